@@ -1,0 +1,34 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test lint translations clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile -q -d pblapp/translations
+
+run: $(VENV)/.installed translations
+	$(PY) run.py $(ARGS)
+
+test: $(VENV)/.installed-test translations
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check pblapp tests bench run.py
+	$(VENV)/bin/ruff format --check pblapp tests bench run.py
+
+clean:
+	rm -rf $(VENV) *.egg-info

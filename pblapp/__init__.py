@@ -1,0 +1,77 @@
+"""pblapp: live base-group (PBL) and focus-group meetings.
+
+``create_app`` builds the Flask app over a data directory holding the SQLite database.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from pblapp.db import Database
+from pblapp.service import Service
+
+
+def _secret_key(data_dir: Path) -> str:
+    """``PBLAPP_SECRET_KEY``, else a key generated once and kept in the data dir (0600)."""
+    if os.environ.get("PBLAPP_SECRET_KEY"):
+        return os.environ["PBLAPP_SECRET_KEY"]
+    path = data_dir / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.from_mapping(
+        DATA_DIR=os.environ.get("PBLAPP_DATA_DIR", str(Path.cwd() / "sessions")),
+        PUBLIC_URL=os.environ.get("PBLAPP_PUBLIC_URL") or None,
+        SERVER_PORT=None,
+        TIMEZONE=os.environ.get("PBLAPP_TIMEZONE", "Europe/Stockholm"),
+        SOCKETIO_ASYNC_MODE="threading",
+        BABEL_DEFAULT_LOCALE="sv",
+        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        PERMANENT_SESSION_LIFETIME=timedelta(days=180),
+        MAX_CONTENT_LENGTH=1024 * 1024,
+    )
+    if test_config:
+        app.config.update(test_config)
+    data_dir = Path(app.config["DATA_DIR"]).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    app.config["DATA_DIR"] = str(data_dir)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(data_dir)
+
+    from pblapp import i18n, sockets
+    from pblapp.views import api, auth, pages, phone
+
+    database = Database(data_dir / "pblapp.sqlite3")
+    app.extensions["pblapp.service"] = Service(database, publish=sockets.publish)
+
+    i18n.init_app(app)
+    auth.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(phone.bp)
+    app.register_blueprint(api.bp)
+    sockets.init_app(app)
+
+    @app.get("/healthz")
+    def healthz():
+        return {"ok": True}
+
+    return app
+
+
+def get_service() -> Service:
+    """The app's :class:`Service`, for views and socket handlers."""
+    return current_app.extensions["pblapp.service"]

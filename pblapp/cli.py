@@ -1,0 +1,100 @@
+"""``python run.py``: serve the app, or create a user."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="run.py", description="Serve pblapp.")
+    parser.add_argument("--host", default="0.0.0.0", help="address to listen on (0.0.0.0)")
+    parser.add_argument("--port", type=int, default=5000, help="port to listen on (5000)")
+    parser.add_argument("--data-dir", default="sessions", help="data directory (./sessions)")
+    parser.add_argument(
+        "--public-url",
+        default=os.environ.get("PBLAPP_PUBLIC_URL"),
+        help="the URL phones use (default: this machine's LAN address)",
+    )
+    return parser
+
+
+def _create_user_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="run.py create-user",
+        description="Create a user. Reads the password as one line on stdin; "
+        "prints a new API token as the last line.",
+    )
+    parser.add_argument("name")
+    parser.add_argument("--role", choices=["facilitator", "researcher"], required=True)
+    parser.add_argument("--data-dir", default="sessions")
+    return parser
+
+
+def create_user(argv: list[str]) -> int:
+    args = _create_user_parser().parse_args(argv)
+    from pblapp import create_app, get_service
+    from pblapp.domain.errors import DomainError
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    app = create_app({"DATA_DIR": args.data_dir})
+    with app.app_context():
+        try:
+            user, token = get_service().create_user(args.name, args.role, password)
+        except DomainError as exc:
+            print(f"error: {exc.message}", file=sys.stderr)
+            return 1
+    print(f"Created {user['role']} {user['name']}. API token:")
+    print(token)
+    return 0
+
+
+def serve(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    # gevent serves many phones on one process; it must patch the standard library
+    # before anything else opens sockets or starts threads.
+    from gevent import monkey
+
+    monkey.patch_all()
+
+    import signal
+
+    import gevent
+    from gevent.pywsgi import WSGIServer
+
+    from pblapp import create_app, get_service
+    from pblapp.netinfo import base_url
+
+    app = create_app(
+        {
+            "DATA_DIR": args.data_dir,
+            "PUBLIC_URL": args.public_url,
+            "SERVER_PORT": args.port,
+            "SOCKETIO_ASYNC_MODE": "gevent",
+        }
+    )
+    base = base_url(args.public_url, args.port)
+    with app.app_context():
+        service = get_service()
+        if not service.has_facilitator():
+            token = service.create_setup_token()
+            print(f"No facilitator account yet. Open this one-time setup URL:\n  {base}/setup/{token}")
+    server = WSGIServer((args.host, args.port), app, log=None)
+
+    def stop(*_):
+        print("Shutting down.", flush=True)
+        server.stop(timeout=2)
+
+    gevent.signal_handler(signal.SIGTERM, stop)
+    gevent.signal_handler(signal.SIGINT, stop)
+    print(f"pblapp serving on {args.host}:{args.port}; phones join at {base}", flush=True)
+    server.serve_forever()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "create-user":
+        return create_user(argv[1:])
+    return serve(argv)

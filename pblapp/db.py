@@ -1,0 +1,147 @@
+"""The one module that owns the database.
+
+Every write goes through :meth:`Database.change`, which serialises writers on one
+connection (SQLite allows one writer at a time) and runs the caller's function inside a
+single ``BEGIN IMMEDIATE`` transaction. Reads open their own short-lived connections, so
+they never wait for a writer (WAL mode).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlite_utils
+
+from pblapp.domain.clock import utc_now
+
+T = TypeVar("T")
+
+
+@dataclass
+class Event:
+    """One row of the append-only event log, as written in a change."""
+
+    type: str
+    actor: str
+    group_id: int | None
+    meeting_id: int | None
+    data: dict[str, Any]
+    seq: int | None = None
+    at: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "at": self.at,
+            "group_id": self.group_id,
+            "meeting_id": self.meeting_id,
+            "type": self.type,
+            "actor": self.actor,
+            "data": self.data,
+        }
+
+
+@dataclass
+class Change:
+    """What a write function sees: the database and a way to append events."""
+
+    db: sqlite_utils.Database
+    events: list[Event] = field(default_factory=list)
+
+    def record(
+        self,
+        type: str,
+        *,
+        actor: str,
+        group_id: int | None,
+        meeting_id: int | None = None,
+        **data: Any,
+    ) -> Event:
+        """Append an event to the log inside the current transaction."""
+        event = Event(type, actor, group_id, meeting_id, data, at=utc_now())
+        cursor = self.db.execute(
+            "INSERT INTO events (at, group_id, meeting_id, type, actor, data) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                event.at,
+                group_id,
+                meeting_id,
+                type,
+                actor,
+                json.dumps(data, ensure_ascii=False, sort_keys=True),
+            ],
+        )
+        event.seq = cursor.lastrowid
+        self.events.append(event)
+        return event
+
+
+def _connect(path: Path | str) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 30000")
+    # FULL: a commit is on disk before the server acks a contribution.
+    conn.execute("PRAGMA synchronous = FULL")
+    return conn
+
+
+class Database:
+    """SQLite file at ``path`` in WAL mode, migrated on open."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._write_lock = threading.RLock()
+        self._writer = _connect(self.path)
+        self._writer.execute("PRAGMA journal_mode = WAL")
+        from pblapp.migrations import migrate
+
+        with self._write_lock:
+            migrate(self._writer)
+
+    def close(self) -> None:
+        with self._write_lock:
+            self._writer.close()
+
+    def change(self, fn: Callable[[Change], T]) -> tuple[T, list[Event]]:
+        """Run ``fn`` in one write transaction; return its result and the events it logged.
+
+        If ``fn`` raises, nothing it wrote is kept, events included.
+        """
+        with self._write_lock:
+            conn = self._writer
+            conn.execute("BEGIN IMMEDIATE")
+            change = Change(sqlite_utils.Database(conn))
+            try:
+                result = fn(change)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            return result, change.events
+
+    @contextmanager
+    def reader(self) -> Iterator[sqlite3.Connection]:
+        """A read-only connection for the duration of a ``with`` block."""
+        conn = _connect(self.path)
+        try:
+            conn.execute("PRAGMA query_only = ON")
+            yield conn
+        finally:
+            conn.close()
+
+    def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+        with self.reader() as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def query_one(self, sql: str, params: Any = ()) -> sqlite3.Row | None:
+        with self.reader() as conn:
+            return conn.execute(sql, params).fetchone()

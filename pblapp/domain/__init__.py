@@ -1,0 +1,1 @@
+"""Plain-Python domain: vocabulary, validation, minutes and exports. No Flask here."""

@@ -1,0 +1,224 @@
+"""Checks for everything that comes from outside: API bodies and socket payloads.
+
+Every limit here is listed in docs/protocol.md, and each has a test.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from pblapp.domain.clock import format_utc, parse_utc
+from pblapp.domain.errors import DomainError
+from pblapp.domain.vocabulary import AGENDA_TEMPLATES, GROUP_KINDS, QUESTION_TYPES
+
+TEXT_MAX = 2000
+DISPLAY_NAME_MAX = 60
+GROUP_NAME_MAX = 120
+TITLE_MAX = 200
+CONSENT_TEXT_MAX = 5000
+GOALS_MAX = 20000
+ORG_CODE_MAX = 16
+ORG_NAME_MAX = 80
+ORGANIZATIONS_MAX = 30
+PLANNED_MEETINGS_MAX = 100
+
+_ORG_CODE = re.compile(r"^[0-9A-Za-zÅÄÖåäöÆØæø_-]+$")
+
+
+def require_object(payload: Any, *, allowed: set[str], required: set[str] = frozenset()) -> dict:
+    """Refuse anything but a JSON object with known fields; report the first problem."""
+    if not isinstance(payload, dict):
+        raise DomainError("invalid_payload", "Expected a JSON object.")
+    unknown = sorted(set(payload) - allowed)
+    if unknown:
+        raise DomainError("unknown_field", f"Unknown field: {unknown[0]}.")
+    missing = sorted(required - set(payload))
+    if missing:
+        raise DomainError("missing_field", f"Missing field: {missing[0]}.")
+    return payload
+
+
+def _string(value: Any, field: str, *, max_len: int, min_len: int = 0, trim: bool = True) -> str:
+    if not isinstance(value, str):
+        raise DomainError(f"invalid_{field}", f"{field} must be a string.")
+    if "\x00" in value:
+        raise DomainError(f"invalid_{field}", f"{field} must not contain NUL characters.")
+    text = value.replace("\r\n", "\n").replace("\r", "\n")
+    if trim:
+        text = text.strip()
+    if len(text) < min_len:
+        raise DomainError(f"{field}_empty" if min_len == 1 else f"{field}_too_short",
+                          f"{field} must have at least {min_len} character(s).")
+    if len(text) > max_len:
+        raise DomainError(f"{field}_too_long", f"{field} must have at most {max_len} characters.")
+    return text
+
+
+def _int(value: Any, field: str, *, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise DomainError(f"invalid_{field}", f"{field} must be a whole number.")
+    if not low <= value <= high:
+        raise DomainError(f"invalid_{field}", f"{field} must be between {low} and {high}.")
+    return value
+
+
+def _bool(value: Any, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise DomainError(f"invalid_{field}", f"{field} must be true or false.")
+    return value
+
+
+def question_type(value: Any) -> str | None:
+    """A question-type key, or ``None`` for untagged."""
+    if value is None or value in QUESTION_TYPES:
+        return value
+    raise DomainError(
+        "invalid_qtype", "qtype must be one of " + ", ".join(QUESTION_TYPES) + ", or null."
+    )
+
+
+def client_id(value: Any) -> str:
+    if value is None:
+        raise DomainError("missing_client_id", "client_id is required.")
+    if not isinstance(value, str):
+        raise DomainError("invalid_client_id", "client_id must be a UUID string.")
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise DomainError("invalid_client_id", "client_id must be a UUID string.") from None
+
+
+def contribution_text(value: Any) -> str:
+    return _string(value, "text", max_len=TEXT_MAX, min_len=1)
+
+
+def new_contribution(payload: Any) -> dict:
+    """``contribution:add``: ``{"client_id", "text", "qtype"}``."""
+    require_object(payload, allowed={"client_id", "text", "qtype"}, required={"text"})
+    return {
+        "client_id": client_id(payload.get("client_id")),
+        "text": contribution_text(payload["text"]),
+        "qtype": question_type(payload.get("qtype")),
+    }
+
+
+def contribution_update(payload: Any) -> dict:
+    """``contribution:update``: ``{"id", "qtype"?, "hidden"?, "carry_forward"?}``."""
+    require_object(
+        payload, allowed={"id", "qtype", "hidden", "carry_forward"}, required={"id"}
+    )
+    changes: dict[str, Any] = {}
+    if "qtype" in payload:
+        changes["qtype"] = question_type(payload["qtype"])
+    if "hidden" in payload:
+        changes["hidden"] = _bool(payload["hidden"], "hidden")
+    if "carry_forward" in payload:
+        changes["carry_forward"] = _bool(payload["carry_forward"], "carry_forward")
+    if not changes:
+        raise DomainError("nothing_to_change", "Give qtype, hidden or carry_forward.")
+    return {"id": _int(payload["id"], "id", low=1, high=2**62), "changes": changes}
+
+
+def organizations(value: Any) -> list[dict[str, str]]:
+    if not isinstance(value, list) or not value:
+        raise DomainError("invalid_organizations", "organizations must be a non-empty list.")
+    if len(value) > ORGANIZATIONS_MAX:
+        raise DomainError(
+            "invalid_organizations", f"At most {ORGANIZATIONS_MAX} organizations."
+        )
+    result, seen = [], set()
+    for item in value:
+        require_object(item, allowed={"code", "name"}, required={"code", "name"})
+        code = _string(item["code"], "organization_code", max_len=ORG_CODE_MAX, min_len=1)
+        if not _ORG_CODE.match(code):
+            raise DomainError(
+                "invalid_organization_code",
+                "An organization code is letters, digits, '-' or '_' only.",
+            )
+        if code.lower() in seen:
+            raise DomainError("duplicate_organization", f"Organization code {code} is repeated.")
+        seen.add(code.lower())
+        name = _string(item["name"], "organization_name", max_len=ORG_NAME_MAX, min_len=1)
+        result.append({"code": code, "name": name})
+    return result
+
+
+def new_group(payload: Any) -> dict:
+    require_object(
+        payload,
+        allowed={"name", "kind", "organizations", "planned_meetings", "consent_text", "goals"},
+        required={"name", "kind"},
+    )
+    kind = payload["kind"]
+    if kind not in GROUP_KINDS:
+        raise DomainError("invalid_kind", "kind must be one of " + ", ".join(GROUP_KINDS) + ".")
+    group = {
+        "name": _string(payload["name"], "name", max_len=GROUP_NAME_MAX, min_len=1),
+        "kind": kind,
+        "organizations": None,
+        "planned_meetings": None,
+        "consent_text": "",
+        "goals": "",
+    }
+    if payload.get("organizations") is not None:
+        group["organizations"] = organizations(payload["organizations"])
+    if payload.get("planned_meetings") is not None:
+        group["planned_meetings"] = _int(
+            payload["planned_meetings"], "planned_meetings", low=1, high=PLANNED_MEETINGS_MAX
+        )
+    if payload.get("consent_text") is not None:
+        group["consent_text"] = _string(
+            payload["consent_text"], "consent_text", max_len=CONSENT_TEXT_MAX
+        )
+    if payload.get("goals") is not None:
+        group["goals"] = _string(payload["goals"], "goals", max_len=GOALS_MAX)
+    return group
+
+
+def scheduled_at(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise DomainError("invalid_scheduled_at", "scheduled_at must be an ISO 8601 time.")
+    try:
+        return format_utc(parse_utc(value))
+    except ValueError:
+        raise DomainError(
+            "invalid_scheduled_at", "scheduled_at must be an ISO 8601 time."
+        ) from None
+
+
+def new_meeting(payload: Any) -> dict:
+    require_object(payload, allowed={"title", "scheduled_at", "agenda"})
+    agenda = payload.get("agenda") or "pbl-cycle"
+    if agenda not in AGENDA_TEMPLATES:
+        raise DomainError(
+            "invalid_agenda", "agenda must be one of " + ", ".join(AGENDA_TEMPLATES) + "."
+        )
+    title = payload.get("title")
+    return {
+        "title": "" if title is None else _string(title, "title", max_len=TITLE_MAX),
+        "scheduled_at": scheduled_at(payload.get("scheduled_at")),
+        "agenda": agenda,
+    }
+
+
+def join(payload: Any, *, organization_codes: list[str], consent_required: bool) -> dict:
+    """A participant's join form: ``{"display_name", "organization", "consent"}``."""
+    require_object(
+        payload, allowed={"display_name", "organization", "consent"}, required={"display_name"}
+    )
+    name = _string(payload["display_name"], "display_name", max_len=DISPLAY_NAME_MAX, min_len=1)
+    organization = payload.get("organization")
+    if organization not in organization_codes:
+        raise DomainError("invalid_organization", "Choose one of the group's organizations.")
+    consent = payload.get("consent", False)
+    if isinstance(consent, str):
+        consent = consent.lower() in {"true", "on", "1", "yes"}
+    if not isinstance(consent, bool):
+        raise DomainError("invalid_consent", "consent must be true or false.")
+    if consent_required and not consent:
+        raise DomainError("consent_required", "You must consent before you can take part.")
+    return {"display_name": name, "organization": organization, "consent": consent}

@@ -1,0 +1,125 @@
+"""Languages: Swedish by default, English on request; every label of the domain.
+
+The language is chosen with ``?lang=sv|en`` on any page and remembered in a cookie.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, g, request
+from flask_babel import Babel, get_locale, gettext, lazy_gettext
+
+LANGUAGES = ("sv", "en")
+LANG_COOKIE = "pblapp_lang"
+
+QUESTION_TYPE_LABELS = {
+    "encyclopedic": lazy_gettext("Encyclopedic"),
+    "meaning": lazy_gettext("Meaning-oriented"),
+    "relational": lazy_gettext("Relational"),
+    "value": lazy_gettext("Value-oriented"),
+    "solution": lazy_gettext("Solution-oriented"),
+    "untagged": lazy_gettext("Untagged"),
+}
+
+QUESTION_TYPE_HINTS = {
+    "encyclopedic": lazy_gettext("Facts, definitions, how a rule works."),
+    "meaning": lazy_gettext("Why? The purpose or reason behind something."),
+    "relational": lazy_gettext("How things relate; what it means for whom."),
+    "value": lazy_gettext("Is it good or bad, right or wrong?"),
+    "solution": lazy_gettext("What can we do?"),
+}
+
+GROUP_KIND_LABELS = {
+    "pbl": lazy_gettext("Base group (PBL)"),
+    "focus": lazy_gettext("Focus group"),
+    "reference": lazy_gettext("Reference group"),
+}
+
+AGENDA_LABELS = {
+    "pbl-cycle": lazy_gettext("PBL cycle"),
+    "seven-jump": lazy_gettext("Seven jump"),
+    "focus-group": lazy_gettext("Focus group question route"),
+    "free": lazy_gettext("Free"),
+}
+
+STATUS_LABELS = {
+    "planned": lazy_gettext("Planned"),
+    "live": lazy_gettext("Live"),
+    "closed": lazy_gettext("Closed"),
+}
+
+
+def current_language() -> str:
+    return str(get_locale() or "sv")
+
+
+def minutes_labels() -> dict:
+    """Headings of the minutes in the current language."""
+    return {
+        "minutes": gettext("Minutes"),
+        "group": gettext("Group"),
+        "meeting": gettext("Meeting"),
+        "of": gettext("of"),
+        "date": gettext("Date"),
+        "time": gettext("Time"),
+        "facilitator": gettext("Facilitator"),
+        "attendance": gettext("Attendance"),
+        "total": gettext("Total"),
+        "contributions": gettext("Contributions by question type"),
+        "carried": gettext("Questions for the next meeting"),
+        "none": gettext("None"),
+        "qtypes": {key: str(label) for key, label in QUESTION_TYPE_LABELS.items()},
+    }
+
+
+def error_messages() -> dict:
+    """What the phone shows for each error code a post can get back."""
+    return {
+        "text_empty": gettext("Write something first."),
+        "text_too_long": gettext("At most 2000 characters."),
+        "meeting_not_live": gettext("The meeting is not live right now."),
+        "invalid_qtype": gettext("Choose a question type from the list."),
+        "offline": gettext("Offline – your post will be sent when you are back online."),
+    }
+
+
+def _select_locale() -> str:
+    chosen = getattr(g, "chosen_language", None)
+    if chosen:
+        return chosen
+    cookie = request.cookies.get(LANG_COOKIE)
+    return cookie if cookie in LANGUAGES else "sv"
+
+
+def init_app(app: Flask) -> None:
+    Babel(app, locale_selector=_select_locale)
+
+    @app.before_request
+    def choose_language():
+        lang = request.args.get("lang")
+        if lang in LANGUAGES:
+            g.chosen_language = lang
+
+    @app.after_request
+    def remember_language(response):
+        chosen = getattr(g, "chosen_language", None)
+        if chosen:
+            response.set_cookie(
+                LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+            )
+        return response
+
+    @app.template_filter("tojson_labels")
+    def labels_as_strings(labels: dict) -> dict:
+        return {key: str(value) for key, value in labels.items()}
+
+    @app.context_processor
+    def language_context():
+        return {
+            "languages": LANGUAGES,
+            "current_language": current_language(),
+            "qtype_labels": QUESTION_TYPE_LABELS,
+            "qtype_hints": QUESTION_TYPE_HINTS,
+            "kind_labels": GROUP_KIND_LABELS,
+            "agenda_labels": AGENDA_LABELS,
+            "status_labels": STATUS_LABELS,
+        }

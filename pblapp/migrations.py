@@ -1,0 +1,179 @@
+"""Schema by numbered migrations, tracked in ``PRAGMA user_version``.
+
+Append new migrations to ``MIGRATIONS``; never edit one that has shipped.
+"""
+
+import sqlite3
+from collections.abc import Callable
+
+import sqlite_utils
+
+
+def _m001_core(db: sqlite_utils.Database) -> None:
+    db["users"].create(
+        {
+            "id": int,
+            "name": str,
+            "role": str,
+            "password_hash": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"name", "role", "password_hash", "created_at"},
+    )
+    db["users"].create_index(["name"], unique=True)
+    db["api_tokens"].create(
+        {"id": int, "user_id": int, "token_hash": str, "created_at": str},
+        pk="id",
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"user_id", "token_hash", "created_at"},
+    )
+    db["api_tokens"].create_index(["token_hash"], unique=True)
+    db["setup_tokens"].create(
+        {"token_hash": str, "created_at": str, "used_at": str},
+        pk="token_hash",
+    )
+    db["groups"].create(
+        {
+            "id": int,
+            "owner_id": int,
+            "name": str,
+            "kind": str,
+            "organizations": str,
+            "planned_meetings": int,
+            "consent_text": str,
+            "goals": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("owner_id", "users", "id")],
+        not_null={"owner_id", "name", "kind", "organizations", "created_at"},
+    )
+    db["group_grants"].create(
+        {"group_id": int, "user_id": int, "role": str, "created_at": str},
+        pk=("group_id", "user_id"),
+        foreign_keys=[("group_id", "groups", "id"), ("user_id", "users", "id")],
+    )
+    db["meetings"].create(
+        {
+            "id": int,
+            "group_id": int,
+            "number": int,
+            "title": str,
+            "scheduled_at": str,
+            "agenda": str,
+            "status": str,
+            "join_code": str,
+            "created_at": str,
+            "started_at": str,
+            "closed_at": str,
+        },
+        pk="id",
+        foreign_keys=[("group_id", "groups", "id")],
+        not_null={"group_id", "number", "status", "join_code", "created_at", "agenda"},
+    )
+    db["meetings"].create_index(["join_code"], unique=True)
+    db["meetings"].create_index(["group_id", "number"], unique=True)
+    db["participants"].create(
+        {
+            "id": int,
+            "group_id": int,
+            "number": int,
+            "pseudonym": str,
+            "display_name": str,
+            "organization": str,
+            "rejoin_hash": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("group_id", "groups", "id")],
+        not_null={"group_id", "number", "pseudonym", "display_name", "organization"},
+    )
+    db["participants"].create_index(["group_id", "number"], unique=True)
+    db["participants"].create_index(["rejoin_hash"], unique=True)
+    db["attendances"].create(
+        {
+            "id": int,
+            "meeting_id": int,
+            "participant_id": int,
+            "organization": str,
+            "token_hash": str,
+            "consented_at": str,
+            "joined_at": str,
+        },
+        pk="id",
+        foreign_keys=[("meeting_id", "meetings", "id"), ("participant_id", "participants", "id")],
+        not_null={"meeting_id", "participant_id", "token_hash", "joined_at"},
+    )
+    db["attendances"].create_index(["meeting_id", "participant_id"], unique=True)
+    db["attendances"].create_index(["token_hash"], unique=True)
+    db["contributions"].create(
+        {
+            "id": int,
+            "meeting_id": int,
+            "seq": int,
+            "participant_id": int,
+            "client_id": str,
+            "organization": str,
+            "text": str,
+            "qtype": str,
+            "hidden": int,
+            "carry_forward": int,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        foreign_keys=[
+            ("meeting_id", "meetings", "id"),
+            ("participant_id", "participants", "id"),
+        ],
+        not_null={"meeting_id", "seq", "participant_id", "client_id", "text", "created_at"},
+        defaults={"hidden": 0, "carry_forward": 0},
+    )
+    db["contributions"].create_index(["meeting_id", "seq"], unique=True)
+    db["contributions"].create_index(["meeting_id", "client_id"], unique=True)
+    db.execute(
+        """
+        CREATE TABLE events (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            group_id INTEGER,
+            meeting_id INTEGER,
+            type TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            data TEXT NOT NULL
+        )
+        """
+    )
+    db["events"].create_index(["group_id", "seq"])
+    db["events"].create_index(["meeting_id", "seq"])
+    # The log is append-only: the database itself refuses to rewrite history.
+    db.execute(
+        "CREATE TRIGGER events_no_update BEFORE UPDATE ON events "
+        "BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END"
+    )
+    db.execute(
+        "CREATE TRIGGER events_no_delete BEFORE DELETE ON events "
+        "BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END"
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_core]
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the schema up to date; return the schema version."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    for number, migration in enumerate(MIGRATIONS, start=1):
+        if number <= version:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            migration(sqlite_utils.Database(conn))
+            conn.execute(f"PRAGMA user_version = {number}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        version = number
+    return version

@@ -1,0 +1,145 @@
+"""Socket.IO: one room per meeting, replay on connect, acks with clear error codes.
+
+Handlers stay thin: they find out who is asking, call the service and answer. The
+service publishes what changed through :func:`publish`, after its transaction commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app, request, session
+from flask_socketio import SocketIO, join_room
+
+from pblapp import get_service
+from pblapp.domain.errors import DomainError, NotFound
+from pblapp.service import Attendance
+
+@dataclass
+class Connection:
+    """Who is at the other end of one socket."""
+
+    meeting_id: int
+    attendance: Attendance | None = None
+    user_id: int | None = None
+
+    @property
+    def is_facilitator(self) -> bool:
+        return self.user_id is not None
+
+
+def room(meeting_id: int) -> str:
+    return f"meeting:{meeting_id}"
+
+
+def _socketio() -> SocketIO:
+    return current_app.extensions["socketio"]
+
+
+def _connections() -> dict[str, Connection]:
+    return current_app.extensions["pblapp.connections"]
+
+
+def publish(event: str, payload: dict, meeting_id: int) -> None:
+    """Send ``event`` to everyone in the meeting's room."""
+    _socketio().emit(event, payload, to=room(meeting_id))
+
+
+def _since_seq(auth: dict) -> int:
+    value = auth.get("since_seq", 0)
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConnectionRefusedError("invalid_since_seq: since_seq must be a whole number >= 0")
+    return value
+
+
+def _authenticate(auth: dict) -> Connection:
+    service = get_service()
+    if "token" in auth:
+        attendance = service.attendance(auth["token"] if isinstance(auth["token"], str) else None)
+        if attendance is None:
+            raise ConnectionRefusedError("invalid_token: unknown participant token")
+        return Connection(meeting_id=attendance.meeting_id, attendance=attendance)
+    meeting_id = auth.get("meeting_id")
+    if isinstance(meeting_id, bool) or not isinstance(meeting_id, int):
+        raise ConnectionRefusedError("missing_meeting_id: give meeting_id")
+    if "api_token" in auth:
+        token = auth["api_token"]
+        user = service.user_for_api_token(token) if isinstance(token, str) else None
+        if user is None:
+            raise ConnectionRefusedError("invalid_token: unknown API token")
+        user_id = user["id"]
+    elif session.get("user_id"):
+        user_id = session["user_id"]
+    else:
+        raise ConnectionRefusedError("unauthorized: log in or give a token")
+    try:
+        service.meeting(user_id, meeting_id)
+    except NotFound:
+        raise ConnectionRefusedError("meeting_not_found: no such meeting") from None
+    return Connection(meeting_id=meeting_id, user_id=user_id)
+
+
+def _on_connect(auth):
+    if auth is not None and not isinstance(auth, dict):
+        raise ConnectionRefusedError("invalid_auth: auth must be an object")
+    auth = auth or {}
+    connection = _authenticate(auth)
+    since_seq = _since_seq(auth)
+    service = get_service()
+    _connections()[request.sid] = connection
+    # Join first, then replay: a post landing in between arrives twice rather than never,
+    # and clients drop a seq they already have.
+    join_room(room(connection.meeting_id))
+    socketio = _socketio()
+    socketio.emit("meeting:state", service.meeting_state(connection.meeting_id), to=request.sid)
+    # Facilitators' pages (console and screen) get hidden posts too, flagged, so that a
+    # reconnect shows every post's current state; participants get the visible ones.
+    for contribution in service.contributions(
+        connection.meeting_id, since_seq=since_seq, include_hidden=connection.is_facilitator
+    ):
+        socketio.emit("contribution:added", contribution, to=request.sid)
+
+
+def _on_disconnect(*_args):
+    _connections().pop(request.sid, None)
+
+
+def _refusal(code: str, message: str) -> dict:
+    return {"ok": False, "error": {"code": code, "message": message}}
+
+
+def _on_add(payload=None):
+    connection = _connections().get(request.sid)
+    if connection is None or connection.attendance is None:
+        return _refusal("not_participant", "Only a participant who joined can post.")
+    try:
+        contribution, _created = get_service().add_contribution(connection.attendance, payload)
+    except DomainError as exc:
+        return {"ok": False, "error": exc.as_dict()}
+    return {"ok": True, "contribution": contribution}
+
+
+def _on_update(payload=None):
+    connection = _connections().get(request.sid)
+    if connection is None or not connection.is_facilitator:
+        return _refusal("forbidden", "Only the facilitator may change contributions.")
+    try:
+        contribution = get_service().update_contribution(
+            connection.user_id, connection.meeting_id, payload
+        )
+    except DomainError as exc:
+        return {"ok": False, "error": exc.as_dict()}
+    return {"ok": True, "contribution": contribution}
+
+
+def init_app(app: Flask) -> SocketIO:
+    """Attach a Socket.IO server to ``app``; same-origin only (the default)."""
+    socketio = SocketIO(app, async_mode=app.config["SOCKETIO_ASYNC_MODE"])
+    app.extensions["pblapp.connections"] = {}
+    socketio.on_event("connect", _on_connect)
+    socketio.on_event("disconnect", _on_disconnect)
+    socketio.on_event("contribution:add", _on_add)
+    socketio.on_event("contribution:update", _on_update)
+    return socketio

@@ -1,0 +1,66 @@
+// Shared by the console, the projector screen and the phone: configuration from the
+// page, a Socket.IO connection, and contributions rendered as text (never as HTML).
+
+export function pageConfig() {
+  return JSON.parse(document.getElementById("config").textContent);
+}
+
+// auth() is called on every (re)connect, so it can send the latest since_seq.
+export function connect(auth) {
+  return window.io({ auth: (callback) => callback(auth()) });
+}
+
+// A status line that shows while the socket is down.
+export function showConnection(socket, element, offlineText) {
+  const update = () => {
+    element.hidden = socket.connected;
+    if (offlineText) element.textContent = offlineText;
+  };
+  socket.on("connect", update);
+  socket.on("disconnect", update);
+  socket.on("connect_error", update);
+}
+
+export function qtypeClass(qtype) {
+  return `qtype-${qtype || "untagged"}`;
+}
+
+export function setQtypeClass(element, qtype) {
+  for (const name of [...element.classList]) {
+    if (name.startsWith("qtype-")) element.classList.remove(name);
+  }
+  element.classList.add(qtypeClass(qtype));
+}
+
+// Keeps a list of contributions in seq order, one element per id.
+export class ContributionList {
+  constructor(listElement, render, { newestFirst = false } = {}) {
+    this.list = listElement;
+    this.render = render;
+    this.newestFirst = newestFirst;
+    this.items = new Map();
+  }
+
+  upsert(contribution) {
+    let element = this.items.get(contribution.id);
+    if (!element) {
+      element = this.render(contribution);
+      element.dataset.seq = contribution.seq;
+      this.items.set(contribution.id, element);
+      this.insert(element, contribution.seq);
+    }
+    return element;
+  }
+
+  insert(element, seq) {
+    const siblings = [...this.list.children];
+    const before = this.newestFirst
+      ? siblings.find((other) => Number(other.dataset.seq) < seq)
+      : siblings.find((other) => Number(other.dataset.seq) > seq);
+    this.list.insertBefore(element, before || null);
+  }
+
+  get(id) {
+    return this.items.get(id);
+  }
+}

@@ -1,0 +1,142 @@
+// The participant's phone. A post goes first into an outbox kept in localStorage, so a
+// sleeping phone, a reload or a dropped network loses nothing; it leaves the outbox only
+// when the server acks it. A retry sends the same client_id, so the server stores it once.
+import { connect, pageConfig, qtypeClass } from "./live.js";
+
+const config = pageConfig();
+const OUTBOX_KEY = `pblapp.outbox.${config.meetingId}.${config.pseudonym}`;
+const form = document.getElementById("post");
+const textField = document.getElementById("text");
+const errorLine = form.querySelector("[data-testid=error]");
+const ownList = document.getElementById("own");
+const template = document.getElementById("own-item");
+const connectionLine = document.querySelector("[data-testid=connection]");
+const notLive = document.querySelector("[data-testid=not-live]");
+
+const own = new Map(); // client_id -> element
+const inFlight = new Set();
+let lastSeq = 0;
+let meetingLive = !notLive || notLive.hidden;
+
+// crypto.randomUUID needs a secure context; a phone on the LAN uses plain http.
+function uuid4() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function loadOutbox() {
+  try {
+    return JSON.parse(localStorage.getItem(OUTBOX_KEY) || "[]");
+  } catch {
+    return [];
+  }
+}
+
+let outbox = loadOutbox();
+
+function saveOutbox() {
+  localStorage.setItem(OUTBOX_KEY, JSON.stringify(outbox));
+}
+
+function showOwn(post, state, message) {
+  let item = own.get(post.client_id);
+  if (!item) {
+    item = template.content.firstElementChild.cloneNode(true);
+    item.querySelector(".text").textContent = post.text;
+    own.set(post.client_id, item);
+    ownList.prepend(item);
+  }
+  item.className = `contribution ${qtypeClass(post.qtype)} state-${state}`;
+  item.querySelector(".qtype").textContent = config.qtypeLabels[post.qtype || "untagged"];
+  const stateLabel = item.querySelector(".state");
+  stateLabel.textContent = message || config.status[state];
+  if (state === "delivered") stateLabel.dataset.testid = "delivered";
+  else delete stateLabel.dataset.testid;
+}
+
+function flush() {
+  if (!socket.connected || !meetingLive) return;
+  for (const post of outbox) {
+    if (inFlight.has(post.client_id)) continue;
+    inFlight.add(post.client_id);
+    socket.timeout(15000).emit("contribution:add", post, (err, answer) => {
+      inFlight.delete(post.client_id);
+      if (err) return; // no ack: the post stays in the outbox and is sent again
+      if (answer.ok) {
+        outbox = outbox.filter((p) => p.client_id !== post.client_id);
+        saveOutbox();
+        showOwn({ ...post, qtype: answer.contribution.qtype }, "delivered");
+      } else if (answer.error.code === "meeting_not_live") {
+        return; // keep it; it goes when the meeting is live
+      } else {
+        outbox = outbox.filter((p) => p.client_id !== post.client_id);
+        saveOutbox();
+        showOwn(post, "failed", config.messages[answer.error.code] || answer.error.message);
+      }
+    });
+  }
+}
+
+function showError(message) {
+  errorLine.textContent = message;
+  errorLine.hidden = !message;
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const text = textField.value.trim();
+  if (!text) return showError(config.messages.text_empty);
+  if (text.length > 2000) return showError(config.messages.text_too_long);
+  showError("");
+  const checked = form.querySelector("input[name=qtype]:checked");
+  const post = { client_id: uuid4(), text, qtype: checked && checked.value ? checked.value : null };
+  outbox.push(post);
+  saveOutbox();
+  showOwn(post, "pending");
+  textField.value = "";
+  flush();
+});
+
+const socket = connect(() => ({ token: config.token, since_seq: lastSeq }));
+
+function showConnectionState() {
+  connectionLine.hidden = socket.connected;
+  connectionLine.textContent = config.connection.offline;
+}
+
+socket.on("connect", () => {
+  showConnectionState();
+  flush();
+});
+socket.on("disconnect", showConnectionState);
+socket.on("connect_error", showConnectionState);
+socket.on("meeting:state", (state) => {
+  meetingLive = state.status === "live";
+  if (notLive) notLive.hidden = state.status !== "planned";
+  if (state.status === "closed") {
+    connectionLine.hidden = false;
+    connectionLine.textContent = config.connection.closed;
+    form.querySelector("[data-testid=send]").disabled = true;
+  }
+  flush();
+});
+socket.on("contribution:added", (contribution) => {
+  lastSeq = Math.max(lastSeq, contribution.seq);
+  if (contribution.pseudonym !== config.pseudonym) return;
+  // Stored on the server: ours, even if this page did not send it (reload, other tab).
+  if (!outbox.some((post) => post.client_id === contribution.client_id)) {
+    showOwn(contribution, "delivered");
+  }
+});
+
+// Browsers know when the network goes; don't wait for a socket timeout to find out.
+window.addEventListener("offline", () => {
+  socket.disconnect();
+  showConnectionState();
+});
+window.addEventListener("online", () => socket.connect());
+
+for (const post of outbox) showOwn(post, "pending");

@@ -1,0 +1,214 @@
+"""JSON API under ``/api/v1``: API-token auth, JSON in and out, one error format."""
+
+from __future__ import annotations
+
+import functools
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, current_app, g, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from pblapp import get_service
+from pblapp.domain import exports, minutes, validation
+from pblapp.domain.clock import parse_utc
+from pblapp.domain.errors import DomainError
+from pblapp.i18n import minutes_labels
+from pblapp.views.auth import csrf
+from pblapp.views.urls import join_url, screen_url
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+def error(code: str, message: str, status: int):
+    return {"error": {"code": code, "message": message}}, status
+
+
+@bp.errorhandler(DomainError)
+def domain_error(exc: DomainError):
+    return error(exc.code, exc.message, exc.status)
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc: HTTPException):
+    code = (exc.name or "error").lower().replace(" ", "_")
+    return error(code, exc.description or exc.name, exc.code or 500)
+
+
+def api_user(view):
+    """A bearer API token, or (for reading only) a logged-in browser session."""
+
+    @functools.wraps(view)
+    def wrapped(**kwargs):
+        header = request.headers.get("Authorization", "")
+        if header.startswith("Bearer "):
+            user = get_service().user_for_api_token(header[len("Bearer ") :].strip())
+            if user is None:
+                return error("invalid_token", "The API token is not valid.", 401)
+            g.user = user
+        elif g.get("user") is None or request.method != "GET":
+            return error("unauthorized", "Send 'Authorization: Bearer <API token>'.", 401)
+        return view(**kwargs)
+
+    return wrapped
+
+
+def json_body(*, optional: bool = False) -> dict:
+    """The request's JSON object; an empty body counts as ``{}`` where ``optional``."""
+    if optional and not request.get_data():
+        return {}
+    payload = request.get_json(silent=True)
+    if payload is None:
+        raise DomainError("invalid_json", "The body must be a JSON object.")
+    if not isinstance(payload, dict):
+        raise DomainError("invalid_payload", "The body must be a JSON object.")
+    return payload
+
+
+def meeting_answer(meeting: dict) -> dict:
+    return {
+        **meeting,
+        "join_url": join_url(meeting["join_code"]),
+        "screen_url": screen_url(meeting["id"]),
+    }
+
+
+@bp.post("/groups")
+@api_user
+def create_group():
+    return get_service().create_group(g.user["id"], json_body()), 201
+
+
+@bp.get("/groups")
+@api_user
+def list_groups():
+    return get_service().groups(g.user["id"])
+
+
+@bp.get("/groups/<int:group_id>")
+@api_user
+def get_group(group_id: int):
+    service = get_service()
+    group = service.group(g.user["id"], group_id)
+    return {**group, "meetings": service.meetings(g.user["id"], group_id)}
+
+
+@bp.post("/groups/<int:group_id>/meetings")
+@api_user
+def create_meeting(group_id: int):
+    meeting = get_service().create_meeting(g.user["id"], group_id, json_body(optional=True))
+    return meeting_answer(meeting), 201
+
+
+@bp.post("/meetings/<int:meeting_id>/start")
+@api_user
+def start_meeting(meeting_id: int):
+    validation.require_object(json_body(optional=True), allowed=set())
+    return meeting_answer(get_service().start_meeting(g.user["id"], meeting_id))
+
+
+@bp.post("/meetings/<int:meeting_id>/close")
+@api_user
+def close_meeting(meeting_id: int):
+    validation.require_object(json_body(optional=True), allowed=set())
+    return meeting_answer(get_service().close_meeting(g.user["id"], meeting_id))
+
+
+@bp.get("/meetings/<int:meeting_id>")
+@api_user
+def get_meeting(meeting_id: int):
+    service = get_service()
+    service.meeting(g.user["id"], meeting_id)
+    return service.meeting_state(meeting_id)
+
+
+@bp.get("/meetings/<int:meeting_id>/contributions")
+@api_user
+def list_contributions(meeting_id: int):
+    service = get_service()
+    service.meeting(g.user["id"], meeting_id)
+    return service.contributions(meeting_id)
+
+
+def _local_time(moment: str | None) -> tuple[str, str]:
+    if not moment:
+        return "", ""
+    try:
+        zone = ZoneInfo(current_app.config["TIMEZONE"])
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    local = parse_utc(moment).astimezone(zone)
+    return local.strftime("%Y-%m-%d"), local.strftime("%H:%M")
+
+
+def _minutes(meeting_id: int) -> dict:
+    service = get_service()
+    service.meeting(g.user["id"], meeting_id)
+    return service.minutes(meeting_id, local_time=_local_time)
+
+
+def _download(body: str, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/meetings/<int:meeting_id>/minutes.md")
+@api_user
+def minutes_md(meeting_id: int):
+    data = _minutes(meeting_id)
+    text = minutes.render_markdown(data, minutes_labels())
+    return _download(text, "text/markdown; charset=utf-8", f"minutes-{meeting_id}.md")
+
+
+@bp.get("/meetings/<int:meeting_id>/minutes.html")
+@api_user
+def minutes_html(meeting_id: int):
+    data = _minutes(meeting_id)
+    html = render_template("minutes/minutes.html", m=data, labels=minutes_labels())
+    response = _download(html, "text/html; charset=utf-8", f"minutes-{meeting_id}.html")
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+def _csv(rows: list[dict], filename: str) -> Response:
+    return _download(exports.contributions_csv(rows), "text/csv; charset=utf-8", filename)
+
+
+def _jsonl(events: list[dict], filename: str) -> Response:
+    return _download(exports.events_jsonl(events), "application/x-ndjson; charset=utf-8", filename)
+
+
+@bp.get("/meetings/<int:meeting_id>/log.csv")
+@api_user
+def meeting_csv(meeting_id: int):
+    service = get_service()
+    meeting = service.meeting(g.user["id"], meeting_id)
+    rows = service.export_rows(group_id=meeting["group_id"], meeting_id=meeting_id)
+    return _csv(rows, f"meeting-{meeting_id}-log.csv")
+
+
+@bp.get("/meetings/<int:meeting_id>/log.jsonl")
+@api_user
+def meeting_jsonl(meeting_id: int):
+    service = get_service()
+    meeting = service.meeting(g.user["id"], meeting_id)
+    events = service.events(group_id=meeting["group_id"], meeting_id=meeting_id)
+    return _jsonl(events, f"meeting-{meeting_id}-log.jsonl")
+
+
+@bp.get("/groups/<int:group_id>/log.csv")
+@api_user
+def group_csv(group_id: int):
+    service = get_service()
+    service.group(g.user["id"], group_id)
+    return _csv(service.export_rows(group_id=group_id), f"group-{group_id}-log.csv")
+
+
+@bp.get("/groups/<int:group_id>/log.jsonl")
+@api_user
+def group_jsonl(group_id: int):
+    service = get_service()
+    service.group(g.user["id"], group_id)
+    return _jsonl(service.events(group_id=group_id), f"group-{group_id}-log.jsonl")

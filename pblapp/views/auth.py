@@ -1,0 +1,101 @@
+"""Facilitator accounts: log in, log out, and the one-time setup of the first account."""
+
+from __future__ import annotations
+
+import functools
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext
+from flask_wtf.csrf import CSRFProtect
+
+from pblapp import get_service
+from pblapp.domain.errors import DomainError
+
+bp = Blueprint("auth", __name__)
+csrf = CSRFProtect()
+
+
+def init_app(app: Flask) -> None:
+    csrf.init_app(app)
+
+    @app.before_request
+    def load_user():
+        user_id = session.get("user_id")
+        g.user = get_service().user(user_id) if user_id else None
+
+
+def login_required(view):
+    @functools.wraps(view)
+    def wrapped(**kwargs):
+        if g.user is None:
+            return redirect(url_for("auth.login", next=request.full_path))
+        return view(**kwargs)
+
+    return wrapped
+
+
+def _log_in(user: dict) -> None:
+    session.clear()
+    session.permanent = True
+    session["user_id"] = user["id"]
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("pages.groups")
+
+
+@bp.route("/", methods=["GET", "POST"])
+def login():
+    if g.user and request.method == "GET":
+        return redirect(url_for("pages.groups"))
+    error = None
+    if request.method == "POST":
+        user = get_service().authenticate(
+            request.form.get("name", ""), request.form.get("password", "")
+        )
+        if user:
+            _log_in(user)
+            return redirect(_safe_next(request.args.get("next")))
+        error = gettext("Wrong name or password.")
+    return render_template("auth/login.html", error=error), 401 if error else 200
+
+
+@bp.post("/logout")
+def logout():
+    session.pop("user_id", None)
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/setup/<token>", methods=["GET", "POST"])
+def setup(token: str):
+    service = get_service()
+    if not service.setup_token_valid(token):
+        abort(404)
+    error = None
+    if request.method == "POST":
+        password = request.form.get("password", "")
+        if password != request.form.get("password2", ""):
+            error = gettext("The two passwords differ.")
+        else:
+            try:
+                user = service.use_setup_token(token, request.form.get("name", ""), password)
+            except DomainError as exc:
+                error = exc.message
+            else:
+                _log_in(user)
+                flash(gettext("Welcome! Your facilitator account is ready."))
+                return redirect(url_for("pages.groups"))
+    return render_template("auth/setup.html", error=error), 400 if error else 200

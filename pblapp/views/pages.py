@@ -1,0 +1,156 @@
+"""Facilitator pages: groups, meetings, the live console and the projector screen."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import qrcode
+import qrcode.image.svg
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
+from markupsafe import Markup
+
+from pblapp import get_service
+from pblapp.domain.errors import DomainError, NotFound
+from pblapp.domain.vocabulary import DEFAULT_ORGANIZATIONS
+from pblapp.views.auth import login_required
+from pblapp.views.urls import join_url
+
+bp = Blueprint("pages", __name__)
+
+
+def _organizations_from_text(text: str) -> list[dict] | None:
+    """One organization per line: a code, a space, then its name."""
+    organizations = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        code, _, name = line.strip().partition(" ")
+        organizations.append({"code": code, "name": name.strip() or code})
+    return organizations or None
+
+
+def _qr_svg(url: str) -> Markup:
+    """The join URL as an inline SVG QR code (the SVG is made here, from our own URL)."""
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, border=2)
+    buffer = BytesIO()
+    image.save(buffer)
+    svg = buffer.getvalue().decode("utf-8")
+    return Markup(svg[svg.index("<svg") :])
+
+
+def _meeting_or_404(meeting_id: int) -> dict:
+    try:
+        return get_service().meeting(g.user["id"], meeting_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/groups")
+@login_required
+def groups():
+    default_orgs = "\n".join(f"{o['code']} {o['name']}" for o in DEFAULT_ORGANIZATIONS)
+    return render_template(
+        "groups/list.html", groups=get_service().groups(g.user["id"]), default_orgs=default_orgs
+    )
+
+
+@bp.post("/groups")
+@login_required
+def create_group():
+    form = request.form
+    payload = {
+        "name": form.get("name", ""),
+        "kind": form.get("kind", ""),
+        "organizations": _organizations_from_text(form.get("organizations", "")),
+        "consent_text": form.get("consent_text", ""),
+        "goals": form.get("goals", ""),
+    }
+    if form.get("planned_meetings", "").strip():
+        try:
+            payload["planned_meetings"] = int(form["planned_meetings"])
+        except ValueError:
+            payload["planned_meetings"] = form["planned_meetings"]
+    try:
+        group = get_service().create_group(g.user["id"], payload)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("pages.groups"))
+    return redirect(url_for("pages.group", group_id=group["id"]))
+
+
+@bp.get("/groups/<int:group_id>")
+@login_required
+def group(group_id: int):
+    service = get_service()
+    try:
+        group = service.group(g.user["id"], group_id)
+    except NotFound:
+        abort(404)
+    return render_template(
+        "groups/detail.html", group=group, meetings=service.meetings(g.user["id"], group_id)
+    )
+
+
+@bp.post("/groups/<int:group_id>/meetings")
+@login_required
+def create_meeting(group_id: int):
+    form = request.form
+    payload = {
+        "title": form.get("title", ""),
+        "scheduled_at": form.get("scheduled_at") or None,
+        "agenda": form.get("agenda") or None,
+    }
+    try:
+        meeting = get_service().create_meeting(g.user["id"], group_id, payload)
+    except NotFound:
+        abort(404)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("pages.group", group_id=group_id))
+    return redirect(url_for("pages.console", meeting_id=meeting["id"]))
+
+
+@bp.get("/meetings/<int:meeting_id>")
+@login_required
+def console(meeting_id: int):
+    meeting = _meeting_or_404(meeting_id)
+    service = get_service()
+    return render_template(
+        "meetings/console.html",
+        meeting=meeting,
+        group=service.group(g.user["id"], meeting["group_id"]),
+        state=service.meeting_state(meeting_id),
+        join_url=join_url(meeting["join_code"]),
+    )
+
+
+@bp.post("/meetings/<int:meeting_id>/<any(start, close):action>")
+@login_required
+def change_status(meeting_id: int, action: str):
+    service = get_service()
+    try:
+        if action == "start":
+            service.start_meeting(g.user["id"], meeting_id)
+        else:
+            service.close_meeting(g.user["id"], meeting_id)
+            flash(gettext("The meeting is closed. The minutes are ready."))
+    except NotFound:
+        abort(404)
+    except DomainError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("pages.console", meeting_id=meeting_id))
+
+
+@bp.get("/meetings/<int:meeting_id>/screen")
+@login_required
+def screen(meeting_id: int):
+    meeting = _meeting_or_404(meeting_id)
+    url = join_url(meeting["join_code"])
+    return render_template(
+        "meetings/screen.html",
+        meeting=meeting,
+        state=get_service().meeting_state(meeting_id),
+        join_url=url,
+        qr_svg=_qr_svg(url),
+    )

@@ -1,0 +1,117 @@
+"""The participant's phone: join a meeting by its code, then post.
+
+A browser keeps two things in its (signed, long-lived) session cookie: the participant
+token of each meeting it joined, and per group a rejoin secret, so that the same phone is
+the same participant, with the same pseudonym, at the group's later meetings.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import validate_csrf
+from wtforms import ValidationError
+
+from pblapp import get_service
+from pblapp.domain.errors import DomainError
+from pblapp.i18n import error_messages
+from pblapp.views.auth import csrf
+
+bp = Blueprint("phone", __name__)
+
+
+def _stored_token(meeting_id: int) -> str | None:
+    return session.get("attend", {}).get(str(meeting_id))
+
+
+def _rejoin_secret(group_id: int) -> str | None:
+    return session.get("members", {}).get(str(group_id))
+
+
+def _page_for_error(exc: DomainError, meeting: dict | None = None, **context):
+    template = "phone/join.html" if meeting and exc.status == 400 else "phone/message.html"
+    return render_template(template, error=exc, meeting=meeting, **context), exc.status
+
+
+def _join_context(meeting: dict) -> dict:
+    service = get_service()
+    group = service.group_public(meeting["group_id"])
+    return {
+        "meeting": meeting,
+        "group": group,
+        "returning": service.returning_participant(group["id"], _rejoin_secret(group["id"])),
+    }
+
+
+@bp.get("/j/<code>")
+def join_page(code: str):
+    service = get_service()
+    try:
+        meeting = service.meeting_by_code(code)
+    except DomainError as exc:
+        return _page_for_error(exc)
+    if meeting["status"] == "closed":
+        return render_template("phone/message.html", meeting=meeting, closed=True), 410
+    attendance = service.attendance(_stored_token(meeting["id"]))
+    if attendance and attendance.meeting_id == meeting["id"]:
+        return redirect(url_for("phone.live", code=meeting["join_code"]))
+    return render_template("phone/join.html", **_join_context(meeting))
+
+
+@bp.post("/j/<code>")
+@csrf.exempt
+def join(code: str):
+    """JSON clients get the token in the answer; browsers get a cookie and a redirect."""
+    service = get_service()
+    wants_json = request.is_json
+    if wants_json:
+        payload = request.get_json(silent=True)
+    else:
+        # A JSON body cannot be sent cross-site without CORS, so only forms need the token.
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except ValidationError:
+            return _page_for_error(DomainError("csrf", "The form expired; please try again."))
+        payload = {
+            "display_name": request.form.get("display_name", ""),
+            "organization": request.form.get("organization", ""),
+            "consent": request.form.get("consent") == "on",
+        }
+    meeting = None
+    try:
+        meeting = service.meeting_by_code(code)
+        rejoin = None if wants_json else _rejoin_secret(meeting["group_id"])
+        participant, token, secret = service.join(code, payload, rejoin_secret=rejoin)
+    except DomainError as exc:
+        if wants_json:
+            return {"error": exc.as_dict()}, exc.status
+        if meeting and exc.status == 400:
+            return render_template(
+                "phone/join.html", error=exc, form=payload, **_join_context(meeting)
+            ), 400
+        return _page_for_error(exc)
+    if wants_json:
+        return {"participant": participant, "token": token}
+    session.permanent = True
+    session["attend"] = {**session.get("attend", {}), str(meeting["id"]): token}
+    session["members"] = {**session.get("members", {}), str(meeting["group_id"]): secret}
+    return redirect(url_for("phone.live", code=meeting["join_code"]))
+
+
+@bp.get("/j/<code>/live")
+def live(code: str):
+    service = get_service()
+    try:
+        meeting = service.meeting_by_code(code)
+    except DomainError as exc:
+        return _page_for_error(exc)
+    token = _stored_token(meeting["id"])
+    attendance = service.attendance(token)
+    if attendance is None or attendance.meeting_id != meeting["id"]:
+        return redirect(url_for("phone.join_page", code=meeting["join_code"]))
+    return render_template(
+        "phone/live.html",
+        meeting=meeting,
+        attendance=attendance,
+        token=token,
+        messages=error_messages(),
+    )
