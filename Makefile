@@ -18,7 +18,7 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 	touch $@ $(VENV)/.installed
 
 translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel compile -q -d pblapp/translations
+	$(VENV)/bin/pybabel -q compile -d pblapp/translations
 
 run: $(VENV)/.installed translations
 	$(PY) run.py $(ARGS)
