@@ -63,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(phone.bp)
     app.register_blueprint(api.bp)
+    api.init_app(app)
     sockets.init_app(app)
 
     @app.get("/healthz")

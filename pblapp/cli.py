@@ -79,7 +79,9 @@ def serve(argv: list[str]) -> int:
         service = get_service()
         if not service.has_facilitator():
             token = service.create_setup_token()
-            print(f"No facilitator account yet. Open this one-time setup URL:\n  {base}/setup/{token}")
+            print(
+                f"No facilitator account yet. Open this one-time setup URL:\n  {base}/setup/{token}"
+            )
     server = WSGIServer((args.host, args.port), app, log=None)
 
     def stop(*_):

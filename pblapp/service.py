@@ -151,7 +151,9 @@ class Service:
         token = new_token()
 
         def write(change: Change) -> None:
-            change.db["setup_tokens"].insert({"token_hash": hash_token(token), "created_at": utc_now()})
+            change.db["setup_tokens"].insert(
+                {"token_hash": hash_token(token), "created_at": utc_now()}
+            )
 
         self.db.change(write)
         return token
@@ -251,7 +253,9 @@ class Service:
 
     def meetings(self, user_id: int, group_id: int) -> list[dict]:
         self.group(user_id, group_id)
-        rows = self.db.query("SELECT * FROM meetings WHERE group_id = ? ORDER BY number", [group_id])
+        rows = self.db.query(
+            "SELECT * FROM meetings WHERE group_id = ? ORDER BY number", [group_id]
+        )
         return [meeting_object(row) for row in rows]
 
     def meeting(self, user_id: int, meeting_id: int) -> dict:
@@ -554,7 +558,8 @@ class Service:
                 "SELECT status FROM meetings WHERE id = ?", [attendance.meeting_id]
             ).fetchone()["status"]
             existing = change.db.execute(
-                "SELECT id, participant_id FROM contributions WHERE meeting_id = ? AND client_id = ?",
+                "SELECT id, participant_id FROM contributions "
+                "WHERE meeting_id = ? AND client_id = ?",
                 [attendance.meeting_id, data["client_id"]],
             ).fetchone()
             if existing:
@@ -668,9 +673,7 @@ class Service:
 
     def events(self, *, group_id: int, meeting_id: int | None = None) -> list[dict]:
         if meeting_id is None:
-            rows = self.db.query(
-                "SELECT * FROM events WHERE group_id = ? ORDER BY seq", [group_id]
-            )
+            rows = self.db.query("SELECT * FROM events WHERE group_id = ? ORDER BY seq", [group_id])
         else:
             rows = self.db.query(
                 "SELECT * FROM events WHERE meeting_id = ? ORDER BY seq", [meeting_id]
@@ -713,7 +716,9 @@ class Service:
             result.append(item)
         return result
 
-    def minutes(self, meeting_id: int, *, local_time: Callable[[str | None], tuple[str, str]]) -> dict:
+    def minutes(
+        self, meeting_id: int, *, local_time: Callable[[str | None], tuple[str, str]]
+    ) -> dict:
         """The data of a meeting's minutes; see ``pblapp.domain.minutes``.
 
         ``local_time`` turns a stored UTC time into (date, time) in the meeting's time zone.
@@ -762,7 +767,10 @@ class Service:
             "facilitator": meeting_row["facilitator"],
             "attendance": [
                 {"code": code, "name": org_names.get(code, code), "pseudonyms": names}
-                for code, names in sorted(attendance.items(), key=lambda kv: list(org_names).index(kv[0]) if kv[0] in org_names else 999)
+                for code, names in sorted(
+                    attendance.items(),
+                    key=lambda kv: list(org_names).index(kv[0]) if kv[0] in org_names else 999,
+                )
             ],
             "participant_count": sum(len(names) for names in attendance.values()),
             "contributions_by_type": by_type,

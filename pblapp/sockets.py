@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask, current_app, request, session
-from flask_socketio import SocketIO, join_room
+from flask_socketio import ConnectionRefusedError, SocketIO, join_room
 
 from pblapp import get_service
 from pblapp.domain.errors import DomainError, NotFound
 from pblapp.service import Attendance
+
 
 @dataclass
 class Connection:
@@ -45,12 +46,17 @@ def publish(event: str, payload: dict, meeting_id: int) -> None:
     _socketio().emit(event, payload, to=room(meeting_id))
 
 
+def _refused(code: str, message: str) -> ConnectionRefusedError:
+    """A refusal the client sees as ``connect_error``: a message, and the code in ``data``."""
+    return ConnectionRefusedError(message, {"code": code})
+
+
 def _since_seq(auth: dict) -> int:
     value = auth.get("since_seq", 0)
     if value is None:
         return 0
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ConnectionRefusedError("invalid_since_seq: since_seq must be a whole number >= 0")
+        raise _refused("invalid_since_seq", "since_seq must be a whole number, 0 or more.")
     return value
 
 
@@ -59,31 +65,31 @@ def _authenticate(auth: dict) -> Connection:
     if "token" in auth:
         attendance = service.attendance(auth["token"] if isinstance(auth["token"], str) else None)
         if attendance is None:
-            raise ConnectionRefusedError("invalid_token: unknown participant token")
+            raise _refused("invalid_token", "Unknown participant token.")
         return Connection(meeting_id=attendance.meeting_id, attendance=attendance)
     meeting_id = auth.get("meeting_id")
     if isinstance(meeting_id, bool) or not isinstance(meeting_id, int):
-        raise ConnectionRefusedError("missing_meeting_id: give meeting_id")
+        raise _refused("missing_meeting_id", "Give meeting_id.")
     if "api_token" in auth:
         token = auth["api_token"]
         user = service.user_for_api_token(token) if isinstance(token, str) else None
         if user is None:
-            raise ConnectionRefusedError("invalid_token: unknown API token")
+            raise _refused("invalid_token", "Unknown API token.")
         user_id = user["id"]
     elif session.get("user_id"):
         user_id = session["user_id"]
     else:
-        raise ConnectionRefusedError("unauthorized: log in or give a token")
+        raise _refused("unauthorized", "Log in or give a token.")
     try:
         service.meeting(user_id, meeting_id)
     except NotFound:
-        raise ConnectionRefusedError("meeting_not_found: no such meeting") from None
+        raise _refused("meeting_not_found", "No such meeting.") from None
     return Connection(meeting_id=meeting_id, user_id=user_id)
 
 
 def _on_connect(auth):
     if auth is not None and not isinstance(auth, dict):
-        raise ConnectionRefusedError("invalid_auth: auth must be an object")
+        raise _refused("invalid_auth", "auth must be an object.")
     auth = auth or {}
     connection = _authenticate(auth)
     since_seq = _since_seq(auth)

@@ -68,7 +68,8 @@ def live_meeting(client, facilitator):
         headers=headers,
     ).get_json()
     meeting = client.post(
-        f"/api/v1/groups/{group['id']}/meetings", json={"title": "Rehabiliteringskedjan"},
+        f"/api/v1/groups/{group['id']}/meetings",
+        json={"title": "Rehabiliteringskedjan"},
         headers=headers,
     ).get_json()
     client.post(f"/api/v1/meetings/{meeting['id']}/start", headers=headers)
@@ -111,10 +112,14 @@ class ServerProcess:
                 [
                     sys.executable,
                     str(ROOT / "run.py"),
-                    "--host", "127.0.0.1",
-                    "--port", str(self.port),
-                    "--data-dir", str(self.data_dir),
-                    "--public-url", self.url,
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--data-dir",
+                    str(self.data_dir),
+                    "--public-url",
+                    self.url,
                 ],
                 cwd=ROOT,
                 env=env,
@@ -150,8 +155,16 @@ class ServerProcess:
 def create_user_cli(data_dir: Path, name: str, role: str = "facilitator") -> str:
     """Run ``run.py create-user``; return the API token it prints last."""
     result = subprocess.run(
-        [sys.executable, str(ROOT / "run.py"), "create-user", name, "--role", role,
-         "--data-dir", str(data_dir)],
+        [
+            sys.executable,
+            str(ROOT / "run.py"),
+            "create-user",
+            name,
+            "--role",
+            role,
+            "--data-dir",
+            str(data_dir),
+        ],
         input=PASSWORD + "\n",
         capture_output=True,
         text=True,

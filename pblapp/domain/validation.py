@@ -49,8 +49,10 @@ def _string(value: Any, field: str, *, max_len: int, min_len: int = 0, trim: boo
     if trim:
         text = text.strip()
     if len(text) < min_len:
-        raise DomainError(f"{field}_empty" if min_len == 1 else f"{field}_too_short",
-                          f"{field} must have at least {min_len} character(s).")
+        raise DomainError(
+            f"{field}_empty" if min_len == 1 else f"{field}_too_short",
+            f"{field} must have at least {min_len} character(s).",
+        )
     if len(text) > max_len:
         raise DomainError(f"{field}_too_long", f"{field} must have at most {max_len} characters.")
     return text
@@ -106,9 +108,7 @@ def new_contribution(payload: Any) -> dict:
 
 def contribution_update(payload: Any) -> dict:
     """``contribution:update``: ``{"id", "qtype"?, "hidden"?, "carry_forward"?}``."""
-    require_object(
-        payload, allowed={"id", "qtype", "hidden", "carry_forward"}, required={"id"}
-    )
+    require_object(payload, allowed={"id", "qtype", "hidden", "carry_forward"}, required={"id"})
     changes: dict[str, Any] = {}
     if "qtype" in payload:
         changes["qtype"] = question_type(payload["qtype"])
@@ -125,9 +125,7 @@ def organizations(value: Any) -> list[dict[str, str]]:
     if not isinstance(value, list) or not value:
         raise DomainError("invalid_organizations", "organizations must be a non-empty list.")
     if len(value) > ORGANIZATIONS_MAX:
-        raise DomainError(
-            "invalid_organizations", f"At most {ORGANIZATIONS_MAX} organizations."
-        )
+        raise DomainError("invalid_organizations", f"At most {ORGANIZATIONS_MAX} organizations.")
     result, seen = [], set()
     for item in value:
         require_object(item, allowed={"code", "name"}, required={"code", "name"})

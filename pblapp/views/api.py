@@ -212,3 +212,14 @@ def group_jsonl(group_id: int):
     service = get_service()
     service.group(g.user["id"], group_id)
     return _jsonl(service.events(group_id=group_id), f"group-{group_id}-log.jsonl")
+
+
+def init_app(app) -> None:
+    """Paths under ``/api/`` that match no route still answer in the API's error format."""
+
+    @app.errorhandler(404)
+    @app.errorhandler(405)
+    def api_fallback(exc: HTTPException):
+        if request.path.startswith(bp.url_prefix + "/"):
+            return http_error(exc)
+        return exc

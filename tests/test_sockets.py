@@ -1,0 +1,205 @@
+"""Socket.IO as INTERFACE.md specifies it, through Flask-SocketIO's test client."""
+
+import uuid
+
+import pytest
+
+from conftest import PASSWORD, join
+
+
+def sio(app, **kwargs):
+    return app.extensions["socketio"].test_client(app, **kwargs)
+
+
+def events(client, name):
+    return [item["args"][0] for item in client.get_received() if item["name"] == name]
+
+
+def add(client, text="Vad innebär dag 180?", qtype="encyclopedic", client_id=None, **extra):
+    payload = {"client_id": client_id or str(uuid.uuid4()), "text": text, "qtype": qtype, **extra}
+    return client.emit("contribution:add", payload, callback=True)
+
+
+@pytest.fixture
+def participant(app, client, live_meeting):
+    token = join(client, live_meeting["join_code"])["token"]
+    return sio(app, auth={"token": token}), token
+
+
+@pytest.fixture
+def moderator(app, facilitator, live_meeting):
+    return sio(app, auth={"api_token": facilitator["token"], "meeting_id": live_meeting["id"]})
+
+
+def test_connect_sends_state_then_contributions_since_seq(app, participant, live_meeting):
+    phone, token = participant
+    received = phone.get_received()
+    assert received[0]["name"] == "meeting:state"
+    assert received[0]["args"][0]["id"] == live_meeting["id"]
+    for text in ("ett", "två", "tre"):
+        assert add(phone, text)["ok"]
+    phone.get_received()
+    later = sio(app, auth={"token": token, "since_seq": 1})
+    received = later.get_received()
+    assert received[0]["name"] == "meeting:state"
+    assert [(e["name"], e["args"][0]["seq"]) for e in received[1:]] == [
+        ("contribution:added", 2),
+        ("contribution:added", 3),
+    ]
+
+
+def test_a_post_is_acked_and_broadcast_to_the_meeting_room(app, participant, moderator):
+    phone, _ = participant
+    moderator.get_received()
+    ack = add(phone, "  Varför tidsgränser?  ", "meaning")
+    assert ack["ok"] is True
+    assert ack["contribution"]["text"] == "Varför tidsgränser?"
+    assert ack["contribution"]["seq"] == 1
+    assert events(moderator, "contribution:added") == [ack["contribution"]]
+
+
+def test_retry_with_same_client_id_is_acked_but_stored_and_broadcast_once(
+    participant, moderator, client, facilitator, live_meeting
+):
+    phone, _ = participant
+    client_id = str(uuid.uuid4())
+    moderator.get_received()
+    first = add(phone, client_id=client_id)
+    retry = add(phone, client_id=client_id)
+    assert retry == first
+    assert len(events(moderator, "contribution:added")) == 1
+    stored = client.get(
+        f"/api/v1/meetings/{live_meeting['id']}/contributions", headers=facilitator["headers"]
+    ).get_json()
+    assert len(stored) == 1
+
+
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [
+        ({"text": "hej", "qtype": None}, "missing_client_id"),
+        ({"client_id": "abc", "text": "hej", "qtype": None}, "invalid_client_id"),
+        ({"client_id": str(uuid.uuid4()), "text": "", "qtype": None}, "text_empty"),
+        ({"client_id": str(uuid.uuid4()), "text": "x" * 2001, "qtype": None}, "text_too_long"),
+        ({"client_id": str(uuid.uuid4()), "text": "hej", "qtype": "gossip"}, "invalid_qtype"),
+        ({"client_id": str(uuid.uuid4()), "text": "hej", "meeting_id": 99}, "unknown_field"),
+        (["not", "an", "object"], "invalid_payload"),
+        (None, "invalid_payload"),
+    ],
+)
+def test_an_invalid_post_gets_a_code_and_nothing_is_stored(
+    participant, client, facilitator, live_meeting, payload, code
+):
+    phone, _ = participant
+    ack = phone.emit("contribution:add", payload, callback=True)
+    assert ack["ok"] is False and ack["error"]["code"] == code and ack["error"]["message"]
+    stored = client.get(
+        f"/api/v1/meetings/{live_meeting['id']}/contributions", headers=facilitator["headers"]
+    ).get_json()
+    assert stored == []
+
+
+def test_a_participant_cannot_moderate(participant):
+    phone, _ = participant
+    contribution = add(phone)["contribution"]
+    ack = phone.emit(
+        "contribution:update", {"id": contribution["id"], "hidden": True}, callback=True
+    )
+    assert ack == {"ok": False, "error": {"code": "forbidden", "message": ack["error"]["message"]}}
+
+
+def test_a_facilitator_cannot_post_as_a_participant(moderator):
+    ack = add(moderator)
+    assert ack["ok"] is False and ack["error"]["code"] == "not_participant"
+
+
+def test_the_facilitator_retags_hides_and_carries_forward(participant, moderator):
+    phone, _ = participant
+    contribution = add(phone, qtype=None)["contribution"]
+    moderator.get_received()
+    phone.get_received()
+    ack = moderator.emit(
+        "contribution:update",
+        {"id": contribution["id"], "qtype": "solution", "carry_forward": True},
+        callback=True,
+    )
+    assert ack["ok"] and ack["contribution"]["qtype"] == "solution"
+    assert ack["contribution"]["carry_forward"] is True
+    assert events(phone, "contribution:updated") == [ack["contribution"]]
+    state = events(moderator, "meeting:state")[-1]
+    assert state["counts"]["solution"] == 1 and state["counts"]["untagged"] == 0
+
+
+def test_updating_a_contribution_of_another_meeting_is_refused(
+    app, client, service, facilitator, live_meeting, participant, moderator
+):
+    phone, _ = participant
+    contribution = add(phone)["contribution"]
+    other = service.create_meeting(facilitator["id"], live_meeting["group_id"], {})
+    other_moderator = sio(app, auth={"api_token": facilitator["token"], "meeting_id": other["id"]})
+    ack = other_moderator.emit(
+        "contribution:update", {"id": contribution["id"], "hidden": True}, callback=True
+    )
+    assert ack["ok"] is False and ack["error"]["code"] == "contribution_not_found"
+
+
+def test_a_participant_posts_only_to_their_own_meeting_while_it_is_live(
+    app, client, service, facilitator, live_meeting
+):
+    planned = service.create_meeting(facilitator["id"], live_meeting["group_id"], {})
+    token = join(client, planned["join_code"])["token"]
+    phone = sio(app, auth={"token": token})
+    ack = add(phone)
+    assert ack["ok"] is False and ack["error"]["code"] == "meeting_not_live"
+    assert service.contributions(live_meeting["id"]) == []
+    assert service.contributions(planned["id"]) == []
+
+
+def test_hidden_contributions_are_replayed_to_the_facilitator_only(
+    app, participant, moderator, facilitator, live_meeting
+):
+    phone, token = participant
+    contribution = add(phone)["contribution"]
+    moderator.emit("contribution:update", {"id": contribution["id"], "hidden": True}, callback=True)
+    fresh_phone = sio(app, auth={"token": token})
+    assert events(fresh_phone, "contribution:added") == []
+    fresh_moderator = sio(
+        app, auth={"api_token": facilitator["token"], "meeting_id": live_meeting["id"]}
+    )
+    assert [c["hidden"] for c in events(fresh_moderator, "contribution:added")] == [True]
+
+
+@pytest.mark.parametrize(
+    "auth",
+    [
+        None,
+        {},
+        {"token": "not-a-token"},
+        {"api_token": "not-a-token", "meeting_id": 1},
+        {"meeting_id": 1},
+        {"token": "x", "since_seq": -1},
+        "a string",
+    ],
+)
+def test_connections_without_valid_credentials_are_refused(app, live_meeting, auth):
+    assert not sio(app, auth=auth).is_connected()
+
+
+def test_a_bad_since_seq_is_refused(app, participant):
+    _, token = participant
+    assert not sio(app, auth={"token": token, "since_seq": "5"}).is_connected()
+
+
+def test_a_facilitator_cannot_watch_another_users_meeting(app, service, live_meeting):
+    _, token = service.create_user("Annan", "facilitator", "password1")
+    client = sio(app, auth={"api_token": token, "meeting_id": live_meeting["id"]})
+    assert not client.is_connected()
+
+
+def test_a_logged_in_browser_connects_with_its_session_cookie(
+    app, client, facilitator, live_meeting
+):
+    client.post("/", data={"name": facilitator["name"], "password": PASSWORD})
+    browser = sio(app, auth={"meeting_id": live_meeting["id"]}, flask_test_client=client)
+    assert browser.is_connected()
+    assert browser.get_received()[0]["name"] == "meeting:state"
