@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from io import BytesIO
+from zoneinfo import ZoneInfo
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext
 from markupsafe import Markup
 
@@ -28,6 +40,19 @@ def _organizations_from_text(text: str) -> list[dict] | None:
         code, _, name = line.strip().partition(" ")
         organizations.append({"code": code, "name": name.strip() or code})
     return organizations or None
+
+
+def _local_time_to_iso(value: str | None) -> str | None:
+    """A browser's ``datetime-local`` value has no zone: it means the meeting's local time."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value  # validation answers with a clear message
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
+    return moment.isoformat()
 
 
 def _qr_svg(url: str) -> Markup:
@@ -98,7 +123,7 @@ def create_meeting(group_id: int):
     form = request.form
     payload = {
         "title": form.get("title", ""),
-        "scheduled_at": form.get("scheduled_at") or None,
+        "scheduled_at": _local_time_to_iso(form.get("scheduled_at")),
         "agenda": form.get("agenda") or None,
     }
     try:

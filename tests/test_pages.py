@@ -1,0 +1,235 @@
+"""Pages for people: setup, login, groups, console, screen and the phone's join flow."""
+
+import re
+import subprocess
+import sys
+import time
+
+import requests
+
+from conftest import PASSWORD, ROOT, ServerProcess, create_user_cli, join
+from pblapp import create_app, get_service
+from pblapp.netinfo import base_url
+
+
+def log_in(client, facilitator):
+    return client.post("/", data={"name": facilitator["name"], "password": PASSWORD})
+
+
+def test_nothing_but_login_and_joining_is_reachable_without_an_account(client, live_meeting):
+    for path in (
+        "/groups",
+        f"/groups/{live_meeting['group_id']}",
+        f"/meetings/{live_meeting['id']}",
+        f"/meetings/{live_meeting['id']}/screen",
+    ):
+        response = client.get(path)
+        assert response.status_code == 302 and response.location.startswith("/?next="), path
+    assert client.get(f"/j/{live_meeting['join_code']}").status_code == 200
+
+
+def test_the_one_time_setup_url_creates_the_first_facilitator_once(tmp_path):
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "WTF_CSRF_ENABLED": False})
+    client = app.test_client()
+    with app.app_context():
+        token = get_service().create_setup_token()
+    assert client.get(f"/setup/{token}").status_code == 200
+    form = {"name": "Hanna", "password": "långt lösenord", "password2": "långt lösenord"}
+    response = client.post(f"/setup/{token}", data=form)
+    assert response.status_code == 302 and response.location == "/groups"
+    assert client.get("/groups").status_code == 200
+    assert app.test_client().get(f"/setup/{token}").status_code == 404
+
+
+def test_wrong_password_is_refused_with_a_message(client, facilitator):
+    response = client.post("/?lang=en", data={"name": facilitator["name"], "password": "nope"})
+    assert response.status_code == 401
+    assert "Wrong name or password." in response.get_data(as_text=True)
+
+
+def test_swedish_is_the_default_and_the_language_switch_is_remembered(client):
+    assert "Logga in" in client.get("/").get_data(as_text=True)
+    english = client.get("/?lang=en").get_data(as_text=True)
+    assert "Log in" in english and 'href="?lang=sv"' in english
+    assert "Log in" in client.get("/").get_data(as_text=True)
+    assert "Logga in" in client.get("/?lang=sv").get_data(as_text=True)
+
+
+def test_a_facilitator_creates_a_group_and_a_meeting_with_forms(client, facilitator, service):
+    log_in(client, facilitator)
+    response = client.post(
+        "/groups",
+        data={
+            "name": "Fokusgrupp Jönköping",
+            "kind": "focus",
+            "planned_meetings": "1",
+            "organizations": "FK Försäkringskassan\nLJ Landstinget",
+            "consent_text": "",
+            "goals": "",
+        },
+    )
+    assert response.status_code == 302
+    group = service.groups(facilitator["id"])[0]
+    assert group["organizations"] == [
+        {"code": "FK", "name": "Försäkringskassan"},
+        {"code": "LJ", "name": "Landstinget"},
+    ]
+    response = client.post(
+        f"/groups/{group['id']}/meetings",
+        data={"title": "Lyckade fall", "scheduled_at": "2026-03-02T13:00", "agenda": "focus-group"},
+    )
+    meeting = service.meetings(facilitator["id"], group["id"])[0]
+    assert response.location == f"/meetings/{meeting['id']}"
+    # The form's local time is the meeting's time zone (Stockholm: UTC+1 in March).
+    assert meeting["scheduled_at"] == "2026-03-02T12:00:00.000Z"
+    page = client.get(response.location).get_data(as_text=True)
+    assert meeting["join_code"] in page
+
+
+def test_the_console_starts_and_closes_a_meeting(client, facilitator, service, live_meeting):
+    log_in(client, facilitator)
+    client.post(f"/meetings/{live_meeting['id']}/close")
+    assert service.meeting(facilitator["id"], live_meeting["id"])["status"] == "closed"
+
+
+def test_group_names_typed_with_markup_are_shown_as_text(client, facilitator):
+    log_in(client, facilitator)
+    client.post(
+        "/groups",
+        data={
+            "name": "<script>alert(1)</script>",
+            "kind": "pbl",
+            "organizations": "FK Försäkringskassan",
+        },
+    )
+    page = client.get("/groups").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_the_screen_shows_a_qr_code_the_join_code_and_a_url_phones_can_open(
+    client, facilitator, live_meeting
+):
+    log_in(client, facilitator)
+    page = client.get(f"/meetings/{live_meeting['id']}/screen").get_data(as_text=True)
+    assert re.search(r'data-testid="qr"[^>]*>\s*<svg', page)
+    assert f'data-testid="join-code">{live_meeting["join_code"]}<' in page
+    url = f"http://192.168.1.20:5000/j/{live_meeting['join_code']}"
+    assert f'data-testid="join-url">{url}<' in page
+    for key in ("encyclopedic", "meaning", "relational", "value", "solution", "untagged"):
+        assert f'data-testid="qtype-count-{key}"' in page
+    assert 'data-testid="participant-count"' in page
+
+
+def test_without_a_public_url_phones_get_the_lan_address_never_localhost(monkeypatch):
+    monkeypatch.setattr("pblapp.netinfo.lan_address", lambda: "10.20.30.40")
+    assert base_url(None, 5000) == "http://10.20.30.40:5000"
+    assert base_url("https://moten.example.se/", 5000) == "https://moten.example.se"
+
+
+def test_the_join_page_asks_for_consent_when_the_group_has_a_consent_text(client, live_meeting):
+    page = client.get(f"/j/{live_meeting['join_code']}").get_data(as_text=True)
+    assert "Jag samtycker till att mina inlägg används i forskningen." in page
+    assert 'data-testid="consent"' in page
+    response = client.post(
+        f"/j/{live_meeting['join_code']}?lang=en",
+        data={"display_name": "Anna", "organization": "FK"},
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "You must consent before you can take part." in page
+    assert 'value="Anna"' in page
+
+
+def test_unknown_and_closed_meetings_get_a_clear_page(client, facilitator, live_meeting):
+    response = client.get("/j/ZZZZZZ?lang=en")
+    assert response.status_code == 404
+    assert "No meeting has this code" in response.get_data(as_text=True)
+    client.post(f"/api/v1/meetings/{live_meeting['id']}/close", headers=facilitator["headers"])
+    response = client.get(f"/j/{live_meeting['join_code']}?lang=en")
+    assert response.status_code == 410
+    assert "This meeting has ended" in response.get_data(as_text=True)
+
+
+def test_a_phone_that_joined_goes_straight_back_to_its_page(client, live_meeting):
+    code = live_meeting["join_code"]
+    response = client.post(
+        f"/j/{code.lower()}", data={"display_name": "Anna", "organization": "FK", "consent": "on"}
+    )
+    assert response.location == f"/j/{code}/live"
+    assert client.get(f"/j/{code}").location == f"/j/{code}/live"
+    page = client.get(f"/j/{code}/live").get_data(as_text=True)
+    assert "P01" in page and 'data-testid="send"' in page
+    for key in ("encyclopedic", "meaning", "relational", "value", "solution"):
+        assert f'data-testid="qtype-{key}"' in page
+    other_phone = client.application.test_client()
+    assert other_phone.get(f"/j/{code}/live").location == f"/j/{code}"
+
+
+def test_the_phone_page_explains_every_question_type_in_the_ui_language(client, live_meeting):
+    code = live_meeting["join_code"]
+    client.post(f"/j/{code}", data={"display_name": "Anna", "organization": "FK", "consent": "on"})
+    english = client.get(f"/j/{code}/live?lang=en").get_data(as_text=True)
+    assert "Facts, definitions, how a rule works." in english
+    swedish = client.get(f"/j/{code}/live?lang=sv").get_data(as_text=True)
+    assert "Encyklopedisk" in swedish
+
+
+def test_create_user_prints_a_working_api_token_last(tmp_path, client):
+    data_dir = tmp_path / "cli"
+    token = create_user_cli(data_dir, "Forskare Frida", role="researcher")
+    app = create_app({"TESTING": True, "DATA_DIR": str(data_dir)})
+    response = app.test_client().get("/api/v1/groups", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200 and response.get_json() == []
+
+
+def test_create_user_refuses_a_short_password(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "run.py"),
+            "create-user",
+            "X",
+            "--role",
+            "facilitator",
+            "--data-dir",
+            str(tmp_path),
+        ],
+        input="kort\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 1 and "at least 8" in result.stderr
+
+
+def test_first_start_prints_a_one_time_setup_url(tmp_path):
+    server = ServerProcess(tmp_path / "fresh").start()
+    try:
+        deadline = time.monotonic() + 5
+        while "setup/" not in server.log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        url = re.search(r"(http://\S+/setup/\S+)", server.log.read_text()).group(1)
+        assert url.startswith(server.url)
+        assert requests.get(url, timeout=5).status_code == 200
+    finally:
+        server.stop()
+
+
+def test_the_generated_secret_key_is_private_to_its_owner(tmp_path, monkeypatch):
+    monkeypatch.delenv("PBLAPP_SECRET_KEY", raising=False)
+    create_app({"DATA_DIR": str(tmp_path)})
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    first = (tmp_path / "secret_key").read_text()
+    create_app({"DATA_DIR": str(tmp_path)})
+    assert (tmp_path / "secret_key").read_text() == first
+
+
+def test_a_json_join_then_page_join_use_separate_identities(client, live_meeting):
+    join(client, live_meeting["join_code"], "Anna")
+    client.post(
+        f"/j/{live_meeting['join_code']}",
+        data={"display_name": "Bo", "organization": "AF", "consent": "on"},
+    )
+    page = client.get(f"/j/{live_meeting['join_code']}/live").get_data(as_text=True)
+    assert "P02" in page
