@@ -59,6 +59,7 @@ def serve(argv: list[str]) -> int:
     monkey.patch_all()
 
     import signal
+    import socket
 
     import gevent
     from gevent.pywsgi import WSGIServer
@@ -82,7 +83,15 @@ def serve(argv: list[str]) -> int:
             print(
                 f"No facilitator account yet. Open this one-time setup URL:\n  {base}/setup/{token}"
             )
-    server = WSGIServer((args.host, args.port), app, log=None)
+
+    class Server(WSGIServer):
+        def handle(self, sock, address):
+            # A post's ack is a small write after the broadcasts; without this, Nagle's
+            # algorithm holds it back until the phone's delayed ACK (about 40 ms).
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            super().handle(sock, address)
+
+    server = Server((args.host, args.port), app, log=None)
 
     def stop(*_):
         print("Shutting down.", flush=True)
