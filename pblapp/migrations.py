@@ -158,7 +158,91 @@ def _m001_core(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_core]
+def _m002_meeting_structure(db: sqlite_utils.Database) -> None:
+    """Agenda with a server-side clock, starting point, carried questions, decisions and
+    action items, and the screen's live tools."""
+    db["agenda_steps"].create(
+        {
+            "id": int,
+            "meeting_id": int,
+            "position": int,
+            "key": str,
+            "title": str,
+            "planned_seconds": int,
+            "elapsed_seconds": float,
+            "started_at": str,
+            "ended_at": str,
+        },
+        pk="id",
+        foreign_keys=[("meeting_id", "meetings", "id")],
+        not_null={"meeting_id", "position", "planned_seconds"},
+        defaults={"elapsed_seconds": 0.0},
+    )
+    db["agenda_steps"].create_index(["meeting_id", "position"])
+    for column, kind in (
+        ("current_step_id", int),
+        ("step_running_since", str),
+        ("place", str),
+        ("starting_point", str),
+        ("starting_point_image", str),
+        ("next_meeting_at", str),
+        ("pinned_contribution_id", int),
+        ("screen_hides_contributions", int),
+    ):
+        db["meetings"].add_column(column, kind)
+    db["groups"].add_column("language", str, not_null_default="sv")
+    db["group_agendas"].create(
+        {"group_id": int, "steps": str, "saved_at": str},
+        pk="group_id",
+        foreign_keys=[("group_id", "groups", "id")],
+    )
+    db["contributions"].add_column("agenda_step_id", int)
+    db["contributions"].add_column("merged_into_id", int)
+    db["questions"].create(
+        {
+            "id": int,
+            "group_id": int,
+            "meeting_id": int,
+            "contribution_id": int,
+            "text": str,
+            "status": str,
+            "owner_participant_id": int,
+            "owner_organization": str,
+            "created_at": str,
+            "updated_at": str,
+            "closed_meeting_id": int,
+        },
+        pk="id",
+        foreign_keys=[("group_id", "groups", "id"), ("meeting_id", "meetings", "id")],
+        not_null={"group_id", "meeting_id", "text", "status", "created_at"},
+    )
+    db["questions"].create_index(["group_id", "status"])
+    db["decisions"].create(
+        {"id": int, "meeting_id": int, "agenda_step_id": int, "text": str, "created_at": str},
+        pk="id",
+        foreign_keys=[("meeting_id", "meetings", "id")],
+        not_null={"meeting_id", "text", "created_at"},
+    )
+    db["action_items"].create(
+        {
+            "id": int,
+            "group_id": int,
+            "meeting_id": int,
+            "what": str,
+            "who": str,
+            "due": str,
+            "status": str,
+            "done_meeting_id": int,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        foreign_keys=[("group_id", "groups", "id"), ("meeting_id", "meetings", "id")],
+        not_null={"group_id", "meeting_id", "what", "status", "created_at"},
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_core, _m002_meeting_structure]
 
 
 def migrate(conn: sqlite3.Connection) -> int:

@@ -23,6 +23,7 @@ from pblapp.domain.clock import utc_now
 from pblapp.domain.errors import Conflict, DomainError, Forbidden, Gone, NotFound
 from pblapp.domain.secrets import hash_token, new_join_code, new_token, normalize_join_code
 from pblapp.domain.vocabulary import DEFAULT_ORGANIZATIONS, QUESTION_TYPES, ROLES, pseudonym
+from pblapp.structure import StructureOperations
 
 FACILITATOR = "facilitator"
 SYSTEM = "system"
@@ -46,7 +47,8 @@ class Attendance:
 
 CONTRIBUTION_SQL = """
     SELECT c.id, c.seq, c.meeting_id, c.client_id, p.pseudonym, p.display_name,
-           c.organization, c.qtype, c.text, c.created_at, c.hidden, c.carry_forward
+           c.organization, c.qtype, c.text, c.created_at, c.hidden, c.carry_forward,
+           c.agenda_step_id
     FROM contributions c JOIN participants p ON p.id = c.participant_id
 """
 
@@ -66,6 +68,7 @@ def contribution_object(row: sqlite3.Row | dict) -> dict:
         "created_at": row["created_at"],
         "hidden": bool(row["hidden"]),
         "carry_forward": bool(row["carry_forward"]),
+        "agenda_step_id": row["agenda_step_id"],
     }
 
 
@@ -98,7 +101,7 @@ def meeting_object(row: sqlite3.Row) -> dict:
     }
 
 
-class Service:
+class Service(StructureOperations):
     """The operations of the app over one :class:`Database`."""
 
     def __init__(self, db: Database, publish: Publisher | None = None):
@@ -307,6 +310,7 @@ class Service:
                 )
                 .last_pk
             )
+            self._insert_template_steps(change, group_id, meeting_id, data["agenda"])
             change.record(
                 "meeting.created",
                 actor=FACILITATOR,
@@ -554,9 +558,11 @@ class Service:
         data = validation.new_contribution(payload)
 
         def write(change: Change) -> tuple[int, bool]:
-            status = change.db.execute(
-                "SELECT status FROM meetings WHERE id = ?", [attendance.meeting_id]
-            ).fetchone()["status"]
+            meeting = change.db.execute(
+                "SELECT status, current_step_id FROM meetings WHERE id = ?",
+                [attendance.meeting_id],
+            ).fetchone()
+            status = meeting["status"]
             existing = change.db.execute(
                 "SELECT id, participant_id FROM contributions "
                 "WHERE meeting_id = ? AND client_id = ?",
@@ -591,6 +597,7 @@ class Service:
                         "hidden": 0,
                         "carry_forward": 0,
                         "created_at": utc_now(),
+                        "agenda_step_id": meeting["current_step_id"],
                     }
                 )
                 .last_pk
@@ -606,6 +613,7 @@ class Service:
                 organization=attendance.organization,
                 qtype=data["qtype"],
                 text=data["text"],
+                agenda_step_id=meeting["current_step_id"],
             )
             return contribution_id, True
 

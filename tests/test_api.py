@@ -198,4 +198,5 @@ def test_contributions_list_in_seq_order(client, facilitator, live_meeting):
         "created_at",
         "hidden",
         "carry_forward",
+        "agenda_step_id",
     }

@@ -191,9 +191,10 @@ def scheduled_at(value: Any) -> str | None:
 def new_meeting(payload: Any) -> dict:
     require_object(payload, allowed={"title", "scheduled_at", "agenda"})
     agenda = payload.get("agenda") or "pbl-cycle"
-    if agenda not in AGENDA_TEMPLATES:
+    if agenda not in (*AGENDA_TEMPLATES, "group"):
         raise DomainError(
-            "invalid_agenda", "agenda must be one of " + ", ".join(AGENDA_TEMPLATES) + "."
+            "invalid_agenda",
+            "agenda must be one of " + ", ".join(AGENDA_TEMPLATES) + ", or group.",
         )
     title = payload.get("title")
     return {

@@ -1,0 +1,89 @@
+"""Agenda templates and step timing, in plain Python.
+
+A meeting's agenda is a list of steps, each with a planned time box. One step at a time is
+current; its clock runs or is paused. The server is the only clock: a step's used time is
+what it had used before, plus the time since it last started running. Every screen computes
+"remaining" from the same server values, so every screen agrees, and a reload agrees too.
+Going over time is shown, never enforced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pblapp.domain.clock import parse_utc
+
+MINUTE = 60
+
+# (step key, planned minutes). Step titles are labels in the UI language; see pblapp.i18n.
+TEMPLATES: dict[str, tuple[tuple[str, int], ...]] = {
+    # Silén's problem-processing model as the source groups used it: 2 hours.
+    "pbl-cycle": (
+        ("report-back", 15),
+        ("starting-point", 10),
+        ("what-do-we-see", 15),
+        ("problem-formulation", 15),
+        ("know-need-to-know", 25),
+        ("learning-goals", 20),
+        ("evaluation", 20),
+    ),
+    # Maastricht seven jump; self-study happens between meetings, so it has no time here.
+    "seven-jump": (
+        ("clarify-terms", 10),
+        ("define-problem", 10),
+        ("brainstorm", 20),
+        ("structure", 20),
+        ("learning-objectives", 15),
+        ("self-study", 0),
+        ("report-back-synthesise", 30),
+    ),
+    # Krueger's questioning route for a focus group.
+    "focus-group": (
+        ("opening", 5),
+        ("introductory", 10),
+        ("transition", 10),
+        ("key-questions", 50),
+        ("ending", 15),
+    ),
+    "free": (),
+}
+
+STEP_TITLE_MAX = 120
+STEP_MINUTES_MAX = 8 * 60
+
+
+def template_steps(template: str) -> list[dict]:
+    """The steps of a template as rows to store: key, planned seconds, no title of its own."""
+    return [
+        {"key": key, "title": None, "planned_seconds": minutes * MINUTE}
+        for key, minutes in TEMPLATES[template]
+    ]
+
+
+@dataclass(frozen=True)
+class StepClock:
+    """What a step's clock shows at a moment."""
+
+    used_seconds: float
+    remaining_seconds: float
+    overrun: bool
+
+
+def step_clock(
+    planned_seconds: int,
+    elapsed_seconds: float,
+    running_since: str | None,
+    now: datetime,
+) -> StepClock:
+    """Used and remaining time of a step; ``running_since`` is set while its clock runs."""
+    used = elapsed_seconds
+    if running_since:
+        used += max(0.0, (now - parse_utc(running_since)).total_seconds())
+    remaining = planned_seconds - used
+    return StepClock(used_seconds=used, remaining_seconds=remaining, overrun=remaining < 0)
+
+
+def elapsed_after_pause(elapsed_seconds: float, running_since: str | None, now: datetime) -> float:
+    """The step's used time once its clock stops at ``now``."""
+    return step_clock(0, elapsed_seconds, running_since, now).used_seconds

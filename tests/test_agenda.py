@@ -1,0 +1,217 @@
+"""Agenda templates and the server's step clock: timing, pause, overrun, editing."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from conftest import join
+from pblapp.domain import agenda
+from pblapp.domain.errors import DomainError
+
+T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self, monkeypatch):
+        self.now = T0
+        monkeypatch.setattr("pblapp.structure._now", lambda: self.now)
+
+    def advance(self, **delta):
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return Clock(monkeypatch)
+
+
+def minutes(template):
+    return [m for _, m in agenda.TEMPLATES[template]]
+
+
+def test_the_pbl_cycle_fills_two_hours_in_the_steps_of_the_sources():
+    assert sum(minutes("pbl-cycle")) == 120
+    assert [k for k, _ in agenda.TEMPLATES["pbl-cycle"]][0] == "report-back"
+    assert [k for k, _ in agenda.TEMPLATES["pbl-cycle"]][-1] == "evaluation"
+    assert len(agenda.TEMPLATES["seven-jump"]) == 7
+    assert [k for k, _ in agenda.TEMPLATES["focus-group"]] == [
+        "opening",
+        "introductory",
+        "transition",
+        "key-questions",
+        "ending",
+    ]
+    assert agenda.TEMPLATES["free"] == ()
+
+
+def test_a_new_meeting_gets_its_templates_steps(service, facilitator, live_meeting):
+    steps = service.agenda(live_meeting["id"])["steps"]
+    assert [s["planned_seconds"] // 60 for s in steps] == minutes("pbl-cycle")
+    assert all(not s["current"] and s["used_seconds"] == 0 for s in steps)
+
+
+def test_the_clock_runs_pauses_and_resumes_on_server_time(
+    service, facilitator, live_meeting, clock
+):
+    uid, mid = facilitator["id"], live_meeting["id"]
+    service.agenda_command(uid, mid, {"action": "start"})
+    clock.advance(minutes=5)
+    first = service.agenda(mid)["steps"][0]
+    assert first["current"] and first["running"]
+    assert first["used_seconds"] == 300 and first["remaining_seconds"] == 600
+    service.agenda_command(uid, mid, {"action": "pause"})
+    clock.advance(minutes=30)  # a long coffee break does not count
+    paused = service.agenda(mid)["steps"][0]
+    assert not paused["running"] and paused["used_seconds"] == 300
+    service.agenda_command(uid, mid, {"action": "start"})
+    clock.advance(minutes=2)
+    assert service.agenda(mid)["steps"][0]["used_seconds"] == 420
+
+
+def test_going_over_time_shows_as_overrun_and_blocks_nothing(
+    client, service, facilitator, live_meeting, clock
+):
+    import uuid
+
+    uid, mid = facilitator["id"], live_meeting["id"]
+    service.agenda_command(uid, mid, {"action": "start"})
+    clock.advance(minutes=20)
+    step = service.agenda(mid)["steps"][0]
+    assert step["overrun"] and step["remaining_seconds"] == -300
+    attendance = service.attendance(join(client, live_meeting["join_code"])["token"])
+    contribution, _ = service.add_contribution(
+        attendance, {"client_id": str(uuid.uuid4()), "text": "Fortfarande steg 1"}
+    )
+    assert contribution["agenda_step_id"] == step["id"]
+    state = service.agenda_command(uid, mid, {"action": "next"})
+    assert state["steps"][1]["current"] and state["steps"][1]["running"]
+
+
+def test_each_step_logs_its_planned_and_actual_time(service, facilitator, live_meeting, clock):
+    uid, mid = facilitator["id"], live_meeting["id"]
+    service.agenda_command(uid, mid, {"action": "start"})
+    clock.advance(minutes=12, seconds=30)
+    service.agenda_command(uid, mid, {"action": "next"})
+    clock.advance(minutes=3)
+    service.agenda_command(uid, mid, {"action": "pause"})
+    events = [
+        e
+        for e in service.events(group_id=live_meeting["group_id"])
+        if e["type"].startswith("agenda.")
+    ]
+    assert [e["type"] for e in events] == [
+        "agenda.step_started",
+        "agenda.step_ended",
+        "agenda.step_started",
+        "agenda.paused",
+    ]
+    ended = events[1]["data"]
+    assert ended["key"] == "report-back"
+    assert ended["planned_seconds"] == 900 and ended["actual_seconds"] == 750
+    assert events[3]["data"]["used_seconds"] == 180
+
+
+def test_contributions_record_the_step_they_were_posted_in(
+    client, service, facilitator, live_meeting, clock
+):
+    import uuid
+
+    uid, mid = facilitator["id"], live_meeting["id"]
+    attendance = service.attendance(join(client, live_meeting["join_code"])["token"])
+
+    def post(text):
+        return service.add_contribution(attendance, {"client_id": str(uuid.uuid4()), "text": text})[
+            0
+        ]
+
+    before = post("före agendan")
+    service.agenda_command(uid, mid, {"action": "start"})
+    first = post("steg 1")
+    service.agenda_command(uid, mid, {"action": "next"})
+    second = post("steg 2")
+    steps = service.agenda(mid)["steps"]
+    assert before["agenda_step_id"] is None
+    assert first["agenda_step_id"] == steps[0]["id"]
+    assert second["agenda_step_id"] == steps[1]["id"]
+
+
+def test_steps_can_be_renamed_added_removed_reordered_and_retimed(
+    service, facilitator, live_meeting
+):
+    uid, mid = facilitator["id"], live_meeting["id"]
+    steps = service.agenda(mid)["steps"]
+    new_order = [
+        {"id": steps[1]["id"], "title": "Fallet Eva", "planned_minutes": 15},
+        {"id": steps[0]["id"], "planned_minutes": 5},
+        {"title": "Fika", "planned_minutes": 10},
+    ]
+    state = service.edit_agenda(uid, mid, {"steps": new_order})
+    assert [(s["key"], s["title"], s["planned_seconds"]) for s in state["steps"]] == [
+        ("starting-point", "Fallet Eva", 900),
+        ("report-back", None, 300),
+        (None, "Fika", 600),
+    ]
+    event = service.events(group_id=live_meeting["group_id"])[-1]
+    assert event["type"] == "agenda.changed" and len(event["data"]["steps"]) == 3
+
+
+def test_the_current_step_cannot_be_removed(service, facilitator, live_meeting):
+    uid, mid = facilitator["id"], live_meeting["id"]
+    service.agenda_command(uid, mid, {"action": "start"})
+    rest = [{"id": s["id"]} for s in service.agenda(mid)["steps"][1:]]
+    with pytest.raises(DomainError) as caught:
+        service.edit_agenda(uid, mid, {"steps": rest})
+    assert caught.value.code == "step_is_current"
+
+
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [
+        ({"steps": [{"title": "x" * 121}]}, "title_too_long"),
+        ({"steps": [{"title": "Paus", "planned_minutes": -1}]}, "invalid_planned_minutes"),
+        ({"steps": [{"title": "Paus", "planned_minutes": 481}]}, "invalid_planned_minutes"),
+        ({"steps": [{"planned_minutes": 5}]}, "title_empty"),
+        ({"steps": [{"id": 9999}]}, "step_not_found"),
+        ({"steps": [{"title": "a", "colour": "red"}]}, "unknown_field"),
+        ({"steps": "none"}, "invalid_steps"),
+    ],
+)
+def test_bad_agenda_edits_are_refused_with_a_code(
+    service, facilitator, live_meeting, payload, code
+):
+    with pytest.raises(DomainError) as caught:
+        service.edit_agenda(facilitator["id"], live_meeting["id"], payload)
+    assert caught.value.code == code
+
+
+def test_a_group_saves_its_agenda_for_its_next_meetings(service, facilitator, live_meeting):
+    uid, mid = facilitator["id"], live_meeting["id"]
+    first = service.agenda(mid)["steps"][0]
+    service.edit_agenda(
+        uid,
+        mid,
+        {
+            "steps": [
+                {"id": first["id"], "title": "Återkoppling", "planned_minutes": 20},
+                {"title": "Fallet", "planned_minutes": 40},
+            ]
+        },
+    )
+    service.save_group_agenda(uid, mid)
+    nxt = service.create_meeting(uid, live_meeting["group_id"], {"agenda": "group"})
+    steps = service.agenda(nxt["id"])["steps"]
+    assert [(s["key"], s["title"], s["planned_seconds"]) for s in steps] == [
+        ("report-back", "Återkoppling", 1200),
+        (None, "Fallet", 2400),
+    ]
+
+
+def test_a_free_agenda_starts_empty_and_the_facilitator_adds_steps(
+    service, facilitator, live_meeting
+):
+    uid = facilitator["id"]
+    meeting = service.create_meeting(uid, live_meeting["group_id"], {"agenda": "free"})
+    assert service.agenda(meeting["id"])["steps"] == []
+    with pytest.raises(DomainError) as caught:
+        service.agenda_command(uid, meeting["id"], {"action": "start"})
+    assert caught.value.code == "agenda_empty"
