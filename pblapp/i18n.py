@@ -41,6 +41,36 @@ AGENDA_LABELS = {
     "free": lazy_gettext("Free"),
 }
 
+AGENDA_STEP_LABELS = {
+    "report-back": lazy_gettext("Report back on last meeting's questions"),
+    "starting-point": lazy_gettext("Starting point"),
+    "what-do-we-see": lazy_gettext("What do we see?"),
+    "problem-formulation": lazy_gettext("Problem formulation"),
+    "know-need-to-know": lazy_gettext("What do we know, what do we need to know?"),
+    "learning-goals": lazy_gettext("Learning goals and questions for next time"),
+    "evaluation": lazy_gettext("Evaluation of content, process and group"),
+    "clarify-terms": lazy_gettext("Clarify terms"),
+    "define-problem": lazy_gettext("Define the problem"),
+    "brainstorm": lazy_gettext("Brainstorm"),
+    "structure": lazy_gettext("Structure"),
+    "learning-objectives": lazy_gettext("Learning objectives"),
+    "self-study": lazy_gettext("Self-study"),
+    "report-back-synthesise": lazy_gettext("Report back and synthesise"),
+    "opening": lazy_gettext("Opening question"),
+    "introductory": lazy_gettext("Introductory questions"),
+    "transition": lazy_gettext("Transition questions"),
+    "key-questions": lazy_gettext("Key questions"),
+    "ending": lazy_gettext("Ending questions"),
+}
+
+
+def step_title(step: dict) -> str:
+    """A step's own title if the facilitator gave one, else its template label."""
+    if step.get("title"):
+        return step["title"]
+    return str(AGENDA_STEP_LABELS.get(step.get("key") or "", step.get("key") or ""))
+
+
 STATUS_LABELS = {
     "planned": lazy_gettext("Planned"),
     "live": lazy_gettext("Live"),
@@ -122,4 +152,6 @@ def init_app(app: Flask) -> None:
             "kind_labels": GROUP_KIND_LABELS,
             "agenda_labels": AGENDA_LABELS,
             "status_labels": STATUS_LABELS,
+            "step_labels": AGENDA_STEP_LABELS,
+            "step_title": step_title,
         }

@@ -100,6 +100,7 @@ def _on_connect(auth):
     join_room(room(connection.meeting_id))
     socketio = _socketio()
     socketio.emit("meeting:state", service.meeting_state(connection.meeting_id), to=request.sid)
+    socketio.emit("agenda:state", service.agenda(connection.meeting_id), to=request.sid)
     # Facilitators' pages (console and screen) get hidden posts too, flagged, so that a
     # reconnect shows every post's current state; participants get the visible ones.
     for contribution in service.contributions(
@@ -127,17 +128,35 @@ def _on_add(payload=None):
     return {"ok": True, "contribution": contribution}
 
 
-def _on_update(payload=None):
-    connection = _connections().get(request.sid)
-    if connection is None or not connection.is_facilitator:
-        return _refusal("forbidden", "Only the facilitator may change contributions.")
-    try:
-        contribution = get_service().update_contribution(
-            connection.user_id, connection.meeting_id, payload
-        )
-    except DomainError as exc:
-        return {"ok": False, "error": exc.as_dict()}
-    return {"ok": True, "contribution": contribution}
+def _facilitator_action(operation):
+    """A handler for a facilitator's command: refuse others, answer with an ack."""
+
+    def handler(payload=None):
+        connection = _connections().get(request.sid)
+        if connection is None or not connection.is_facilitator:
+            return _refusal("forbidden", "Only the facilitator may do this.")
+        try:
+            return {"ok": True, **operation(get_service(), connection, payload)}
+        except DomainError as exc:
+            return {"ok": False, "error": exc.as_dict()}
+
+    return handler
+
+
+FACILITATOR_EVENTS = {
+    "contribution:update": lambda service, c, payload: {
+        "contribution": service.update_contribution(c.user_id, c.meeting_id, payload)
+    },
+    "agenda:command": lambda service, c, payload: {
+        "agenda": service.agenda_command(c.user_id, c.meeting_id, payload)
+    },
+    "agenda:edit": lambda service, c, payload: {
+        "agenda": service.edit_agenda(c.user_id, c.meeting_id, payload)
+    },
+    "agenda:save_for_group": lambda service, c, payload: {
+        "group_agenda": service.save_group_agenda(c.user_id, c.meeting_id)
+    },
+}
 
 
 def init_app(app: Flask) -> SocketIO:
@@ -147,5 +166,6 @@ def init_app(app: Flask) -> SocketIO:
     socketio.on_event("connect", _on_connect)
     socketio.on_event("disconnect", _on_disconnect)
     socketio.on_event("contribution:add", _on_add)
-    socketio.on_event("contribution:update", _on_update)
+    for event, operation in FACILITATOR_EVENTS.items():
+        socketio.on_event(event, _facilitator_action(operation))
     return socketio

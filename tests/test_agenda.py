@@ -215,3 +215,25 @@ def test_a_free_agenda_starts_empty_and_the_facilitator_adds_steps(
     with pytest.raises(DomainError) as caught:
         service.agenda_command(uid, meeting["id"], {"action": "start"})
     assert caught.value.code == "agenda_empty"
+
+
+def test_the_agenda_api_starts_edits_and_saves_steps(client, facilitator, live_meeting):
+    headers, mid = facilitator["headers"], live_meeting["id"]
+    agenda_url = f"/api/v1/meetings/{mid}/agenda"
+    steps = client.get(agenda_url, headers=headers).get_json()["steps"]
+    assert len(steps) == 7
+    started = client.post(agenda_url, json={"action": "start"}, headers=headers).get_json()
+    assert started["steps"][0]["running"] and started["server_time"].endswith("Z")
+    moved = client.post(
+        agenda_url, json={"action": "goto", "step_id": steps[3]["id"]}, headers=headers
+    ).get_json()
+    assert moved["current_step_id"] == steps[3]["id"]
+    edited = client.put(
+        agenda_url, json={"steps": [{"id": steps[3]["id"]}, {"title": "Paus"}]}, headers=headers
+    )
+    assert edited.status_code == 200 and len(edited.get_json()["steps"]) == 2
+    saved = client.post(f"{agenda_url}/save-for-group", headers=headers).get_json()
+    assert [s["title"] for s in saved["steps"]] == [None, "Paus"]
+    response = client.post(agenda_url, json={"action": "start", "speed": 2}, headers=headers)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "unknown_field"

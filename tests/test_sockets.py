@@ -41,8 +41,8 @@ def test_connect_sends_state_then_contributions_since_seq(app, participant, live
     phone.get_received()
     later = sio(app, auth={"token": token, "since_seq": 1})
     received = later.get_received()
-    assert received[0]["name"] == "meeting:state"
-    assert [(e["name"], e["args"][0]["seq"]) for e in received[1:]] == [
+    assert [e["name"] for e in received[:2]] == ["meeting:state", "agenda:state"]
+    assert [(e["name"], e["args"][0]["seq"]) for e in received[2:]] == [
         ("contribution:added", 2),
         ("contribution:added", 3),
     ]
@@ -203,3 +203,23 @@ def test_a_logged_in_browser_connects_with_its_session_cookie(
     browser = sio(app, auth={"meeting_id": live_meeting["id"]}, flask_test_client=client)
     assert browser.is_connected()
     assert browser.get_received()[0]["name"] == "meeting:state"
+
+
+def test_the_facilitator_drives_the_agenda_and_everyone_gets_its_state(participant, moderator):
+    phone, _ = participant
+    phone.get_received()
+    ack = moderator.emit("agenda:command", {"action": "start"}, callback=True)
+    assert ack["ok"] and ack["agenda"]["steps"][0]["running"]
+    states = events(phone, "agenda:state")
+    assert states[-1]["current_step_id"] == ack["agenda"]["steps"][0]["id"]
+    refused = phone.emit("agenda:command", {"action": "next"}, callback=True)
+    assert refused["ok"] is False and refused["error"]["code"] == "forbidden"
+    bad = moderator.emit("agenda:command", {"action": "rewind"}, callback=True)
+    assert bad["error"]["code"] == "invalid_action"
+    steps = ack["agenda"]["steps"]
+    edited = moderator.emit(
+        "agenda:edit",
+        {"steps": [{"id": steps[0]["id"], "title": "Återkoppling", "planned_minutes": 5}]},
+        callback=True,
+    )
+    assert edited["ok"] and [s["title"] for s in edited["agenda"]["steps"]] == ["Återkoppling"]

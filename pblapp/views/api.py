@@ -130,6 +130,33 @@ def list_contributions(meeting_id: int):
     return service.contributions(meeting_id)
 
 
+@bp.get("/meetings/<int:meeting_id>/agenda")
+@api_user
+def get_agenda(meeting_id: int):
+    service = get_service()
+    service.meeting(g.user["id"], meeting_id)
+    return service.agenda(meeting_id)
+
+
+@bp.post("/meetings/<int:meeting_id>/agenda")
+@api_user
+def command_agenda(meeting_id: int):
+    return get_service().agenda_command(g.user["id"], meeting_id, json_body())
+
+
+@bp.put("/meetings/<int:meeting_id>/agenda")
+@api_user
+def edit_agenda(meeting_id: int):
+    return get_service().edit_agenda(g.user["id"], meeting_id, json_body())
+
+
+@bp.post("/meetings/<int:meeting_id>/agenda/save-for-group")
+@api_user
+def save_agenda_for_group(meeting_id: int):
+    validation.require_object(json_body(optional=True), allowed=set())
+    return get_service().save_group_agenda(g.user["id"], meeting_id)
+
+
 def _local_time(moment: str | None) -> tuple[str, str]:
     if not moment:
         return "", ""

@@ -1,6 +1,7 @@
 // The participant's phone. A post goes first into an outbox kept in localStorage, so a
 // sleeping phone, a reload or a dropped network loses nothing; it leaves the outbox only
 // when the server acks it. A retry sends the same client_id, so the server stores it once.
+import { AgendaClock } from "./agenda.js";
 import { connect, pageConfig, qtypeClass } from "./live.js";
 
 const config = pageConfig();
@@ -97,6 +98,7 @@ form.addEventListener("submit", (event) => {
   saveOutbox();
   showOwn(post, "pending");
   textField.value = "";
+  form.querySelector("[data-testid=qtype-none]").checked = true;
   flush();
 });
 
@@ -123,6 +125,8 @@ socket.on("meeting:state", (state) => {
   }
   flush();
 });
+const clock = new AgendaClock(document.querySelector("[data-testid=agenda-clock]"), config.stepLabels);
+socket.on("agenda:state", (state) => clock.update(state));
 socket.on("contribution:added", (contribution) => {
   lastSeq = Math.max(lastSeq, contribution.seq);
   if (contribution.pseudonym !== config.pseudonym) return;

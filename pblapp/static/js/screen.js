@@ -1,5 +1,6 @@
 // Projector screen: QR and join code (server-rendered), live contributions, a bar per
 // question type and who has joined, by organisation.
+import { AgendaClock } from "./agenda.js";
 import { ContributionList, connect, pageConfig, setQtypeClass, showConnection } from "./live.js";
 
 const config = pageConfig();
@@ -58,6 +59,8 @@ function showState(state) {
 const socket = connect(() => ({ meeting_id: config.meetingId, since_seq: 0 }));
 showConnection(socket, document.querySelector("[data-testid=connection]"));
 socket.on("meeting:state", showState);
+const clock = new AgendaClock(document.querySelector("[data-testid=agenda-clock]"), config.stepLabels);
+socket.on("agenda:state", (state) => clock.update(state));
 for (const name of ["contribution:added", "contribution:updated"]) {
   socket.on(name, (contribution) => update(contributions.upsert(contribution), contribution));
 }
