@@ -23,6 +23,7 @@ from pblapp.domain.clock import utc_now
 from pblapp.domain.errors import Conflict, DomainError, Forbidden, Gone, NotFound
 from pblapp.domain.secrets import hash_token, new_join_code, new_token, normalize_join_code
 from pblapp.domain.vocabulary import DEFAULT_ORGANIZATIONS, QUESTION_TYPES, ROLES, pseudonym
+from pblapp.followups import FollowUpOperations
 from pblapp.structure import StructureOperations
 
 FACILITATOR = "facilitator"
@@ -101,7 +102,7 @@ def meeting_object(row: sqlite3.Row) -> dict:
     }
 
 
-class Service(StructureOperations):
+class Service(StructureOperations, FollowUpOperations):
     """The operations of the app over one :class:`Database`."""
 
     def __init__(self, db: Database, publish: Publisher | None = None):
@@ -668,6 +669,8 @@ class Service(StructureOperations):
                 contribution_id=row["id"],
                 changes=changed,
             )
+            if "carry_forward" in changed:
+                self._carry_contribution(change, meeting, row, changed["carry_forward"]["new"])
             return True
 
         changed, _ = self.db.change(write)
@@ -675,6 +678,8 @@ class Service(StructureOperations):
         if changed:
             self.publish("contribution:updated", contribution, meeting_id)
             self.publish("meeting:state", self.meeting_state(meeting_id), meeting_id)
+            if "carry_forward" in data["changes"]:
+                self._publish_followups(meeting_id)
         return contribution
 
     # -- research log -----------------------------------------------------------------

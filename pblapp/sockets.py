@@ -101,6 +101,7 @@ def _on_connect(auth):
     socketio = _socketio()
     socketio.emit("meeting:state", service.meeting_state(connection.meeting_id), to=request.sid)
     socketio.emit("agenda:state", service.agenda(connection.meeting_id), to=request.sid)
+    socketio.emit("followups:state", service.followups(connection.meeting_id), to=request.sid)
     # Facilitators' pages (console and screen) get hidden posts too, flagged, so that a
     # reconnect shows every post's current state; participants get the visible ones.
     for contribution in service.contributions(
@@ -157,6 +158,17 @@ FACILITATOR_EVENTS = {
         "group_agenda": service.save_group_agenda(c.user_id, c.meeting_id)
     },
 }
+# Follow-ups all answer with the meeting's whole follow-up state.
+for _event, _method in {
+    "question:add": "add_question",
+    "question:update": "update_question",
+    "decision:add": "add_decision",
+    "action_item:add": "add_action_item",
+    "action_item:update": "update_action_item",
+}.items():
+    FACILITATOR_EVENTS[_event] = lambda service, c, payload, method=_method: {
+        "followups": getattr(service, method)(c.user_id, c.meeting_id, payload)
+    }
 
 
 def init_app(app: Flask) -> SocketIO:

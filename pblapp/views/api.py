@@ -157,6 +157,51 @@ def save_agenda_for_group(meeting_id: int):
     return get_service().save_group_agenda(g.user["id"], meeting_id)
 
 
+@bp.get("/meetings/<int:meeting_id>/followups")
+@api_user
+def get_followups(meeting_id: int):
+    service = get_service()
+    service.meeting(g.user["id"], meeting_id)
+    return service.followups(meeting_id)
+
+
+def _with_path_id(item_id: int) -> dict:
+    body = json_body()
+    if "id" in body:
+        raise DomainError("unknown_field", "Unknown field: id (it is in the path).")
+    return {**body, "id": item_id}
+
+
+@bp.post("/meetings/<int:meeting_id>/questions")
+@api_user
+def add_question(meeting_id: int):
+    return get_service().add_question(g.user["id"], meeting_id, json_body()), 201
+
+
+@bp.patch("/meetings/<int:meeting_id>/questions/<int:question_id>")
+@api_user
+def update_question(meeting_id: int, question_id: int):
+    return get_service().update_question(g.user["id"], meeting_id, _with_path_id(question_id))
+
+
+@bp.post("/meetings/<int:meeting_id>/decisions")
+@api_user
+def add_decision(meeting_id: int):
+    return get_service().add_decision(g.user["id"], meeting_id, json_body()), 201
+
+
+@bp.post("/meetings/<int:meeting_id>/action-items")
+@api_user
+def add_action_item(meeting_id: int):
+    return get_service().add_action_item(g.user["id"], meeting_id, json_body()), 201
+
+
+@bp.patch("/meetings/<int:meeting_id>/action-items/<int:item_id>")
+@api_user
+def update_action_item(meeting_id: int, item_id: int):
+    return get_service().update_action_item(g.user["id"], meeting_id, _with_path_id(item_id))
+
+
 def _local_time(moment: str | None) -> tuple[str, str]:
     if not moment:
         return "", ""

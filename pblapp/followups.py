@@ -1,0 +1,412 @@
+"""What a meeting hands on: questions for next time, decisions and action items.
+
+Questions (frågor till nästa gång) come from contributions marked "take to next meeting" and
+from questions the facilitator types. A question is ``open``, ``answered`` or ``deferred``;
+open and deferred ones carry on to the group's next meetings until answered. Action items
+("vem gör vad och när") stay on the list of every later meeting until done.
+
+Mixed into :class:`pblapp.service.Service`: each change writes its rows and its events in
+one transaction, then publishes ``followups:state`` to the meeting.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from pblapp.db import Change
+from pblapp.domain.clock import utc_now
+from pblapp.domain.errors import DomainError, NotFound
+from pblapp.domain.validation import require_object
+
+FACILITATOR = "facilitator"
+QUESTION_STATUSES = ("open", "answered", "deferred")
+ACTION_STATUSES = ("open", "done")
+CARRIED = ("open", "deferred")
+FOLLOWUP_TEXT_MAX = 2000
+WHO_MAX = 120
+
+
+def _text(value: Any, field: str, max_len: int) -> str:
+    if not isinstance(value, str):
+        raise DomainError(f"invalid_{field}", f"{field} must be a string.")
+    text = value.strip()
+    if not text:
+        raise DomainError(f"{field}_empty", f"{field} must not be empty.")
+    if len(text) > max_len:
+        raise DomainError(f"{field}_too_long", f"{field} must have at most {max_len} characters.")
+    return text
+
+
+def _due(value: Any) -> str | None:
+    """A due date as ``YYYY-MM-DD``, or none."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise DomainError("invalid_due", "due is a date, YYYY-MM-DD.")
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise DomainError("invalid_due", "due is a date, YYYY-MM-DD.") from None
+
+
+def _id(payload: dict) -> int:
+    value = payload.get("id")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise DomainError("invalid_id", "id is a whole number.")
+    return value
+
+
+class FollowUpOperations:
+    """Questions, decisions and action items; expects ``self.db``, ``self.publish`` and
+    ``self.meeting``."""
+
+    # -- reading ------------------------------------------------------------------------
+
+    def followups(self, meeting_id: int) -> dict:
+        """What this meeting has to follow up: carried questions, decisions, action items.
+
+        Questions and action items are the group's: those still open from earlier meetings,
+        and those this meeting raised or closed.
+        """
+        with self.db.reader() as conn:
+            meeting = conn.execute(
+                "SELECT group_id, number FROM meetings WHERE id = ?", [meeting_id]
+            ).fetchone()
+            if meeting is None:
+                raise NotFound("meeting_not_found", "No such meeting.")
+            questions = conn.execute(
+                "SELECT q.*, m.number AS meeting_number, p.pseudonym AS owner_pseudonym "
+                "FROM questions q JOIN meetings m ON m.id = q.meeting_id "
+                "LEFT JOIN participants p ON p.id = q.owner_participant_id "
+                "WHERE q.group_id = ? AND m.number <= ? AND "
+                "(q.status IN ('open', 'deferred') OR q.meeting_id = ? "
+                " OR q.closed_meeting_id = ?) ORDER BY q.id",
+                [meeting["group_id"], meeting["number"], meeting_id, meeting_id],
+            ).fetchall()
+            decisions = conn.execute(
+                "SELECT * FROM decisions WHERE meeting_id = ? ORDER BY id", [meeting_id]
+            ).fetchall()
+            actions = conn.execute(
+                "SELECT a.*, m.number AS meeting_number FROM action_items a "
+                "JOIN meetings m ON m.id = a.meeting_id "
+                "WHERE a.group_id = ? AND m.number <= ? AND "
+                "(a.status = 'open' OR a.meeting_id = ? OR a.done_meeting_id = ?) ORDER BY a.id",
+                [meeting["group_id"], meeting["number"], meeting_id, meeting_id],
+            ).fetchall()
+        return {
+            "meeting_id": meeting_id,
+            "questions": [
+                {
+                    "id": q["id"],
+                    "text": q["text"],
+                    "status": q["status"],
+                    "contribution_id": q["contribution_id"],
+                    "meeting_id": q["meeting_id"],
+                    "meeting_number": q["meeting_number"],
+                    "carried_from_earlier": q["meeting_id"] != meeting_id,
+                    "owner": (
+                        {"pseudonym": q["owner_pseudonym"]}
+                        if q["owner_pseudonym"]
+                        else {"organization": q["owner_organization"]}
+                        if q["owner_organization"]
+                        else None
+                    ),
+                }
+                for q in questions
+            ],
+            "decisions": [
+                {
+                    "id": d["id"],
+                    "text": d["text"],
+                    "agenda_step_id": d["agenda_step_id"],
+                    "created_at": d["created_at"],
+                }
+                for d in decisions
+            ],
+            "action_items": [
+                {
+                    "id": a["id"],
+                    "what": a["what"],
+                    "who": a["who"],
+                    "due": a["due"],
+                    "status": a["status"],
+                    "meeting_id": a["meeting_id"],
+                    "meeting_number": a["meeting_number"],
+                    "carried_from_earlier": a["meeting_id"] != meeting_id,
+                }
+                for a in actions
+            ],
+        }
+
+    def _publish_followups(self, meeting_id: int) -> dict:
+        state = self.followups(meeting_id)
+        self.publish("followups:state", state, meeting_id)
+        return state
+
+    # -- writing ------------------------------------------------------------------------
+
+    def _followup_change(self, user_id: int, meeting_id: int, write) -> dict:
+        meeting = self.meeting(user_id, meeting_id)
+        self.db.change(lambda change: write(change, meeting))
+        return self._publish_followups(meeting_id)
+
+    def _owner(self, change: Change, group_id: int, owner: Any) -> tuple[int | None, str | None]:
+        """``{"pseudonym": "P03"}``, ``{"organization": "FK"}`` or ``None``."""
+        if owner is None:
+            return None, None
+        require_object(owner, allowed={"pseudonym", "organization"})
+        if "pseudonym" in owner:
+            row = change.db.execute(
+                "SELECT id FROM participants WHERE group_id = ? AND pseudonym = ?",
+                [group_id, owner["pseudonym"]],
+            ).fetchone()
+            if row is None:
+                raise DomainError("invalid_owner", "No participant has that pseudonym.")
+            return row["id"], None
+        if "organization" in owner:
+            codes = [
+                org["code"]
+                for org in json.loads(
+                    change.db.execute(
+                        "SELECT organizations FROM groups WHERE id = ?", [group_id]
+                    ).fetchone()["organizations"]
+                )
+            ]
+            if owner["organization"] not in codes:
+                raise DomainError("invalid_owner", "Not one of the group's organizations.")
+            return None, owner["organization"]
+        return None, None
+
+    def _carry_contribution(self, change: Change, meeting: dict, contribution, carry: bool):
+        """Keep the group's questions in step with a contribution's carry_forward mark."""
+        existing = change.db.execute(
+            "SELECT * FROM questions WHERE contribution_id = ?", [contribution["id"]]
+        ).fetchone()
+        if carry and existing is None:
+            question_id = (
+                change.db["questions"]
+                .insert(
+                    {
+                        "group_id": meeting["group_id"],
+                        "meeting_id": meeting["id"],
+                        "contribution_id": contribution["id"],
+                        "text": contribution["text"],
+                        "status": "open",
+                        "created_at": utc_now(),
+                    }
+                )
+                .last_pk
+            )
+            change.record(
+                "question.added",
+                actor=FACILITATOR,
+                group_id=meeting["group_id"],
+                meeting_id=meeting["id"],
+                question_id=question_id,
+                contribution_id=contribution["id"],
+                text=contribution["text"],
+            )
+        elif not carry and existing is not None and existing["status"] == "open":
+            change.db.execute("DELETE FROM questions WHERE id = ?", [existing["id"]])
+            change.record(
+                "question.removed",
+                actor=FACILITATOR,
+                group_id=meeting["group_id"],
+                meeting_id=meeting["id"],
+                question_id=existing["id"],
+                contribution_id=contribution["id"],
+            )
+
+    def add_question(self, user_id: int, meeting_id: int, payload: Any) -> dict:
+        """A question for next time that the facilitator types: ``{"text", "owner"?}``."""
+        require_object(payload, allowed={"text", "owner"}, required={"text"})
+        text = _text(payload["text"], "text", FOLLOWUP_TEXT_MAX)
+
+        def write(change: Change, meeting: dict) -> None:
+            participant_id, organization = self._owner(
+                change, meeting["group_id"], payload.get("owner")
+            )
+            question_id = (
+                change.db["questions"]
+                .insert(
+                    {
+                        "group_id": meeting["group_id"],
+                        "meeting_id": meeting_id,
+                        "text": text,
+                        "status": "open",
+                        "owner_participant_id": participant_id,
+                        "owner_organization": organization,
+                        "created_at": utc_now(),
+                    }
+                )
+                .last_pk
+            )
+            change.record(
+                "question.added",
+                actor=FACILITATOR,
+                group_id=meeting["group_id"],
+                meeting_id=meeting_id,
+                question_id=question_id,
+                text=text,
+                owner=payload.get("owner"),
+            )
+
+        return self._followup_change(user_id, meeting_id, write)
+
+    def update_question(self, user_id: int, meeting_id: int, payload: Any) -> dict:
+        """``{"id", "status"?, "owner"?, "text"?}``; the change is logged with old and new."""
+        require_object(payload, allowed={"id", "status", "owner", "text"}, required={"id"})
+        question_id = _id(payload)
+        if "status" in payload and payload["status"] not in QUESTION_STATUSES:
+            raise DomainError("invalid_status", "status is open, answered or deferred.")
+        text = _text(payload["text"], "text", FOLLOWUP_TEXT_MAX) if "text" in payload else None
+
+        def write(change: Change, meeting: dict) -> None:
+            row = change.db.execute(
+                "SELECT * FROM questions WHERE id = ? AND group_id = ?",
+                [question_id, meeting["group_id"]],
+            ).fetchone()
+            if row is None:
+                raise NotFound("question_not_found", "No such question in this group.")
+            changes: dict[str, dict] = {}
+            updates: dict[str, Any] = {}
+            if "status" in payload and payload["status"] != row["status"]:
+                changes["status"] = {"old": row["status"], "new": payload["status"]}
+                updates["status"] = payload["status"]
+                updates["closed_meeting_id"] = (
+                    meeting_id if payload["status"] == "answered" else None
+                )
+            if text is not None and text != row["text"]:
+                changes["text"] = {"old": row["text"], "new": text}
+                updates["text"] = text
+            if "owner" in payload:
+                participant_id, organization = self._owner(
+                    change, meeting["group_id"], payload["owner"]
+                )
+                if (participant_id, organization) != (
+                    row["owner_participant_id"],
+                    row["owner_organization"],
+                ):
+                    changes["owner"] = {"new": payload["owner"]}
+                    updates["owner_participant_id"] = participant_id
+                    updates["owner_organization"] = organization
+            if not changes:
+                return
+            updates["updated_at"] = utc_now()
+            change.db["questions"].update(question_id, updates)
+            change.record(
+                "question.updated",
+                actor=FACILITATOR,
+                group_id=meeting["group_id"],
+                meeting_id=meeting_id,
+                question_id=question_id,
+                changes=changes,
+            )
+
+        return self._followup_change(user_id, meeting_id, write)
+
+    def add_decision(self, user_id: int, meeting_id: int, payload: Any) -> dict:
+        """A decision, recorded live: ``{"text"}``; it notes the current agenda step."""
+        require_object(payload, allowed={"text"}, required={"text"})
+        text = _text(payload["text"], "text", FOLLOWUP_TEXT_MAX)
+
+        def write(change: Change, meeting: dict) -> None:
+            step_id = change.db.execute(
+                "SELECT current_step_id FROM meetings WHERE id = ?", [meeting_id]
+            ).fetchone()["current_step_id"]
+            decision_id = (
+                change.db["decisions"]
+                .insert(
+                    {
+                        "meeting_id": meeting_id,
+                        "agenda_step_id": step_id,
+                        "text": text,
+                        "created_at": utc_now(),
+                    }
+                )
+                .last_pk
+            )
+            change.record(
+                "decision.added",
+                actor=FACILITATOR,
+                group_id=meeting["group_id"],
+                meeting_id=meeting_id,
+                decision_id=decision_id,
+                text=text,
+                agenda_step_id=step_id,
+            )
+
+        return self._followup_change(user_id, meeting_id, write)
+
+    def add_action_item(self, user_id: int, meeting_id: int, payload: Any) -> dict:
+        """Who does what by when: ``{"what", "who", "due"?}``."""
+        require_object(payload, allowed={"what", "who", "due"}, required={"what", "who"})
+        what = _text(payload["what"], "what", FOLLOWUP_TEXT_MAX)
+        who = _text(payload["who"], "who", WHO_MAX)
+        due = _due(payload.get("due"))
+
+        def write(change: Change, meeting: dict) -> None:
+            action_id = (
+                change.db["action_items"]
+                .insert(
+                    {
+                        "group_id": meeting["group_id"],
+                        "meeting_id": meeting_id,
+                        "what": what,
+                        "who": who,
+                        "due": due,
+                        "status": "open",
+                        "created_at": utc_now(),
+                    }
+                )
+                .last_pk
+            )
+            change.record(
+                "action_item.added",
+                actor=FACILITATOR,
+                group_id=meeting["group_id"],
+                meeting_id=meeting_id,
+                action_item_id=action_id,
+                what=what,
+                who=who,
+                due=due,
+            )
+
+        return self._followup_change(user_id, meeting_id, write)
+
+    def update_action_item(self, user_id: int, meeting_id: int, payload: Any) -> dict:
+        """``{"id", "status": "open"|"done"}``."""
+        require_object(payload, allowed={"id", "status"}, required={"id", "status"})
+        action_id = _id(payload)
+        if payload["status"] not in ACTION_STATUSES:
+            raise DomainError("invalid_status", "status is open or done.")
+
+        def write(change: Change, meeting: dict) -> None:
+            row = change.db.execute(
+                "SELECT * FROM action_items WHERE id = ? AND group_id = ?",
+                [action_id, meeting["group_id"]],
+            ).fetchone()
+            if row is None:
+                raise NotFound("action_item_not_found", "No such action item in this group.")
+            if row["status"] == payload["status"]:
+                return
+            change.db["action_items"].update(
+                action_id,
+                {
+                    "status": payload["status"],
+                    "done_meeting_id": meeting_id if payload["status"] == "done" else None,
+                    "updated_at": utc_now(),
+                },
+            )
+            change.record(
+                "action_item.updated",
+                actor=FACILITATOR,
+                group_id=meeting["group_id"],
+                meeting_id=meeting_id,
+                action_item_id=action_id,
+                changes={"status": {"old": row["status"], "new": payload["status"]}},
+            )
+
+        return self._followup_change(user_id, meeting_id, write)

@@ -1,0 +1,166 @@
+"""Questions for next time, decisions and action items, across a group's meetings."""
+
+import uuid
+
+import pytest
+
+from conftest import join
+from pblapp.domain.errors import DomainError
+
+
+def next_meeting(service, facilitator, group_id):
+    meeting = service.create_meeting(facilitator["id"], group_id, {})
+    service.start_meeting(facilitator["id"], meeting["id"])
+    return meeting
+
+
+def texts(items, key="text"):
+    return [item[key] for item in items]
+
+
+def test_carried_questions_follow_the_group_across_three_meetings(
+    client, service, facilitator, live_meeting
+):
+    uid, gid = facilitator["id"], live_meeting["group_id"]
+    first = live_meeting["id"]
+    attendance = service.attendance(join(client, live_meeting["join_code"])["token"])
+    contribution, _ = service.add_contribution(
+        attendance, {"client_id": str(uuid.uuid4()), "text": "Vad gäller efter dag 180?"}
+    )
+    service.update_contribution(uid, first, {"id": contribution["id"], "carry_forward": True})
+    typed = service.add_question(
+        uid, first, {"text": "Hur gör AF med arbetsförmågan?", "owner": {"organization": "AF"}}
+    )
+    assert texts(typed["questions"]) == [
+        "Vad gäller efter dag 180?",
+        "Hur gör AF med arbetsförmågan?",
+    ]
+    service.close_meeting(uid, first)
+
+    second = next_meeting(service, facilitator, gid)["id"]
+    carried = service.followups(second)["questions"]
+    assert texts(carried) == ["Vad gäller efter dag 180?", "Hur gör AF med arbetsförmågan?"]
+    assert all(q["carried_from_earlier"] and q["meeting_number"] == 1 for q in carried)
+    assert carried[1]["owner"] == {"organization": "AF"}
+    service.update_question(uid, second, {"id": carried[0]["id"], "status": "answered"})
+    service.update_question(
+        uid, second, {"id": carried[1]["id"], "status": "deferred", "owner": {"pseudonym": "P01"}}
+    )
+    state = service.followups(second)["questions"]
+    assert [q["status"] for q in state] == ["answered", "deferred"]  # closed here: still listed
+    service.close_meeting(uid, second)
+
+    third = next_meeting(service, facilitator, gid)["id"]
+    remaining = service.followups(third)["questions"]
+    assert texts(remaining) == ["Hur gör AF med arbetsförmågan?"]
+    assert remaining[0]["owner"] == {"pseudonym": "P01"}
+    types = [e["type"] for e in service.events(group_id=gid) if e["type"].startswith("question")]
+    assert types == ["question.added", "question.added", "question.updated", "question.updated"]
+    # The first meeting's own record does not change afterwards.
+    assert len(service.followups(first)["questions"]) == 2
+
+
+def test_unmarking_a_contribution_removes_its_open_question(
+    client, service, facilitator, live_meeting
+):
+    uid, mid = facilitator["id"], live_meeting["id"]
+    attendance = service.attendance(join(client, live_meeting["join_code"])["token"])
+    contribution, _ = service.add_contribution(
+        attendance, {"client_id": str(uuid.uuid4()), "text": "Kanske"}
+    )
+    service.update_contribution(uid, mid, {"id": contribution["id"], "carry_forward": True})
+    service.update_contribution(uid, mid, {"id": contribution["id"], "carry_forward": False})
+    assert service.followups(mid)["questions"] == []
+    assert service.events(group_id=live_meeting["group_id"])[-1]["type"] == "question.removed"
+
+
+def test_open_action_items_stay_until_done(service, facilitator, live_meeting):
+    uid, gid, first = facilitator["id"], live_meeting["group_id"], live_meeting["id"]
+    state = service.add_action_item(
+        uid, first, {"what": "Ta reda på reglerna för SGI", "who": "P02 (FK)", "due": "2026-03-16"}
+    )
+    item = state["action_items"][0]
+    assert (item["who"], item["due"], item["status"]) == ("P02 (FK)", "2026-03-16", "open")
+    service.add_decision(uid, first, {"text": "Vi träffas på vårdcentralen nästa gång."})
+    service.close_meeting(uid, first)
+    second = next_meeting(service, facilitator, gid)["id"]
+    assert texts(service.followups(second)["action_items"], "what") == [
+        "Ta reda på reglerna för SGI"
+    ]
+    assert service.followups(second)["decisions"] == []
+    service.update_action_item(uid, second, {"id": item["id"], "status": "done"})
+    service.close_meeting(uid, second)
+    third = next_meeting(service, facilitator, gid)["id"]
+    assert service.followups(third)["action_items"] == []
+    assert service.followups(second)["action_items"][0]["status"] == "done"
+
+
+@pytest.mark.parametrize(
+    ("method", "payload", "code"),
+    [
+        ("add_question", {"text": ""}, "text_empty"),
+        ("add_question", {"text": "x" * 2001}, "text_too_long"),
+        ("add_question", {"text": "Fråga", "owner": {"pseudonym": "P99"}}, "invalid_owner"),
+        ("add_question", {"text": "Fråga", "owner": {"organization": "NASA"}}, "invalid_owner"),
+        ("update_question", {"id": 999, "status": "answered"}, "question_not_found"),
+        ("update_question", {"id": 1, "status": "forgotten"}, "invalid_status"),
+        ("add_decision", {"text": "  "}, "text_empty"),
+        ("add_action_item", {"what": "Ringa", "who": ""}, "who_empty"),
+        ("add_action_item", {"what": "Ringa", "who": "AF", "due": "snart"}, "invalid_due"),
+        ("add_action_item", {"what": "Ringa"}, "missing_field"),
+        ("update_action_item", {"id": 1, "status": "maybe"}, "invalid_status"),
+        ("update_action_item", {"id": 999, "status": "done"}, "action_item_not_found"),
+    ],
+)
+def test_bad_follow_ups_are_refused_with_a_code(
+    service, facilitator, live_meeting, method, payload, code
+):
+    with pytest.raises(DomainError) as caught:
+        getattr(service, method)(facilitator["id"], live_meeting["id"], payload)
+    assert caught.value.code == code
+
+
+def test_the_follow_up_api_records_questions_decisions_and_actions(
+    client, facilitator, live_meeting
+):
+    headers, mid = facilitator["headers"], live_meeting["id"]
+    base = f"/api/v1/meetings/{mid}"
+    state = client.post(f"{base}/questions", json={"text": "Vad säger lagen?"}, headers=headers)
+    assert state.status_code == 201
+    qid = state.get_json()["questions"][0]["id"]
+    updated = client.patch(
+        f"{base}/questions/{qid}", json={"status": "deferred"}, headers=headers
+    ).get_json()
+    assert updated["questions"][0]["status"] == "deferred"
+    client.post(f"{base}/decisions", json={"text": "Nästa möte 16/3."}, headers=headers)
+    action = client.post(
+        f"{base}/action-items", json={"what": "Boka rum", "who": "Handledaren"}, headers=headers
+    ).get_json()["action_items"][0]
+    done = client.patch(
+        f"{base}/action-items/{action['id']}", json={"status": "done"}, headers=headers
+    ).get_json()
+    assert done["action_items"][0]["status"] == "done"
+    everything = client.get(f"{base}/followups", headers=headers).get_json()
+    assert texts(everything["decisions"]) == ["Nästa möte 16/3."]
+    response = client.patch(f"{base}/questions/{qid}", json={"id": 5}, headers=headers)
+    assert response.status_code == 400
+
+
+def test_follow_ups_reach_every_screen_in_the_meeting(app, client, facilitator, live_meeting):
+    socketio = app.extensions["socketio"]
+    token = join(client, live_meeting["join_code"])["token"]
+    phone = socketio.test_client(app, auth={"token": token})
+    moderator = socketio.test_client(
+        app, auth={"api_token": facilitator["token"], "meeting_id": live_meeting["id"]}
+    )
+    assert [e["name"] for e in phone.get_received()[:3]] == [
+        "meeting:state",
+        "agenda:state",
+        "followups:state",
+    ]
+    ack = moderator.emit("decision:add", {"text": "Vi bjuder in AF."}, callback=True)
+    assert ack["ok"] and texts(ack["followups"]["decisions"]) == ["Vi bjuder in AF."]
+    pushed = [e["args"][0] for e in phone.get_received() if e["name"] == "followups:state"]
+    assert texts(pushed[-1]["decisions"]) == ["Vi bjuder in AF."]
+    refused = phone.emit("question:add", {"text": "Får jag?"}, callback=True)
+    assert refused["error"]["code"] == "forbidden"
