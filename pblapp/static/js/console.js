@@ -1,6 +1,7 @@
 // Facilitator console: every contribution live, with re-tag, hide and
 // "take to next meeting" sent as contribution:update.
 import { agendaPanel } from "./agenda-panel.js";
+import { followupsPanel } from "./followups-panel.js";
 import { ContributionList, connect, pageConfig, setQtypeClass, showConnection } from "./live.js";
 
 const config = pageConfig();
@@ -57,6 +58,7 @@ const contributions = new ContributionList(document.getElementById("contribution
 socket = connect(() => ({ meeting_id: config.meetingId, since_seq: 0 }));
 showConnection(socket, document.querySelector("[data-testid=connection]"));
 agendaPanel(socket, config.stepLabels);
+followupsPanel(socket, config);
 socket.on("meeting:state", (state) => {
   document.querySelector("[data-testid=participant-count]").textContent = state.participants;
 });

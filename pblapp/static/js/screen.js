@@ -60,7 +60,36 @@ const socket = connect(() => ({ meeting_id: config.meetingId, since_seq: 0 }));
 showConnection(socket, document.querySelector("[data-testid=connection]"));
 socket.on("meeting:state", showState);
 const clock = new AgendaClock(document.querySelector("[data-testid=agenda-clock]"), config.stepLabels);
-socket.on("agenda:state", (state) => clock.update(state));
+
+// During the report-back step the screen lists the questions the group carried here.
+const REPORT_BACK_STEPS = ["report-back", "report-back-synthesise"];
+const carriedPanel = document.querySelector("[data-testid=carried-questions]");
+let followups = { questions: [] };
+
+function showCarried() {
+  const step = clock.current();
+  const carried = followups.questions.filter(
+    (question) => question.carried_from_earlier && question.status !== "answered",
+  );
+  carriedPanel.hidden = !step || !REPORT_BACK_STEPS.includes(step.key) || carried.length === 0;
+  carriedPanel.querySelector("ol").replaceChildren(
+    ...carried.map((question) => {
+      const item = document.createElement("li");
+      item.dataset.testid = "carried-question";
+      item.textContent = question.text;
+      return item;
+    }),
+  );
+}
+
+socket.on("agenda:state", (state) => {
+  clock.update(state);
+  showCarried();
+});
+socket.on("followups:state", (state) => {
+  followups = state;
+  showCarried();
+});
 for (const name of ["contribution:added", "contribution:updated"]) {
   socket.on(name, (contribution) => update(contributions.upsert(contribution), contribution));
 }

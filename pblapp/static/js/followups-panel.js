@@ -1,0 +1,102 @@
+// The console's follow-ups: questions for next time (with status), decisions and action items.
+
+function fill(template, values) {
+  return template.replace(/\{(\w+)\}/g, (_, key) => values[key]);
+}
+
+export function followupsPanel(socket, config) {
+  const panel = document.querySelector("[data-testid=followups]");
+  const questions = panel.querySelector("[data-testid=questions]");
+  const decisions = panel.querySelector("[data-testid=decisions]");
+  const actions = panel.querySelector("[data-testid=action-items]");
+
+  function send(event, payload, form) {
+    socket.timeout(10000).emit(event, payload, (err, answer) => {
+      if (!err && answer.ok) {
+        show(answer.followups);
+        if (form) form.reset();
+      }
+    });
+  }
+
+  function origin(item) {
+    return item.carried_from_earlier ? fill(config.fromMeeting, { n: item.meeting_number }) : "";
+  }
+
+  function questionItem(question) {
+    const item = document.createElement("li");
+    item.dataset.testid = "question";
+    const text = document.createElement("span");
+    text.textContent = question.text;
+    const status = document.createElement("select");
+    status.dataset.testid = "question-status";
+    for (const [value, label] of Object.entries(config.questionStatus)) {
+      status.append(new Option(label, value, false, value === question.status));
+    }
+    status.addEventListener("change", () =>
+      send("question:update", { id: question.id, status: status.value }),
+    );
+    const note = document.createElement("small");
+    note.className = "muted";
+    note.textContent = [origin(question), question.owner && (question.owner.pseudonym || question.owner.organization)]
+      .filter(Boolean)
+      .join(" · ");
+    item.append(text, " ", note, " ", status);
+    return item;
+  }
+
+  function decisionItem(decision) {
+    const item = document.createElement("li");
+    item.dataset.testid = "decision";
+    item.textContent = decision.text;
+    return item;
+  }
+
+  function actionItem(action) {
+    const item = document.createElement("li");
+    item.dataset.testid = "action-item";
+    const label = document.createElement("label");
+    label.className = "check";
+    const done = document.createElement("input");
+    done.type = "checkbox";
+    done.checked = action.status === "done";
+    done.setAttribute("aria-label", config.done);
+    done.addEventListener("change", () =>
+      send("action_item:update", { id: action.id, status: done.checked ? "done" : "open" }),
+    );
+    const text = document.createElement("span");
+    const due = action.due ? ` ${fill(config.due, { date: action.due })}` : "";
+    text.textContent = `${action.who}: ${action.what}${due}`;
+    const note = document.createElement("small");
+    note.className = "muted";
+    note.textContent = origin(action);
+    label.append(done, text, note);
+    item.append(label);
+    return item;
+  }
+
+  function show(state) {
+    questions.replaceChildren(...state.questions.map(questionItem));
+    decisions.replaceChildren(...state.decisions.map(decisionItem));
+    actions.replaceChildren(...state.action_items.map(actionItem));
+  }
+
+  const forms = {
+    "question-form": (form) => send("question:add", { text: form.text.value }, form),
+    "decision-form": (form) => send("decision:add", { text: form.text.value }, form),
+    "action-form": (form) =>
+      send(
+        "action_item:add",
+        { who: form.who.value, what: form.what.value, due: form.due.value || null },
+        form,
+      ),
+  };
+  for (const [testid, submit] of Object.entries(forms)) {
+    const form = panel.querySelector(`[data-testid=${testid}]`);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      submit(form);
+    });
+  }
+  socket.on("followups:state", show);
+}
