@@ -11,8 +11,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
+from markupsafe import Markup
 
 from pblapp.db import Database
+from pblapp.domain.markup import markdown_to_html
 from pblapp.service import Service
 
 
@@ -41,7 +43,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
         PERMANENT_SESSION_LIFETIME=timedelta(days=180),
-        MAX_CONTENT_LENGTH=1024 * 1024,
+        # Room for a 5 MB image upload; every other body has its own, smaller limits.
+        MAX_CONTENT_LENGTH=6 * 1024 * 1024,
     )
     if test_config:
         app.config.update(test_config)
@@ -65,6 +68,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     api.init_app(app)
     sockets.init_app(app)
+
+    # Facilitators' Markdown (goals, starting point), cleaned to safe HTML.
+    app.add_template_filter(lambda text: Markup(markdown_to_html(text)), "markdown")
 
     @app.get("/healthz")
     def healthz():

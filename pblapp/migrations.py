@@ -188,6 +188,7 @@ def _m002_meeting_structure(db: sqlite_utils.Database) -> None:
         ("next_meeting_at", str),
         ("pinned_contribution_id", int),
         ("screen_hides_contributions", int),
+        ("screen_shows_goals", int),
     ):
         db["meetings"].add_column(column, kind)
     db["groups"].add_column("language", str, not_null_default="sv")

@@ -13,6 +13,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -24,7 +25,7 @@ from pblapp.domain.errors import Conflict, DomainError, Forbidden, Gone, NotFoun
 from pblapp.domain.secrets import hash_token, new_join_code, new_token, normalize_join_code
 from pblapp.domain.vocabulary import DEFAULT_ORGANIZATIONS, QUESTION_TYPES, ROLES, pseudonym
 from pblapp.followups import FollowUpOperations
-from pblapp.structure import StructureOperations
+from pblapp.structure import ScreenOperations, StartingPointOperations, StructureOperations
 
 FACILITATOR = "facilitator"
 SYSTEM = "system"
@@ -49,7 +50,7 @@ class Attendance:
 CONTRIBUTION_SQL = """
     SELECT c.id, c.seq, c.meeting_id, c.client_id, p.pseudonym, p.display_name,
            c.organization, c.qtype, c.text, c.created_at, c.hidden, c.carry_forward,
-           c.agenda_step_id
+           c.agenda_step_id, c.merged_into_id
     FROM contributions c JOIN participants p ON p.id = c.participant_id
 """
 
@@ -70,6 +71,7 @@ def contribution_object(row: sqlite3.Row | dict) -> dict:
         "hidden": bool(row["hidden"]),
         "carry_forward": bool(row["carry_forward"]),
         "agenda_step_id": row["agenda_step_id"],
+        "merged_into_id": row["merged_into_id"],
     }
 
 
@@ -102,11 +104,15 @@ def meeting_object(row: sqlite3.Row) -> dict:
     }
 
 
-class Service(StructureOperations, FollowUpOperations):
-    """The operations of the app over one :class:`Database`."""
+class Service(StructureOperations, FollowUpOperations, ScreenOperations, StartingPointOperations):
+    """The operations of the app over one :class:`Database`; uploaded files go in
+    ``files_dir``."""
 
-    def __init__(self, db: Database, publish: Publisher | None = None):
+    def __init__(
+        self, db: Database, publish: Publisher | None = None, files_dir: Path | None = None
+    ):
         self.db = db
+        self.files_dir = files_dir or db.path.parent / "files"
         self.publish: Publisher = publish or (lambda name, payload, meeting_id: None)
 
     # -- users and tokens -------------------------------------------------------------
@@ -384,7 +390,7 @@ class Service(StructureOperations, FollowUpOperations):
             counts["untagged"] = 0
             for r in conn.execute(
                 "SELECT qtype, COUNT(*) AS n FROM contributions "
-                "WHERE meeting_id = ? AND hidden = 0 GROUP BY qtype",
+                "WHERE meeting_id = ? AND hidden = 0 AND merged_into_id IS NULL GROUP BY qtype",
                 [meeting_id],
             ):
                 counts[r["qtype"] or "untagged"] = r["n"]
@@ -789,6 +795,11 @@ class Service(StructureOperations, FollowUpOperations):
             "contributions_by_type": by_type,
             "carried": [c for c in visible if c["carry_forward"]],
         }
+
+    def group_goals(self, group_id: int) -> str:
+        """The group's goals (Markdown), which its participants may read."""
+        row = self.db.query_one("SELECT goals FROM groups WHERE id = ?", [group_id])
+        return row["goals"] or "" if row else ""
 
     def group_public(self, group_id: int) -> dict:
         """What a joining participant may see of a group: no owner, no grants."""

@@ -102,6 +102,7 @@ def _on_connect(auth):
     socketio.emit("meeting:state", service.meeting_state(connection.meeting_id), to=request.sid)
     socketio.emit("agenda:state", service.agenda(connection.meeting_id), to=request.sid)
     socketio.emit("followups:state", service.followups(connection.meeting_id), to=request.sid)
+    socketio.emit("screen:state", service.screen_state(connection.meeting_id), to=request.sid)
     # Facilitators' pages (console and screen) get hidden posts too, flagged, so that a
     # reconnect shows every post's current state; participants get the visible ones.
     for contribution in service.contributions(
@@ -158,6 +159,19 @@ FACILITATOR_EVENTS = {
         "group_agenda": service.save_group_agenda(c.user_id, c.meeting_id)
     },
 }
+FACILITATOR_EVENTS.update(
+    {
+        "screen:command": lambda service, c, payload: {
+            "screen": service.screen_command(c.user_id, c.meeting_id, payload)
+        },
+        "contribution:merge": lambda service, c, payload: {
+            "contribution": service.merge_contribution(c.user_id, c.meeting_id, payload)
+        },
+        "starting_point:set": lambda service, c, payload: {
+            "screen": service.set_starting_point(c.user_id, c.meeting_id, payload)
+        },
+    }
+)
 # Follow-ups all answer with the meeting's whole follow-up state.
 for _event, _method in {
     "question:add": "add_question",

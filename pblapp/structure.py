@@ -12,11 +12,14 @@ from typing import Any
 
 from pblapp.db import Change
 from pblapp.domain import agenda as agenda_domain
+from pblapp.domain import images
 from pblapp.domain.clock import format_utc
 from pblapp.domain.errors import Conflict, DomainError, NotFound
+from pblapp.domain.markup import markdown_to_html
 from pblapp.domain.validation import require_object
 
 FACILITATOR = "facilitator"
+STARTING_POINT_MAX = 20000
 
 
 def _now() -> datetime:
@@ -354,3 +357,207 @@ class StructureOperations:
 
         steps, _ = self.db.change(write)
         return {"group_id": meeting["group_id"], "steps": steps}
+
+
+class ScreenOperations:
+    """The projector's live tools: pin one contribution, merge duplicates, hide all posts,
+    show the group's goals. Expects ``self.db``, ``self.publish``, ``self.meeting``."""
+
+    def screen_state(self, meeting_id: int) -> dict:
+        row = self.db.query_one(
+            "SELECT pinned_contribution_id, screen_hides_contributions, screen_shows_goals, "
+            "starting_point, starting_point_image FROM meetings WHERE id = ?",
+            [meeting_id],
+        )
+        if row is None:
+            raise NotFound("meeting_not_found", "No such meeting.")
+        return {
+            "meeting_id": meeting_id,
+            "pinned_contribution_id": row["pinned_contribution_id"],
+            "hide_contributions": bool(row["screen_hides_contributions"]),
+            "show_goals": bool(row["screen_shows_goals"]),
+            "starting_point": row["starting_point"] or "",
+            "starting_point_html": markdown_to_html(row["starting_point"] or ""),
+            "starting_point_image": row["starting_point_image"],
+        }
+
+    def _publish_screen(self, meeting_id: int) -> dict:
+        state = self.screen_state(meeting_id)
+        self.publish("screen:state", state, meeting_id)
+        return state
+
+    def screen_command(self, user_id: int, meeting_id: int, payload: Any) -> dict:
+        """``{"pin"?: id|null, "hide_contributions"?: bool, "show_goals"?: bool}``."""
+        meeting = self.meeting(user_id, meeting_id)
+        require_object(payload, allowed={"pin", "hide_contributions", "show_goals"})
+        updates: dict[str, Any] = {}
+        if "pin" in payload:
+            pin = payload["pin"]
+            if pin is not None and (isinstance(pin, bool) or not isinstance(pin, int)):
+                raise DomainError("invalid_pin", "pin is a contribution id or null.")
+            updates["pinned_contribution_id"] = pin
+        for field, column in (
+            ("hide_contributions", "screen_hides_contributions"),
+            ("show_goals", "screen_shows_goals"),
+        ):
+            if field in payload:
+                if not isinstance(payload[field], bool):
+                    raise DomainError(f"invalid_{field}", f"{field} must be true or false.")
+                updates[column] = int(payload[field])
+        if not updates:
+            raise DomainError("nothing_to_change", "Give pin, hide_contributions or show_goals.")
+
+        def write(change: Change) -> None:
+            pin = updates.get("pinned_contribution_id")
+            if pin is not None:
+                found = change.db.execute(
+                    "SELECT 1 FROM contributions WHERE id = ? AND meeting_id = ?",
+                    [pin, meeting_id],
+                ).fetchone()
+                if not found:
+                    raise NotFound("contribution_not_found", "No such contribution here.")
+            assignments = ", ".join(f"{column} = ?" for column in updates)
+            change.db.execute(
+                f"UPDATE meetings SET {assignments} WHERE id = ?",
+                [*updates.values(), meeting_id],
+            )
+            change.record(
+                "screen.changed",
+                actor=FACILITATOR,
+                group_id=meeting["group_id"],
+                meeting_id=meeting_id,
+                **{key: payload[key] for key in payload},
+            )
+
+        self.db.change(write)
+        return self._publish_screen(meeting_id)
+
+    def merge_contribution(self, user_id: int, meeting_id: int, payload: Any) -> dict:
+        """``{"id", "into": id|null}``: show ``id`` as a duplicate of ``into`` (or undo).
+
+        Both texts stay in the record and the exports; the screen shows only ``into``.
+        """
+        meeting = self.meeting(user_id, meeting_id)
+        require_object(payload, allowed={"id", "into"}, required={"id", "into"})
+        source, target = payload["id"], payload["into"]
+        for value, field in ((source, "id"), (target, "into")):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                raise DomainError(f"invalid_{field}", f"{field} is a contribution id.")
+        if source is None:
+            raise DomainError("invalid_id", "id is a contribution id.")
+        if source == target:
+            raise DomainError("merge_into_itself", "A contribution cannot merge into itself.")
+
+        def write(change: Change) -> None:
+            rows = {
+                row["id"]: row
+                for row in change.db.execute(
+                    "SELECT id, merged_into_id FROM contributions "
+                    "WHERE meeting_id = ? AND id IN (?, ?)",
+                    [meeting_id, source, target if target is not None else source],
+                ).fetchall()
+            }
+            if source not in rows or (target is not None and target not in rows):
+                raise NotFound("contribution_not_found", "No such contribution here.")
+            if target is not None and rows[target]["merged_into_id"] is not None:
+                raise Conflict(
+                    "target_is_merged", "Merge into the contribution it was merged into."
+                )
+            old = rows[source]["merged_into_id"]
+            if old == target:
+                return
+            change.db.execute(
+                "UPDATE contributions SET merged_into_id = ? WHERE id = ?", [target, source]
+            )
+            if target is not None:
+                # Duplicates merged into this one now point at the new target too.
+                change.db.execute(
+                    "UPDATE contributions SET merged_into_id = ? WHERE merged_into_id = ?",
+                    [target, source],
+                )
+            change.record(
+                "contribution.merged" if target is not None else "contribution.unmerged",
+                actor=FACILITATOR,
+                group_id=meeting["group_id"],
+                meeting_id=meeting_id,
+                contribution_id=source,
+                into=target,
+                previous=old,
+            )
+
+        self.db.change(write)
+        for contribution in self.contributions(meeting_id):
+            if contribution["id"] in (source, target):
+                self.publish("contribution:updated", contribution, meeting_id)
+        self.publish("meeting:state", self.meeting_state(meeting_id), meeting_id)
+        return self._contribution(source)
+
+
+class StartingPointOperations:
+    """The meeting's starting point (utgångspunkt): Markdown text and an optional image.
+
+    Expects ``self.db``, ``self.publish``, ``self.meeting`` and ``self.files_dir``.
+    """
+
+    def set_starting_point(self, user_id: int, meeting_id: int, payload: Any) -> dict:
+        """``{"text": markdown}``; an empty text clears it."""
+        meeting = self.meeting(user_id, meeting_id)
+        require_object(payload, allowed={"text"}, required={"text"})
+        text = payload["text"]
+        if not isinstance(text, str):
+            raise DomainError("invalid_text", "text must be a string.")
+        text = text.strip()
+        if len(text) > STARTING_POINT_MAX:
+            raise DomainError("text_too_long", f"At most {STARTING_POINT_MAX} characters.")
+
+        def write(change: Change) -> None:
+            change.db.execute(
+                "UPDATE meetings SET starting_point = ? WHERE id = ?", [text, meeting_id]
+            )
+            change.record(
+                "starting_point.changed",
+                actor=FACILITATOR,
+                group_id=meeting["group_id"],
+                meeting_id=meeting_id,
+                text=text,
+            )
+
+        self.db.change(write)
+        return self._publish_screen(meeting_id)
+
+    def set_starting_point_image(self, user_id: int, meeting_id: int, data: bytes | None) -> dict:
+        """Store a PNG, JPEG or WebP image (checked by content, at most 5 MB); ``None``
+        removes the image."""
+        meeting = self.meeting(user_id, meeting_id)
+        name = None
+        if data is not None:
+            kind = images.image_kind(data)
+            name = f"meeting-{meeting_id}-{images.digest(data)[:16]}.{kind}"
+            self.files_dir.mkdir(parents=True, exist_ok=True)
+            (self.files_dir / name).write_bytes(data)
+
+        def write(change: Change) -> None:
+            change.db.execute(
+                "UPDATE meetings SET starting_point_image = ? WHERE id = ?", [name, meeting_id]
+            )
+            change.record(
+                "starting_point.image_changed",
+                actor=FACILITATOR,
+                group_id=meeting["group_id"],
+                meeting_id=meeting_id,
+                image=name,
+                bytes=len(data) if data is not None else 0,
+            )
+
+        self.db.change(write)
+        return self._publish_screen(meeting_id)
+
+    def starting_point_image(self, meeting_id: int) -> tuple[bytes, str] | None:
+        """The image's bytes and MIME type, or ``None``."""
+        row = self.db.query_one(
+            "SELECT starting_point_image FROM meetings WHERE id = ?", [meeting_id]
+        )
+        if row is None or not row["starting_point_image"]:
+            return None
+        name = row["starting_point_image"]
+        return (self.files_dir / name).read_bytes(), images.MIME_TYPES[name.rsplit(".", 1)[1]]

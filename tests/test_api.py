@@ -199,4 +199,5 @@ def test_contributions_list_in_seq_order(client, facilitator, live_meeting):
         "hidden",
         "carry_forward",
         "agenda_step_id",
+        "merged_into_id",
     }

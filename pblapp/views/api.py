@@ -202,6 +202,51 @@ def update_action_item(meeting_id: int, item_id: int):
     return get_service().update_action_item(g.user["id"], meeting_id, _with_path_id(item_id))
 
 
+@bp.get("/meetings/<int:meeting_id>/screen")
+@api_user
+def get_screen(meeting_id: int):
+    service = get_service()
+    service.meeting(g.user["id"], meeting_id)
+    return service.screen_state(meeting_id)
+
+
+@bp.post("/meetings/<int:meeting_id>/screen")
+@api_user
+def command_screen(meeting_id: int):
+    return get_service().screen_command(g.user["id"], meeting_id, json_body())
+
+
+@bp.post("/meetings/<int:meeting_id>/contributions/<int:contribution_id>/merge")
+@api_user
+def merge_contribution(meeting_id: int, contribution_id: int):
+    return get_service().merge_contribution(
+        g.user["id"], meeting_id, _with_path_id(contribution_id)
+    )
+
+
+@bp.put("/meetings/<int:meeting_id>/starting-point")
+@api_user
+def set_starting_point(meeting_id: int):
+    return get_service().set_starting_point(g.user["id"], meeting_id, json_body())
+
+
+@bp.put("/meetings/<int:meeting_id>/starting-point/image")
+@api_user
+def set_starting_point_image(meeting_id: int):
+    """The image as the raw body, or as a multipart field named ``image``."""
+    upload = request.files.get("image")
+    data = upload.read() if upload else request.get_data()
+    if not data:
+        raise DomainError("image_missing", "Send the image as the body or as field 'image'.")
+    return get_service().set_starting_point_image(g.user["id"], meeting_id, data)
+
+
+@bp.delete("/meetings/<int:meeting_id>/starting-point/image")
+@api_user
+def delete_starting_point_image(meeting_id: int):
+    return get_service().set_starting_point_image(g.user["id"], meeting_id, None)
+
+
 def _local_time(moment: str | None) -> tuple[str, str]:
     if not moment:
         return "", ""

@@ -146,6 +146,7 @@ def console(meeting_id: int):
         meeting=meeting,
         group=service.group(g.user["id"], meeting["group_id"]),
         state=service.meeting_state(meeting_id),
+        screen=service.screen_state(meeting_id),
         join_url=join_url(meeting["join_code"]),
     )
 
@@ -167,15 +168,51 @@ def change_status(meeting_id: int, action: str):
     return redirect(url_for("pages.console", meeting_id=meeting_id))
 
 
+@bp.post("/meetings/<int:meeting_id>/starting-point")
+@login_required
+def starting_point(meeting_id: int):
+    """The console's form: Markdown text, and an image to add, replace or remove."""
+    service = get_service()
+    try:
+        service.set_starting_point(g.user["id"], meeting_id, {"text": request.form.get("text", "")})
+        upload = request.files.get("image")
+        if upload and upload.filename:
+            service.set_starting_point_image(g.user["id"], meeting_id, upload.read())
+        elif request.form.get("remove_image"):
+            service.set_starting_point_image(g.user["id"], meeting_id, None)
+    except NotFound:
+        abort(404)
+    except DomainError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("pages.console", meeting_id=meeting_id) + "#starting-point")
+
+
+@bp.get("/meetings/<int:meeting_id>/starting-point/image")
+@login_required
+def starting_point_image(meeting_id: int):
+    _meeting_or_404(meeting_id)
+    image = get_service().starting_point_image(meeting_id)
+    if image is None:
+        abort(404)
+    data, mimetype = image
+    response = current_app.response_class(data, mimetype=mimetype)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, max-age=60"
+    return response
+
+
 @bp.get("/meetings/<int:meeting_id>/screen")
 @login_required
 def screen(meeting_id: int):
     meeting = _meeting_or_404(meeting_id)
     url = join_url(meeting["join_code"])
+    service = get_service()
     return render_template(
         "meetings/screen.html",
         meeting=meeting,
-        state=get_service().meeting_state(meeting_id),
+        group=service.group(g.user["id"], meeting["group_id"]),
+        screen=service.screen_state(meeting_id),
+        state=service.meeting_state(meeting_id),
         join_url=url,
         qr_svg=_qr_svg(url),
     )

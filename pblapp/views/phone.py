@@ -115,4 +115,5 @@ def live(code: str):
         attendance=attendance,
         token=token,
         messages=error_messages(),
+        group_goals=service.group_goals(meeting["group_id"]),
     )

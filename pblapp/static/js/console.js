@@ -8,6 +8,13 @@ const config = pageConfig();
 const template = document.getElementById("console-item");
 const empty = document.querySelector("[data-testid=empty]");
 let socket;
+let pinnedId = null;
+
+function emit(event, payload, onAnswer) {
+  socket.timeout(10000).emit(event, payload, (err, answer) => {
+    if (!err && answer.ok) onAnswer(answer);
+  });
+}
 
 function send(id, change, control) {
   control.disabled = true;
@@ -37,6 +44,20 @@ function render(contribution) {
   carry.addEventListener("change", () =>
     send(contribution.id, { carry_forward: carry.checked }, carry),
   );
+  item.querySelector("[data-testid=pin-toggle]").addEventListener("click", () =>
+    emit("screen:command", { pin: pinnedId === contribution.id ? null : contribution.id }, (a) =>
+      showScreen(a.screen),
+    ),
+  );
+  const mergeInto = item.querySelector("[data-testid=merge-into]");
+  item.querySelector("[data-testid=merge]").addEventListener("click", () => {
+    const merged = item.dataset.mergedInto;
+    const target = merged ? null : idOfSeq(Number(mergeInto.value));
+    if (!merged && !target) return;
+    emit("contribution:merge", { id: contribution.id, into: target }, (a) =>
+      update(contributions.get(contribution.id), a.contribution),
+    );
+  });
   return item;
 }
 
@@ -48,7 +69,35 @@ function update(element, contribution) {
   element.querySelector("[data-testid=qtype-select]").value = contribution.qtype || "";
   element.querySelector("[data-testid=hide-toggle]").checked = contribution.hidden;
   element.querySelector("[data-testid=carry-toggle]").checked = contribution.carry_forward;
+  const merged = contribution.merged_into_id;
+  element.dataset.mergedInto = merged || "";
+  element.classList.toggle("is-merged", Boolean(merged));
+  const note = element.querySelector("[data-testid=merged-note]");
+  note.hidden = !merged;
+  note.textContent = merged
+    ? config.mergedInto.replace("{n}", seqOfId.get(merged) || "?")
+    : "";
+  element.querySelector("[data-testid=merge-into]").hidden = Boolean(merged);
+  element.querySelector("[data-testid=merge]").textContent = merged
+    ? config.unmerge
+    : element.querySelector("[data-testid=merge]").dataset.label;
   empty.hidden = true;
+}
+
+const seqOfId = new Map();
+function idOfSeq(seq) {
+  for (const [id, s] of seqOfId) if (s === seq) return id;
+  return null;
+}
+
+function showScreen(state) {
+  pinnedId = state.pinned_contribution_id;
+  document.querySelector("[data-testid=screen-hide-all]").checked = state.hide_contributions;
+  document.querySelector("[data-testid=screen-show-goals]").checked = state.show_goals;
+  document.querySelector("[data-testid=pinned-note]").hidden = !pinnedId;
+  for (const [id, element] of contributions.items) {
+    element.classList.toggle("is-pinned", id === pinnedId);
+  }
 }
 
 const contributions = new ContributionList(document.getElementById("contributions"), render, {
@@ -63,5 +112,24 @@ socket.on("meeting:state", (state) => {
   document.querySelector("[data-testid=participant-count]").textContent = state.participants;
 });
 for (const name of ["contribution:added", "contribution:updated"]) {
-  socket.on(name, (contribution) => update(contributions.upsert(contribution), contribution));
+  socket.on(name, (contribution) => {
+    seqOfId.set(contribution.id, contribution.seq);
+    const element = contributions.upsert(contribution);
+    const mergeButton = element.querySelector("[data-testid=merge]");
+    mergeButton.dataset.label = mergeButton.dataset.label || mergeButton.textContent;
+    update(element, contribution);
+  });
 }
+socket.on("screen:state", showScreen);
+for (const [testid, field] of [
+  ["screen-hide-all", "hide_contributions"],
+  ["screen-show-goals", "show_goals"],
+]) {
+  const box = document.querySelector(`[data-testid=${testid}]`);
+  box.addEventListener("change", () =>
+    emit("screen:command", { [field]: box.checked }, (a) => showScreen(a.screen)),
+  );
+}
+document.querySelector("[data-testid=unpin]").addEventListener("click", () =>
+  emit("screen:command", { pin: null }, (a) => showScreen(a.screen)),
+);

@@ -23,12 +23,53 @@ function render(contribution) {
   return item;
 }
 
+const byId = new Map();
+
 function update(element, contribution) {
+  byId.set(contribution.id, contribution);
   setQtypeClass(element, contribution.qtype);
   element.querySelector(".qtype").textContent =
     config.qtypeLabels[contribution.qtype || "untagged"];
-  element.hidden = contribution.hidden;
+  element.hidden = contribution.hidden || Boolean(contribution.merged_into_id);
   empty.hidden = [...list.children].some((child) => !child.hidden);
+  showDuplicates();
+  showPinned();
+}
+
+// A merged duplicate is not shown; the contribution it joined shows how many it stands for.
+function showDuplicates() {
+  const counts = new Map();
+  for (const c of byId.values()) {
+    if (c.merged_into_id && !c.hidden) counts.set(c.merged_into_id, (counts.get(c.merged_into_id) || 0) + 1);
+  }
+  for (const [id, element] of contributions.items) {
+    let badge = element.querySelector(".duplicates");
+    const count = counts.get(id) || 0;
+    if (!badge && count) {
+      badge = document.createElement("span");
+      badge.className = "duplicates";
+      badge.dataset.testid = "duplicates";
+      element.append(badge);
+    }
+    if (badge) {
+      badge.hidden = !count;
+      badge.textContent = `+${count}`;
+    }
+  }
+}
+
+let screenState = { pinned_contribution_id: null, hide_contributions: false, show_goals: false };
+const pinned = document.querySelector("[data-testid=pinned]");
+
+function showPinned() {
+  const contribution = byId.get(screenState.pinned_contribution_id);
+  pinned.hidden = !contribution || contribution.hidden;
+  if (!contribution) return;
+  setQtypeClass(pinned, contribution.qtype);
+  pinned.querySelector(".qtype").textContent = config.qtypeLabels[contribution.qtype || "untagged"];
+  pinned.querySelector(".text").textContent = contribution.text;
+  pinned.querySelector(".author").textContent =
+    `${contribution.display_name} (${contribution.organization})`;
 }
 
 const contributions = new ContributionList(list, render, { newestFirst: true });
@@ -82,9 +123,38 @@ function showCarried() {
   );
 }
 
+// During the starting-point step the screen shows the facilitator's text and image.
+const STARTING_POINT_STEPS = ["starting-point", "clarify-terms"];
+const startingPoint = document.querySelector("[data-testid=starting-point]");
+
+function showStartingPoint() {
+  const step = clock.current();
+  const hasContent = screenState.starting_point_html || screenState.starting_point_image;
+  startingPoint.hidden = !step || !STARTING_POINT_STEPS.includes(step.key) || !hasContent;
+  // The server cleaned this HTML (nh3); it is the facilitator's Markdown, not a participant's.
+  startingPoint.querySelector("[data-testid=starting-point-text]").innerHTML =
+    screenState.starting_point_html || "";
+  const image = startingPoint.querySelector("[data-testid=starting-point-image]");
+  image.hidden = !screenState.starting_point_image;
+  if (screenState.starting_point_image) {
+    image.src = `${config.imageUrl}?v=${encodeURIComponent(screenState.starting_point_image)}`;
+  }
+}
+
+function showScreen(state) {
+  screenState = state;
+  list.hidden = state.hide_contributions;
+  document.querySelector("[data-testid=contributions-hidden]").hidden = !state.hide_contributions;
+  document.querySelector("[data-testid=goals]").hidden = !state.show_goals;
+  showPinned();
+  showStartingPoint();
+}
+
+socket.on("screen:state", showScreen);
 socket.on("agenda:state", (state) => {
   clock.update(state);
   showCarried();
+  showStartingPoint();
 });
 socket.on("followups:state", (state) => {
   followups = state;
