@@ -77,9 +77,12 @@ class FollowUpOperations:
             if meeting is None:
                 raise NotFound("meeting_not_found", "No such meeting.")
             questions = conn.execute(
-                "SELECT q.*, m.number AS meeting_number, p.pseudonym AS owner_pseudonym "
+                "SELECT q.*, m.number AS meeting_number, p.pseudonym AS owner_pseudonym, "
+                "author.pseudonym AS author_pseudonym, c.organization AS author_organization "
                 "FROM questions q JOIN meetings m ON m.id = q.meeting_id "
                 "LEFT JOIN participants p ON p.id = q.owner_participant_id "
+                "LEFT JOIN contributions c ON c.id = q.contribution_id "
+                "LEFT JOIN participants author ON author.id = c.participant_id "
                 "WHERE q.group_id = ? AND m.number <= ? AND "
                 "(q.status IN ('open', 'deferred') OR q.meeting_id = ? "
                 " OR q.closed_meeting_id = ?) ORDER BY q.id",
@@ -106,6 +109,14 @@ class FollowUpOperations:
                     "meeting_id": q["meeting_id"],
                     "meeting_number": q["meeting_number"],
                     "carried_from_earlier": q["meeting_id"] != meeting_id,
+                    "author": (
+                        {
+                            "pseudonym": q["author_pseudonym"],
+                            "organization": q["author_organization"],
+                        }
+                        if q["author_pseudonym"]
+                        else None
+                    ),
                     "owner": (
                         {"pseudonym": q["owner_pseudonym"]}
                         if q["owner_pseudonym"]

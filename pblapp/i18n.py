@@ -83,7 +83,7 @@ def current_language() -> str:
 
 
 def minutes_labels() -> dict:
-    """Headings of the minutes in the current language."""
+    """Everything the minutes say besides what people typed, in the current language."""
     return {
         "minutes": gettext("Minutes"),
         "group": gettext("Group"),
@@ -91,13 +91,35 @@ def minutes_labels() -> dict:
         "of": gettext("of"),
         "date": gettext("Date"),
         "time": gettext("Time"),
+        "place": gettext("Place"),
         "facilitator": gettext("Facilitator"),
         "attendance": gettext("Attendance"),
         "total": gettext("Total"),
+        "agenda": gettext("Agenda"),
+        "planned": gettext("planned"),
+        "used": gettext("used"),
+        "min": gettext("min"),
+        "not_started": gettext("not started"),
+        "starting_point": gettext("Starting point"),
         "contributions": gettext("Contributions by question type"),
+        "before_agenda": gettext("Before the agenda started"),
+        "duplicate": gettext("duplicate"),
+        "decisions": gettext("Decisions"),
+        "action_items": gettext("Action items"),
+        "due": gettext("by"),
+        "action_status": {"open": gettext("open"), "done": gettext("done")},
         "carried": gettext("Questions for the next meeting"),
+        "question_status": {
+            "open": gettext("open"),
+            "answered": gettext("answered"),
+            "deferred": gettext("deferred"),
+        },
+        "owner": gettext("owner"),
+        "from_meeting": gettext("from meeting {n}"),
+        "next_meeting": gettext("Next meeting"),
         "none": gettext("None"),
         "qtypes": {key: str(label) for key, label in QUESTION_TYPE_LABELS.items()},
+        "steps": {key: str(label) for key, label in AGENDA_STEP_LABELS.items()},
     }
 
 

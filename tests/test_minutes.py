@@ -111,7 +111,7 @@ def test_minutes_list_attendance_contributions_by_type_and_carried_questions(
         f"/api/v1/meetings/{live_meeting['id']}/minutes.html?lang=en", headers=headers
     ).get_data(as_text=True)
     assert "Questions for the next meeting" in html
-    assert "P01 (FK):</span> Vad innebär dag 180?" in html
+    assert 'P01 (FK):</span> <span class="text">Vad innebär dag 180?</span>' in html
     assert "@page" in html
 
 
@@ -139,3 +139,131 @@ def test_minutes_html_escapes_participant_text(app, client, service, facilitator
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_full_minutes_place_everything_in_its_section_in_md_html_and_docx(
+    client, service, facilitator, live_meeting, monkeypatch
+):
+    import io
+    from datetime import UTC, datetime, timedelta
+
+    import docx
+
+    clock = {"now": datetime(2026, 3, 2, 12, 0, tzinfo=UTC)}
+    monkeypatch.setattr("pblapp.structure._now", lambda: clock["now"])
+    uid, mid, headers = facilitator["id"], live_meeting["id"], facilitator["headers"]
+    service.update_meeting(
+        uid, mid, {"place": "Vårdcentralen <Norr>", "next_meeting_at": "2026-03-16T13:00:00+01:00"}
+    )
+    service.set_starting_point(uid, mid, {"text": "Fallet **Eva**"})
+    attendance = service.attendance(join(client, live_meeting["join_code"])["token"])
+
+    def post(text, qtype):
+        return service.add_contribution(
+            attendance, {"client_id": str(uuid.uuid4()), "text": text, "qtype": qtype}
+        )[0]
+
+    import uuid
+
+    service.agenda_command(uid, mid, {"action": "start"})
+    early = post("Vad hände sist?", "encyclopedic")
+    clock["now"] += timedelta(minutes=12)
+    service.agenda_command(uid, mid, {"action": "next"})
+    clock["now"] += timedelta(minutes=11)
+    service.agenda_command(uid, mid, {"action": "next"})
+    later = post("Vad innebär *dag 180*?", "encyclopedic")
+    duplicate = post("Vad betyder dag 180?", "encyclopedic")
+    service.merge_contribution(uid, mid, {"id": duplicate["id"], "into": later["id"]})
+    service.update_contribution(uid, mid, {"id": later["id"], "carry_forward": True})
+    service.add_decision(uid, mid, {"text": "Vi bjuder in AF."})
+    service.add_action_item(
+        uid, mid, {"what": "Kolla SGI-reglerna", "who": "P01 (FK)", "due": "2026-03-16"}
+    )
+    client.post(f"/api/v1/meetings/{mid}/close", headers=headers)
+
+    text = client.get(f"/api/v1/meetings/{mid}/minutes.md?lang=en", headers=headers).get_data(
+        as_text=True
+    )
+    order = [
+        "**Place:** Vårdcentralen &lt;Norr&gt;",
+        "## Attendance",
+        "## Agenda",
+        "1. Report back on last meeting's questions: planned 15 min, used 12 min",
+        "Starting point: planned 10 min, used 11 min",
+        "not started",
+        "## Starting point",
+        "> Fallet **Eva**",
+        "## Contributions by question type",
+        "### Encyclopedic",
+        "#### Report back on last meeting's questions",
+        "P01 (FK): Vad hände sist?",
+        "#### What do we see?",
+        "P01 (FK): Vad innebär \\*dag 180\\*?",
+        "  - duplicate: P01 (FK): Vad betyder dag 180?",
+        "## Decisions",
+        "- Vi bjuder in AF\\.",
+        "## Action items",
+        "P01 \\(FK\\): Kolla SGI\\-reglerna \\(by 2026\\-03\\-16\\) – open",
+        "## Questions for the next meeting",
+        "- P01 (FK): Vad innebär \\*dag 180\\*? – open",
+        "## Next meeting",
+        "2026\\-03\\-16 13:00",
+    ]
+    positions = [text.index(piece) for piece in order]
+    assert positions == sorted(positions), text
+
+    html = client.get(f"/api/v1/meetings/{mid}/minutes.html?lang=en", headers=headers).get_data(
+        as_text=True
+    )
+    for piece in (
+        "Vårdcentralen &lt;Norr&gt;",
+        "<strong>Eva</strong>",
+        "Vi bjuder in AF.",
+        "Kolla SGI-reglerna (by 2026-03-16)",
+        "2026-03-16 13:00",
+        "planned 10 min, used 11 min",
+    ):
+        assert piece in html
+
+    response = client.get(f"/api/v1/meetings/{mid}/minutes.docx?lang=en", headers=headers)
+    assert response.mimetype.endswith("wordprocessingml.document")
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(response.data)).paragraphs]
+    for heading, following in (
+        ("Decisions", "Vi bjuder in AF."),
+        ("Action items", "P01 (FK): Kolla SGI-reglerna (by 2026-03-16) – open"),
+        ("Next meeting", "2026-03-16 13:00"),
+    ):
+        assert paragraphs[paragraphs.index(heading) + 1] == following
+    assert "P01 (FK): Vad innebär *dag 180*?" in paragraphs
+    assert early["agenda_step_id"] != later["agenda_step_id"]
+
+
+def test_closing_writes_the_minutes_in_the_groups_language_to_the_data_dir(
+    app, client, facilitator
+):
+    from pathlib import Path
+
+    import docx
+
+    headers = facilitator["headers"]
+    group = client.post(
+        "/api/v1/groups",
+        json={"name": "Reference group", "kind": "reference", "language": "en"},
+        headers=headers,
+    ).get_json()
+    assert group["language"] == "en"
+    meeting = client.post(
+        f"/api/v1/groups/{group['id']}/meetings", json={}, headers=headers
+    ).get_json()
+    client.post(f"/api/v1/meetings/{meeting['id']}/start", headers=headers)
+    client.post(f"/api/v1/meetings/{meeting['id']}/close", headers=headers)
+    folder = Path(app.config["DATA_DIR"]) / str(group["id"]) / "1"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "minutes.docx",
+        "minutes.html",
+        "minutes.md",
+    ]
+    assert (folder / "minutes.md").read_text().startswith("# Minutes: Reference group")
+    assert docx.Document(str(folder / "minutes.docx")).paragraphs[0].text == (
+        "Minutes: Reference group"
+    )

@@ -115,7 +115,8 @@ def test_the_screen_shows_a_qr_code_the_join_code_and_a_url_phones_can_open(
     assert re.search(r'data-testid="qr"[^>]*>\s*<svg', page)
     assert f'data-testid="join-code">{live_meeting["join_code"]}<' in page
     url = f"http://192.168.1.20:5000/j/{live_meeting['join_code']}"
-    assert f'data-testid="join-url">{url}<' in page
+    shown = re.search(r'data-testid="join-url">(.*?)</p>', page).group(1)
+    assert re.sub(r"<[^>]+>", "", shown) == url
     for key in ("encyclopedic", "meaning", "relational", "value", "solution", "untagged"):
         assert f'data-testid="qtype-count-{key}"' in page
     assert 'data-testid="participant-count"' in page
@@ -233,3 +234,18 @@ def test_a_json_join_then_page_join_use_separate_identities(client, live_meeting
     )
     page = client.get(f"/j/{live_meeting['join_code']}/live").get_data(as_text=True)
     assert "P02" in page
+
+
+def test_the_console_sets_the_place_and_next_meeting_in_local_time(
+    client, service, facilitator, live_meeting
+):
+    log_in(client, facilitator)
+    client.post(
+        f"/meetings/{live_meeting['id']}/details",
+        data={"place": "Rum 3", "next_meeting_at": "2026-06-15T13:00"},
+    )
+    meeting = service.meeting(facilitator["id"], live_meeting["id"])
+    assert meeting["place"] == "Rum 3"
+    assert meeting["next_meeting_at"] == "2026-06-15T11:00:00.000Z"  # CEST is UTC+2
+    page = client.get(f"/meetings/{live_meeting['id']}").get_data(as_text=True)
+    assert 'value="2026-06-15T13:00"' in page

@@ -24,27 +24,75 @@ def escape_markdown(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def quote(item: dict) -> str:
-    """``P03 (FK): …`` for one contribution."""
-    return f"{item['pseudonym']} ({item['organization']}): {item['text']}"
+def quote(item: dict, escape=escape_markdown) -> str:
+    """``P03 (FK): …`` for one contribution, its text escaped."""
+    return f"{item['pseudonym']} ({item['organization']}): {escape(item['text'])}"
 
 
-def render_markdown(minutes: dict, labels: dict) -> str:
-    """The minutes as Markdown; every user-typed string goes through ``escape_markdown``."""
-    e = escape_markdown
+def step_title(step: dict | None, labels: dict) -> str:
+    if step is None:
+        return labels["before_agenda"]
+    return step.get("title") or labels["steps"].get(step.get("key") or "", step.get("key") or "")
+
+
+def header_rows(minutes: dict, labels: dict) -> list[tuple[str, str]]:
+    """(label, value) pairs of the header, values unescaped."""
     meeting, group = minutes["meeting"], minutes["group"]
-    lines = [f"# {e(labels['minutes'])}: {e(group['name'])}", ""]
     number = str(meeting["number"])
     if group.get("planned_meetings"):
         number += f" {labels['of']} {group['planned_meetings']}"
-    header = [
-        (labels["group"], e(group["name"])),
-        (labels["meeting"], number + (f" – {e(meeting['title'])}" if meeting["title"] else "")),
+    if meeting["title"]:
+        number += f" – {meeting['title']}"
+    rows = [
+        (labels["group"], group["name"]),
+        (labels["meeting"], number),
         (labels["date"], meeting["date"] or "–"),
         (labels["time"], f"{meeting['start'] or '–'}–{meeting['end'] or ''}"),
-        (labels["facilitator"], e(minutes["facilitator"] or "–")),
     ]
-    lines += [f"- **{label}:** {value}" for label, value in header]
+    if meeting.get("place"):
+        rows.append((labels["place"], meeting["place"]))
+    rows.append((labels["facilitator"], minutes["facilitator"] or "–"))
+    return rows
+
+
+def agenda_line(step: dict, labels: dict) -> str:
+    used = f"{step['used_minutes']} {labels['min']}" if step["started"] else labels["not_started"]
+    return (
+        f"{step_title(step, labels)}: {labels['planned']} {step['planned_minutes']} "
+        f"{labels['min']}, {labels['used']} {used}"
+    )
+
+
+def action_line(item: dict, labels: dict) -> str:
+    due = f" ({labels['due']} {item['due']})" if item.get("due") else ""
+    return f"{item['who']}: {item['what']}{due}"
+
+
+def question_text(question: dict, escape=lambda text: text) -> str:
+    """A question, quoted ``P03 (FK): …`` when it came from a contribution."""
+    author = question.get("author")
+    if author:
+        return quote({**author, "text": question["text"]}, escape)
+    return escape(question["text"])
+
+
+def question_note(question: dict, labels: dict) -> str:
+    parts = [labels["question_status"][question["status"]]]
+    owner = question.get("owner")
+    if owner:
+        parts.append(f"{labels['owner']}: {owner.get('pseudonym') or owner.get('organization')}")
+    if question.get("carried_from_earlier"):
+        parts.append(labels["from_meeting"].format(n=question["meeting_number"]))
+    return ", ".join(parts)
+
+
+def render_markdown(minutes: dict, labels: dict) -> str:
+    """The minutes as Markdown; every typed string goes through ``escape_markdown``."""
+    e = escape_markdown
+    none = f"_{labels['none']}_"
+    lines = [f"# {e(labels['minutes'])}: {e(minutes['group']['name'])}", ""]
+    lines += [f"- **{label}:** {e(value)}" for label, value in header_rows(minutes, labels)]
+
     lines += ["", f"## {labels['attendance']}", ""]
     if minutes["attendance"]:
         for org in minutes["attendance"]:
@@ -54,18 +102,44 @@ def render_markdown(minutes: dict, labels: dict) -> str:
             )
         lines.append(f"- **{labels['total']}:** {minutes['participant_count']}")
     else:
-        lines.append(f"_{labels['none']}_")
+        lines.append(none)
+
+    lines += ["", f"## {labels['agenda']}", ""]
+    lines += [
+        f"{n}. {e(agenda_line(step, labels))}" for n, step in enumerate(minutes["agenda"], start=1)
+    ] or [none]
+
+    if minutes["starting_point"]:
+        lines += ["", f"## {labels['starting_point']}", ""]
+        # The facilitator's own Markdown, quoted so it cannot reshape the minutes around it.
+        lines += [
+            f"> {line}" if line.strip() else ">" for line in minutes["starting_point"].splitlines()
+        ]
+
     lines += ["", f"## {labels['contributions']}", ""]
     if not minutes["contributions_by_type"]:
-        lines += [f"_{labels['none']}_", ""]
+        lines += [none, ""]
     for section in minutes["contributions_by_type"]:
         lines += [f"### {labels['qtypes'][section['qtype']]}", ""]
-        lines += [f"- {quote({**item, 'text': e(item['text'])})}" for item in section["items"]]
-        lines.append("")
-    lines += [f"## {labels['carried']}", ""]
-    if minutes["carried"]:
-        lines += [f"- {quote({**item, 'text': e(item['text'])})}" for item in minutes["carried"]]
-    else:
-        lines.append(f"_{labels['none']}_")
+        for group in section["groups"]:
+            lines += [f"#### {e(step_title(group['step'], labels))}", ""]
+            for item in group["items"]:
+                lines.append(f"- {quote(item)}")
+                lines += [f"  - {labels['duplicate']}: {quote(d)}" for d in item["duplicates"]]
+            lines.append("")
+
+    lines += [f"## {labels['decisions']}", ""]
+    lines += [f"- {e(d['text'])}" for d in minutes["decisions"]] or [none]
+    lines += ["", f"## {labels['action_items']}", ""]
+    lines += [
+        f"- {e(action_line(a, labels))} – {labels['action_status'][a['status']]}"
+        for a in minutes["action_items"]
+    ] or [none]
+    lines += ["", f"## {labels['carried']}", ""]
+    lines += [
+        f"- {question_text(q, e)} – {e(question_note(q, labels))}" for q in minutes["questions"]
+    ] or [none]
+    if minutes["next_meeting"]:
+        lines += ["", f"## {labels['next_meeting']}", "", e(minutes["next_meeting"])]
     lines.append("")
     return "\n".join(lines)

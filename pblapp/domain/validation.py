@@ -146,7 +146,15 @@ def organizations(value: Any) -> list[dict[str, str]]:
 def new_group(payload: Any) -> dict:
     require_object(
         payload,
-        allowed={"name", "kind", "organizations", "planned_meetings", "consent_text", "goals"},
+        allowed={
+            "name",
+            "kind",
+            "organizations",
+            "planned_meetings",
+            "consent_text",
+            "goals",
+            "language",
+        },
         required={"name", "kind"},
     )
     kind = payload["kind"]
@@ -159,7 +167,10 @@ def new_group(payload: Any) -> dict:
         "planned_meetings": None,
         "consent_text": "",
         "goals": "",
+        "language": payload.get("language") or "sv",
     }
+    if group["language"] not in ("sv", "en"):
+        raise DomainError("invalid_language", "language is sv or en.")
     if payload.get("organizations") is not None:
         group["organizations"] = organizations(payload["organizations"])
     if payload.get("planned_meetings") is not None:
@@ -221,3 +232,29 @@ def join(payload: Any, *, organization_codes: list[str], consent_required: bool)
     if consent_required and not consent:
         raise DomainError("consent_required", "You must consent before you can take part.")
     return {"display_name": name, "organization": organization, "consent": consent}
+
+
+PLACE_MAX = 200
+
+
+def meeting_update(payload: Any) -> dict:
+    """``PATCH /meetings/<mid>``: ``{"title"?, "place"?, "scheduled_at"?, "next_meeting_at"?}``."""
+    require_object(payload, allowed={"title", "place", "scheduled_at", "next_meeting_at"})
+    changes: dict[str, Any] = {}
+    if "title" in payload:
+        changes["title"] = _string(payload["title"] or "", "title", max_len=TITLE_MAX)
+    if "place" in payload:
+        changes["place"] = _string(payload["place"] or "", "place", max_len=PLACE_MAX)
+    for field in ("scheduled_at", "next_meeting_at"):
+        if field in payload:
+            try:
+                changes[field] = scheduled_at(payload[field])
+            except DomainError:
+                raise DomainError(
+                    f"invalid_{field}", f"{field} must be an ISO 8601 time."
+                ) from None
+    if not changes:
+        raise DomainError(
+            "nothing_to_change", "Give title, place, scheduled_at or next_meeting_at."
+        )
+    return changes

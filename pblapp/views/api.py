@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import functools
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, g, render_template, request
+from flask import Blueprint, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from pblapp import get_service
-from pblapp.domain import exports, minutes, validation
-from pblapp.domain.clock import parse_utc
+from pblapp.domain import exports, validation
 from pblapp.domain.errors import DomainError
-from pblapp.i18n import minutes_labels
+from pblapp.views import minutes as minutes_view
 from pblapp.views.auth import csrf
 from pblapp.views.urls import join_url, screen_url
 
@@ -111,7 +109,7 @@ def start_meeting(meeting_id: int):
 @api_user
 def close_meeting(meeting_id: int):
     validation.require_object(json_body(optional=True), allowed=set())
-    return meeting_answer(get_service().close_meeting(g.user["id"], meeting_id))
+    return meeting_answer(minutes_view.close_meeting(g.user["id"], meeting_id))
 
 
 @bp.get("/meetings/<int:meeting_id>")
@@ -120,6 +118,12 @@ def get_meeting(meeting_id: int):
     service = get_service()
     service.meeting(g.user["id"], meeting_id)
     return service.meeting_state(meeting_id)
+
+
+@bp.patch("/meetings/<int:meeting_id>")
+@api_user
+def update_meeting(meeting_id: int):
+    return meeting_answer(get_service().update_meeting(g.user["id"], meeting_id, json_body()))
 
 
 @bp.get("/meetings/<int:meeting_id>/contributions")
@@ -247,45 +251,34 @@ def delete_starting_point_image(meeting_id: int):
     return get_service().set_starting_point_image(g.user["id"], meeting_id, None)
 
 
-def _local_time(moment: str | None) -> tuple[str, str]:
-    if not moment:
-        return "", ""
-    try:
-        zone = ZoneInfo(current_app.config["TIMEZONE"])
-    except (KeyError, ValueError):
-        zone = ZoneInfo("UTC")
-    local = parse_utc(moment).astimezone(zone)
-    return local.strftime("%Y-%m-%d"), local.strftime("%H:%M")
-
-
-def _minutes(meeting_id: int) -> dict:
-    service = get_service()
-    service.meeting(g.user["id"], meeting_id)
-    return service.minutes(meeting_id, local_time=_local_time)
-
-
-def _download(body: str, mimetype: str, filename: str) -> Response:
+def _download(body: str | bytes, mimetype: str, filename: str) -> Response:
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 
-@bp.get("/meetings/<int:meeting_id>/minutes.md")
-@api_user
-def minutes_md(meeting_id: int):
-    data = _minutes(meeting_id)
-    text = minutes.render_markdown(data, minutes_labels())
-    return _download(text, "text/markdown; charset=utf-8", f"minutes-{meeting_id}.md")
+MINUTES_TYPES = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 
 
-@bp.get("/meetings/<int:meeting_id>/minutes.html")
+@bp.get("/meetings/<int:meeting_id>/minutes.<any(md, html, docx):fmt>")
 @api_user
-def minutes_html(meeting_id: int):
-    data = _minutes(meeting_id)
-    html = render_template("minutes/minutes.html", m=data, labels=minutes_labels())
-    response = _download(html, "text/html; charset=utf-8", f"minutes-{meeting_id}.html")
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+def minutes_file(meeting_id: int, fmt: str):
+    get_service().meeting(g.user["id"], meeting_id)
+    body = minutes_view.render(meeting_id, fmt)
+    response = _download(body, MINUTES_TYPES[fmt], f"minutes-{meeting_id}.{fmt}")
+    if fmt == "html":
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'"
+        )
+    if fmt == "docx":
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="minutes-{meeting_id}.docx"'
+        )
     return response
 
 

@@ -25,6 +25,7 @@ from markupsafe import Markup
 from pblapp import get_service
 from pblapp.domain.errors import DomainError, NotFound
 from pblapp.domain.vocabulary import DEFAULT_ORGANIZATIONS
+from pblapp.views import minutes as minutes_view
 from pblapp.views.auth import login_required
 from pblapp.views.urls import join_url
 
@@ -141,8 +142,12 @@ def create_meeting(group_id: int):
 def console(meeting_id: int):
     meeting = _meeting_or_404(meeting_id)
     service = get_service()
+    next_local = ""
+    if meeting["next_meeting_at"]:
+        next_local = " ".join(minutes_view.local_time(meeting["next_meeting_at"])).replace(" ", "T")
     return render_template(
         "meetings/console.html",
+        next_meeting_local=next_local,
         meeting=meeting,
         group=service.group(g.user["id"], meeting["group_id"]),
         state=service.meeting_state(meeting_id),
@@ -159,8 +164,28 @@ def change_status(meeting_id: int, action: str):
         if action == "start":
             service.start_meeting(g.user["id"], meeting_id)
         else:
-            service.close_meeting(g.user["id"], meeting_id)
+            minutes_view.close_meeting(g.user["id"], meeting_id)
             flash(gettext("The meeting is closed. The minutes are ready."))
+    except NotFound:
+        abort(404)
+    except DomainError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("pages.console", meeting_id=meeting_id))
+
+
+@bp.post("/meetings/<int:meeting_id>/details")
+@login_required
+def meeting_details(meeting_id: int):
+    """Place and the next meeting's time, for the minutes."""
+    try:
+        get_service().update_meeting(
+            g.user["id"],
+            meeting_id,
+            {
+                "place": request.form.get("place", ""),
+                "next_meeting_at": _local_time_to_iso(request.form.get("next_meeting_at")),
+            },
+        )
     except NotFound:
         abort(404)
     except DomainError as exc:

@@ -1,0 +1,110 @@
+"""Minutes as a Word document (``minutes.docx``), from the same data as the Markdown.
+
+Text goes into runs as plain text, so nothing typed becomes a field, a link or markup.
+"""
+
+from __future__ import annotations
+
+import io
+
+from docx import Document
+from docx.shared import Pt
+
+from pblapp.domain.minutes import (
+    action_line,
+    agenda_line,
+    header_rows,
+    question_note,
+    question_text,
+    step_title,
+)
+
+
+def _quote(paragraph, item: dict) -> None:
+    paragraph.add_run(f"{item['pseudonym']} ({item['organization']}): ").bold = True
+    paragraph.add_run(item["text"])
+
+
+def render_docx(minutes: dict, labels: dict) -> bytes:
+    document = Document()
+    document.styles["Normal"].font.size = Pt(11)
+    document.core_properties.title = f"{labels['minutes']}: {minutes['group']['name']}"
+    document.core_properties.language = minutes.get("language", "sv")
+    document.add_heading(f"{labels['minutes']}: {minutes['group']['name']}", level=0)
+    for label, value in header_rows(minutes, labels):
+        paragraph = document.add_paragraph()
+        paragraph.add_run(f"{label}: ").bold = True
+        paragraph.add_run(value)
+
+    def none() -> None:
+        document.add_paragraph(labels["none"]).runs[0].italic = True
+
+    document.add_heading(labels["attendance"], level=1)
+    for org in minutes["attendance"]:
+        document.add_paragraph(
+            f"{org['code']} ({org['name']}): {len(org['pseudonyms'])} – "
+            + ", ".join(org["pseudonyms"]),
+            style="List Bullet",
+        )
+    if minutes["attendance"]:
+        document.add_paragraph(f"{labels['total']}: {minutes['participant_count']}")
+    else:
+        none()
+
+    document.add_heading(labels["agenda"], level=1)
+    for step in minutes["agenda"]:
+        document.add_paragraph(agenda_line(step, labels), style="List Number")
+    if not minutes["agenda"]:
+        none()
+
+    if minutes["starting_point"]:
+        document.add_heading(labels["starting_point"], level=1)
+        for line in minutes["starting_point"].splitlines():
+            if line.strip():
+                document.add_paragraph(line, style="Quote")
+
+    document.add_heading(labels["contributions"], level=1)
+    for section in minutes["contributions_by_type"]:
+        document.add_heading(labels["qtypes"][section["qtype"]], level=2)
+        for group in section["groups"]:
+            document.add_heading(step_title(group["step"], labels), level=3)
+            for item in group["items"]:
+                _quote(document.add_paragraph(style="List Bullet"), item)
+                for duplicate in item["duplicates"]:
+                    paragraph = document.add_paragraph(style="List Bullet 2")
+                    paragraph.add_run(f"{labels['duplicate']}: ")
+                    _quote(paragraph, duplicate)
+    if not minutes["contributions_by_type"]:
+        none()
+
+    document.add_heading(labels["decisions"], level=1)
+    for decision in minutes["decisions"]:
+        document.add_paragraph(decision["text"], style="List Bullet")
+    if not minutes["decisions"]:
+        none()
+
+    document.add_heading(labels["action_items"], level=1)
+    for item in minutes["action_items"]:
+        document.add_paragraph(
+            f"{action_line(item, labels)} – {labels['action_status'][item['status']]}",
+            style="List Bullet",
+        )
+    if not minutes["action_items"]:
+        none()
+
+    document.add_heading(labels["carried"], level=1)
+    for question in minutes["questions"]:
+        document.add_paragraph(
+            f"{question_text(question)} – {question_note(question, labels)}",
+            style="List Bullet",
+        )
+    if not minutes["questions"]:
+        none()
+
+    if minutes["next_meeting"]:
+        document.add_heading(labels["next_meeting"], level=1)
+        document.add_paragraph(minutes["next_meeting"])
+
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
