@@ -115,6 +115,13 @@ class StructureOperations:
             "steps": steps,
         }
 
+    def has_group_agenda(self, group_id: int) -> bool:
+        """Whether the group saved its own agenda (usable as agenda ``"group"``)."""
+        return (
+            self.db.query_one("SELECT 1 FROM group_agendas WHERE group_id = ?", [group_id])
+            is not None
+        )
+
     def _publish_agenda(self, meeting_id: int) -> dict:
         state = self.agenda(meeting_id)
         self.publish("agenda:state", state, meeting_id)

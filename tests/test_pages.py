@@ -249,3 +249,14 @@ def test_the_console_sets_the_place_and_next_meeting_in_local_time(
     assert meeting["next_meeting_at"] == "2026-06-15T11:00:00.000Z"  # CEST is UTC+2
     page = client.get(f"/meetings/{live_meeting['id']}").get_data(as_text=True)
     assert 'value="2026-06-15T13:00"' in page
+
+
+def test_a_group_with_a_saved_agenda_offers_it_for_new_meetings(
+    client, service, facilitator, live_meeting
+):
+    log_in(client, facilitator)
+    page = client.get(f"/groups/{live_meeting['group_id']}").get_data(as_text=True)
+    assert 'value="group"' not in page
+    service.save_group_agenda(facilitator["id"], live_meeting["id"])
+    page = client.get(f"/groups/{live_meeting['group_id']}").get_data(as_text=True)
+    assert '<option value="group" selected>' in page

@@ -114,7 +114,10 @@ def group(group_id: int):
     except NotFound:
         abort(404)
     return render_template(
-        "groups/detail.html", group=group, meetings=service.meetings(g.user["id"], group_id)
+        "groups/detail.html",
+        group=group,
+        meetings=service.meetings(g.user["id"], group_id),
+        has_group_agenda=service.has_group_agenda(group_id),
     )
 
 
