@@ -97,6 +97,7 @@ form.addEventListener("submit", (event) => {
   outbox.push(post);
   saveOutbox();
   showOwn(post, "pending");
+  own.get(post.client_id).scrollIntoView({ block: "nearest", behavior: "smooth" });
   textField.value = "";
   form.querySelector("[data-testid=qtype-none]").checked = true;
   flush();
