@@ -295,3 +295,164 @@ def test_reloading_the_phone_keeps_the_participant_and_their_delivered_posts(
     expect(screen.get_by_test_id("participant-count")).to_have_text("1")
     stored = contributions_via_api(meeting)
     assert [(c["pseudonym"], c["text"]) for c in stored] == [(pseudonym.group(0), text)]
+
+
+LAPTOP = {"viewport": {"width": 1366, "height": 900}}
+
+
+def log_in(page: Page, url: str) -> None:
+    page.goto(url + "/")
+    page.fill("input[name=name]", "Handledare Hanna")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("input[name=password]").press("Enter")
+    page.wait_for_load_state()
+
+
+def in_order(text: str, pieces: list[str]) -> bool:
+    """Whether every piece occurs in ``text``, each after the one before."""
+    position = 0
+    for piece in pieces:
+        position = text.find(piece, position)
+        if position < 0:
+            return False
+        position += len(piece)
+    return True
+
+
+def remaining_seconds(page: Page) -> int:
+    text = page.get_by_test_id("agenda-remaining").inner_text()
+    sign = -1 if text.startswith("+") else 1
+    minutes, seconds = text.lstrip("+").split(":")
+    return sign * (int(minutes) * 60 + int(seconds))
+
+
+def test_a_facilitator_runs_a_three_step_meeting_and_the_minutes_hold_it_all(
+    server, contexts, new_phone
+):
+    import io
+
+    import docx
+
+    process, token = server
+    headers = {"Authorization": f"Bearer {token}"}
+    api = process.url + "/api/v1"
+    group = requests.post(
+        f"{api}/groups",
+        json={"name": "Basgrupp Motala", "kind": "pbl", "language": "en"},
+        headers=headers,
+        timeout=5,
+    ).json()
+    meeting = requests.post(
+        f"{api}/groups/{group['id']}/meetings", json={"agenda": "free"}, headers=headers, timeout=5
+    ).json()
+
+    # The console: three steps typed into the agenda editor, then the meeting starts.
+    console_context = contexts(**LAPTOP)
+    console = console_context.new_page()
+    console.on("dialog", lambda dialog: dialog.accept())
+    log_in(console, process.url)
+    console.goto(f"{process.url}/meetings/{meeting['id']}?lang=en")
+    console.locator(".agenda-edit summary").click()
+    for title, minutes in (("Report back", "10"), ("The case of Eva", "30"), ("Evaluation", "10")):
+        console.get_by_test_id("agenda-add").click()
+        row = console.locator(".agenda-row").last
+        row.get_by_test_id("step-title").fill(title)
+        row.get_by_test_id("step-minutes").fill(minutes)
+    console.get_by_test_id("agenda-save").click()
+    expect(console.get_by_test_id("agenda-step-row")).to_have_count(3)
+    console.get_by_test_id("start").click()
+    expect(console.get_by_test_id("meeting-status")).to_have_text("Live")
+
+    # The projector shows the step and its countdown, which moves and survives a reload.
+    screen = contexts(**PROJECTOR).new_page()
+    log_in(screen, process.url)
+    screen.goto(f"{process.url}/meetings/{meeting['id']}/screen?lang=en")
+    console.get_by_test_id("agenda-start").click()
+    expect(screen.get_by_test_id("agenda-step")).to_have_text("Report back")
+    first = remaining_seconds(screen)
+    assert 595 <= first <= 600
+    screen.wait_for_timeout(2200)
+    moved = remaining_seconds(screen)
+    assert moved <= first - 2
+    screen.reload()
+    expect(screen.get_by_test_id("agenda-step")).to_have_text("Report back")
+    after_reload = remaining_seconds(screen)
+    assert moved - 2 <= after_reload <= moved
+
+    # Step 2: a phone posts; the console carries it forward and records what was decided.
+    console.get_by_test_id("agenda-next").click()
+    expect(screen.get_by_test_id("agenda-step")).to_have_text("The case of Eva")
+    phone = new_phone()
+    phone.goto(meeting["join_url"])
+    phone.get_by_test_id("name").fill("Anna")
+    phone.get_by_test_id("organization").select_option("FK")
+    phone.get_by_test_id("join").click()
+    expect(phone.get_by_test_id("agenda-step")).to_have_text("The case of Eva")
+    phone.get_by_test_id("text").fill("Who coordinates Eva's return to work?")
+    phone.get_by_test_id("qtype-relational").check()
+    phone.get_by_test_id("send").click()
+    expect(phone.get_by_test_id("delivered")).to_have_count(1)
+    item = console.get_by_test_id("contribution").filter(has_text="Who coordinates")
+    item.get_by_test_id("carry-toggle").check()
+    expect(console.get_by_test_id("question")).to_have_count(1)
+    console.get_by_test_id("decision-text").fill("We invite an employer next time.")
+    console.get_by_test_id("decision-text").press("Enter")
+    expect(console.get_by_test_id("decision")).to_have_count(1)
+    console.get_by_test_id("action-who").fill("P01 (FK)")
+    console.get_by_test_id("action-what").fill("Find the SGI rules")
+    console.get_by_test_id("action-due").fill("2026-03-16")
+    console.locator("[data-testid=action-form] button").click()
+    expect(console.get_by_test_id("action-item")).to_have_count(1)
+    console.get_by_test_id("close").click()
+    expect(console.get_by_test_id("meeting-status")).to_have_text("Closed")
+
+    # The minutes, as the facilitator downloads them from the console.
+    def download(testid: str) -> bytes:
+        href = console.get_by_test_id(testid).get_attribute("href")
+        response = console_context.request.get(process.url + href)
+        assert response.ok
+        return response.body()
+
+    markdown_text = download("minutes-md").decode("utf-8")
+    order = [
+        "## Agenda",
+        "The case of Eva: planned 30 min",
+        "### Relational",
+        "#### The case of Eva",
+        "P01 (FK): Who coordinates Eva's return to work?",
+        "## Decisions",
+        "We invite an employer next time",
+        "## Action items",
+        "Find the SGI rules",
+        "## Questions for the next meeting",
+        "P01 (FK): Who coordinates Eva's return to work?",
+    ]
+    assert in_order(markdown_text, order), markdown_text
+
+    html = download("minutes-html").decode("utf-8")
+    html_order = [
+        "<h2>Agenda</h2>",
+        "<h4>The case of Eva</h4>",
+        "Who coordinates Eva&#39;s",
+        "<h2>Decisions</h2>",
+        "We invite an employer next time.",
+        "<h2>Action items</h2>",
+        "P01 (FK): Find the SGI rules (by 2026-03-16)",
+        "<h2>Questions for the next meeting</h2>",
+    ]
+    assert in_order(html, html_order), html
+
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(download("minutes-docx"))).paragraphs]
+    assert (
+        paragraphs.index("The case of Eva")
+        < paragraphs.index("P01 (FK): Who coordinates Eva's return to work?")
+        < paragraphs.index("Decisions")
+    )
+    assert paragraphs[paragraphs.index("Decisions") + 1] == "We invite an employer next time."
+    assert paragraphs[paragraphs.index("Action items") + 1] == (
+        "P01 (FK): Find the SGI rules (by 2026-03-16) – open"
+    )
+    assert paragraphs[paragraphs.index("Questions for the next meeting") + 1].startswith(
+        "P01 (FK): Who coordinates Eva's return to work? – open"
+    )
+    screen.screenshot(path=str(ARTIFACTS / "projector-agenda.png"))
