@@ -96,10 +96,8 @@ def minutes_labels() -> dict:
         "attendance": gettext("Attendance"),
         "total": gettext("Total"),
         "agenda": gettext("Agenda"),
-        "planned": gettext("planned"),
-        "used": gettext("used"),
-        "min": gettext("min"),
-        "not_started": gettext("not started"),
+        "step_used": gettext("planned {planned} min, used {used} min"),
+        "step_not_started": gettext("planned {planned} min, not started"),
         "starting_point": gettext("Starting point"),
         "contributions": gettext("Contributions by question type"),
         "before_agenda": gettext("Before the agenda started"),
@@ -123,9 +121,21 @@ def minutes_labels() -> dict:
     }
 
 
+def error_message(error) -> str:
+    """A refusal's message in the UI language where we have one, else the English one."""
+    return error_messages().get(error.code, error.message)
+
+
 def error_messages() -> dict:
-    """What the phone shows for each error code a post can get back."""
+    """What the phone shows for the error codes a participant can meet."""
     return {
+        "consent_required": gettext("You must consent before you can take part."),
+        "display_name_empty": gettext("Write your name or a pseudonym."),
+        "display_name_too_long": gettext("At most 60 characters."),
+        "invalid_organization": gettext("Choose one of the group's organizations."),
+        "unknown_join_code": gettext("No meeting has this code."),
+        "meeting_closed": gettext("This meeting has ended."),
+        "csrf": gettext("The form expired; please try again."),
         "text_empty": gettext("Write something first."),
         "text_too_long": gettext("At most 2000 characters."),
         "meeting_not_live": gettext("The meeting is not live right now."),
@@ -175,5 +185,6 @@ def init_app(app: Flask) -> None:
             "agenda_labels": AGENDA_LABELS,
             "status_labels": STATUS_LABELS,
             "step_labels": AGENDA_STEP_LABELS,
+            "error_message": error_message,
             "step_title": step_title,
         }

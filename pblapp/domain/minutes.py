@@ -56,11 +56,9 @@ def header_rows(minutes: dict, labels: dict) -> list[tuple[str, str]]:
 
 
 def agenda_line(step: dict, labels: dict) -> str:
-    used = f"{step['used_minutes']} {labels['min']}" if step["started"] else labels["not_started"]
-    return (
-        f"{step_title(step, labels)}: {labels['planned']} {step['planned_minutes']} "
-        f"{labels['min']}, {labels['used']} {used}"
-    )
+    template = labels["step_used"] if step["started"] else labels["step_not_started"]
+    times = template.format(planned=step["planned_minutes"], used=step["used_minutes"])
+    return f"{step_title(step, labels)}: {times}"
 
 
 def action_line(item: dict, labels: dict) -> str:
