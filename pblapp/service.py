@@ -211,9 +211,10 @@ class Service(StructureOperations, FollowUpOperations, ScreenOperations, Startin
 
     # -- groups -----------------------------------------------------------------------
 
+    # Parenthesised, so that a condition appended with AND narrows the whole test.
     _VISIBLE_GROUPS = (
-        "SELECT g.* FROM groups g WHERE g.owner_id = :user OR g.id IN "
-        "(SELECT group_id FROM group_grants WHERE user_id = :user)"
+        "SELECT g.* FROM groups g WHERE (g.owner_id = :user OR g.id IN "
+        "(SELECT group_id FROM group_grants WHERE user_id = :user))"
     )
 
     def groups(self, user_id: int) -> list[dict]:

@@ -104,14 +104,24 @@ def test_start_and_close_follow_the_meeting_lifecycle(client, facilitator, live_
     assert error_code(response) == "unknown_field"
 
 
-def test_a_user_sees_only_their_own_groups(app, client, facilitator, live_meeting):
+@pytest.mark.parametrize("other_owns_a_group", [False, True])
+def test_a_user_sees_only_their_own_groups(
+    app, client, facilitator, live_meeting, other_owns_a_group
+):
     from pblapp import get_service
 
     with app.app_context():
         _, other_token = get_service().create_user("Annan Handledare", "facilitator", "password1")
     other = {"Authorization": f"Bearer {other_token}"}
     gid, mid = live_meeting["group_id"], live_meeting["id"]
-    assert client.get("/api/v1/groups", headers=other).get_json() == []
+    own = []
+    if other_owns_a_group:
+        own = [
+            client.post(
+                "/api/v1/groups", json={"name": "Egen", "kind": "pbl"}, headers=other
+            ).get_json()
+        ]
+    assert client.get("/api/v1/groups", headers=other).get_json() == own
     for path in (
         f"/groups/{gid}",
         f"/meetings/{mid}",
@@ -125,6 +135,23 @@ def test_a_user_sees_only_their_own_groups(app, client, facilitator, live_meetin
     response = client.post(f"/api/v1/meetings/{mid}/close", headers=other)
     assert response.status_code == 404
     response = client.post(f"/api/v1/groups/{gid}/meetings", json={}, headers=other)
+    assert response.status_code == 404
+    for path in (
+        f"/meetings/{mid}/agenda",
+        f"/meetings/{mid}/followups",
+        f"/meetings/{mid}/screen",
+    ):
+        assert client.get("/api/v1" + path, headers=other).status_code == 404, path
+    response = client.post(f"/api/v1/meetings/{mid}/decisions", json={"text": "x"}, headers=other)
+    assert response.status_code == 404
+    assert (
+        client.get(f"/api/v1/meetings/{mid}", headers=facilitator["headers"]).get_json()["status"]
+        == "live"
+    )
+
+
+def test_a_meeting_in_a_group_that_does_not_exist_is_a_404(client, facilitator):
+    response = client.post("/api/v1/groups/999/meetings", json={}, headers=facilitator["headers"])
     assert response.status_code == 404
 
 

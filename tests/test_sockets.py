@@ -196,7 +196,8 @@ def test_a_bad_since_seq_is_refused(app, participant):
 
 
 def test_a_facilitator_cannot_watch_another_users_meeting(app, service, live_meeting):
-    _, token = service.create_user("Annan", "facilitator", "password1")
+    user, token = service.create_user("Annan", "facilitator", "password1")
+    service.create_group(user["id"], {"name": "Egen", "kind": "pbl"})
     client = sio(app, auth={"api_token": token, "meeting_id": live_meeting["id"]})
     assert not client.is_connected()
 
