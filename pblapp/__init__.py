@@ -9,6 +9,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 from markupsafe import Markup
@@ -51,6 +52,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     data_dir = Path(app.config["DATA_DIR"]).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     app.config["DATA_DIR"] = str(data_dir)
+    try:
+        ZoneInfo(app.config["TIMEZONE"])
+    except (KeyError, ValueError):
+        app.logger.warning("Unknown time zone %r; using UTC.", app.config["TIMEZONE"])
+        app.config["TIMEZONE"] = "UTC"
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(data_dir)
 

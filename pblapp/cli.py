@@ -11,7 +11,11 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="run.py", description="Serve pblapp.")
     parser.add_argument("--host", default="0.0.0.0", help="address to listen on (0.0.0.0)")
     parser.add_argument("--port", type=int, default=5000, help="port to listen on (5000)")
-    parser.add_argument("--data-dir", default="sessions", help="data directory (./sessions)")
+    parser.add_argument(
+        "--data-dir",
+        default=os.environ.get("PBLAPP_DATA_DIR", "sessions"),
+        help="data directory (PBLAPP_DATA_DIR, else ./sessions)",
+    )
     parser.add_argument(
         "--public-url",
         default=os.environ.get("PBLAPP_PUBLIC_URL"),
@@ -28,7 +32,7 @@ def _create_user_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("name")
     parser.add_argument("--role", choices=["facilitator", "researcher"], required=True)
-    parser.add_argument("--data-dir", default="sessions")
+    parser.add_argument("--data-dir", default=os.environ.get("PBLAPP_DATA_DIR", "sessions"))
     return parser
 
 
@@ -37,7 +41,12 @@ def create_user(argv: list[str]) -> int:
     from pblapp import create_app, get_service
     from pblapp.domain.errors import DomainError
 
-    password = sys.stdin.readline().rstrip("\r\n")
+    if sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass("Password: ")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
     app = create_app({"DATA_DIR": args.data_dir})
     with app.app_context():
         try:

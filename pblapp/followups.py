@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from pblapp.db import Change
+from pblapp.domain import validation
 from pblapp.domain.clock import utc_now
 from pblapp.domain.errors import DomainError, NotFound
 from pblapp.domain.validation import require_object
@@ -29,14 +30,8 @@ WHO_MAX = 120
 
 
 def _text(value: Any, field: str, max_len: int) -> str:
-    if not isinstance(value, str):
-        raise DomainError(f"invalid_{field}", f"{field} must be a string.")
-    text = value.strip()
-    if not text:
-        raise DomainError(f"{field}_empty", f"{field} must not be empty.")
-    if len(text) > max_len:
-        raise DomainError(f"{field}_too_long", f"{field} must have at most {max_len} characters.")
-    return text
+    """Trimmed, one to ``max_len`` characters, line ends as ``\\n``, no NUL."""
+    return validation.text_field(value, field, max_len=max_len, min_len=1)
 
 
 def _due(value: Any) -> str | None:

@@ -368,6 +368,7 @@ class Service(StructureOperations, FollowUpOperations, ScreenOperations, Startin
                 )
 
             self.db.change(write)
+            self.publish("meeting:state", self.meeting_state(meeting_id), meeting_id)
         return self.meeting(user_id, meeting_id)
 
     def _set_status(self, user_id: int, meeting_id: int, status: str) -> dict:
@@ -384,6 +385,8 @@ class Service(StructureOperations, FollowUpOperations, ScreenOperations, Startin
         column = "started_at" if status == "live" else "closed_at"
 
         def write(change: Change) -> None:
+            if status == "closed":
+                self._stop_agenda_clock(change, meeting)
             change.db.execute(
                 f"UPDATE meetings SET status = ?, {column} = ? WHERE id = ?",
                 [status, utc_now(), meeting_id],
@@ -397,6 +400,8 @@ class Service(StructureOperations, FollowUpOperations, ScreenOperations, Startin
 
         self.db.change(write)
         self.publish("meeting:state", self.meeting_state(meeting_id), meeting_id)
+        if status == "closed":
+            self._publish_agenda(meeting_id)
         return self.meeting(user_id, meeting_id)
 
     def start_meeting(self, user_id: int, meeting_id: int) -> dict:

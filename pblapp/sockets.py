@@ -23,10 +23,16 @@ class Connection:
     meeting_id: int
     attendance: Attendance | None = None
     user_id: int | None = None
+    role: str | None = None
 
     @property
-    def is_facilitator(self) -> bool:
+    def is_staff(self) -> bool:
+        """A logged-in user (facilitator or researcher): sees hidden posts, flagged."""
         return self.user_id is not None
+
+    @property
+    def may_moderate(self) -> bool:
+        return self.role == "facilitator"
 
 
 def room(meeting_id: int) -> str:
@@ -41,9 +47,27 @@ def _connections() -> dict[str, Connection]:
     return current_app.extensions["pblapp.connections"]
 
 
+def staff_room(meeting_id: int) -> str:
+    return f"meeting:{meeting_id}:staff"
+
+
+def participants_room(meeting_id: int) -> str:
+    return f"meeting:{meeting_id}:participants"
+
+
 def publish(event: str, payload: dict, meeting_id: int) -> None:
-    """Send ``event`` to everyone in the meeting's room."""
-    _socketio().emit(event, payload, to=room(meeting_id))
+    """Send ``event`` to everyone in the meeting's room.
+
+    The text of a hidden contribution goes to the facilitator's pages only; phones learn
+    that it was hidden, not what it said.
+    """
+    socketio = _socketio()
+    if event == "contribution:updated" and payload.get("hidden"):
+        socketio.emit(event, payload, to=staff_room(meeting_id))
+        redacted = {**payload, "text": "", "display_name": ""}
+        socketio.emit(event, redacted, to=participants_room(meeting_id))
+        return
+    socketio.emit(event, payload, to=room(meeting_id))
 
 
 def _refused(code: str, message: str) -> ConnectionRefusedError:
@@ -79,12 +103,18 @@ def _authenticate(auth: dict) -> Connection:
     elif session.get("user_id"):
         user_id = session["user_id"]
     else:
-        raise _refused("unauthorized", "Log in or give a token.")
+        # A phone whose page did not send its token: the participant cookie speaks for it.
+        token = session.get("attend", {}).get(str(meeting_id))
+        attendance = service.attendance(token)
+        if attendance is None or attendance.meeting_id != meeting_id:
+            raise _refused("unauthorized", "Log in or give a token.")
+        return Connection(meeting_id=meeting_id, attendance=attendance)
     try:
         service.meeting(user_id, meeting_id)
     except NotFound:
         raise _refused("meeting_not_found", "No such meeting.") from None
-    return Connection(meeting_id=meeting_id, user_id=user_id)
+    user = service.user(user_id)
+    return Connection(meeting_id=meeting_id, user_id=user_id, role=user["role"] if user else None)
 
 
 def _on_connect(auth):
@@ -98,6 +128,11 @@ def _on_connect(auth):
     # Join first, then replay: a post landing in between arrives twice rather than never,
     # and clients drop a seq they already have.
     join_room(room(connection.meeting_id))
+    join_room(
+        staff_room(connection.meeting_id)
+        if connection.is_staff
+        else participants_room(connection.meeting_id)
+    )
     socketio = _socketio()
     socketio.emit("meeting:state", service.meeting_state(connection.meeting_id), to=request.sid)
     socketio.emit("agenda:state", service.agenda(connection.meeting_id), to=request.sid)
@@ -106,7 +141,7 @@ def _on_connect(auth):
     # Facilitators' pages (console and screen) get hidden posts too, flagged, so that a
     # reconnect shows every post's current state; participants get the visible ones.
     for contribution in service.contributions(
-        connection.meeting_id, since_seq=since_seq, include_hidden=connection.is_facilitator
+        connection.meeting_id, since_seq=since_seq, include_hidden=connection.is_staff
     ):
         socketio.emit("contribution:added", contribution, to=request.sid)
 
@@ -135,7 +170,7 @@ def _facilitator_action(operation):
 
     def handler(payload=None):
         connection = _connections().get(request.sid)
-        if connection is None or not connection.is_facilitator:
+        if connection is None or not connection.may_moderate:
             return _refusal("forbidden", "Only the facilitator may do this.")
         try:
             return {"ok": True, **operation(get_service(), connection, payload)}

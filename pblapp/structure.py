@@ -12,7 +12,7 @@ from typing import Any
 
 from pblapp.db import Change
 from pblapp.domain import agenda as agenda_domain
-from pblapp.domain import images
+from pblapp.domain import images, validation
 from pblapp.domain.clock import format_utc
 from pblapp.domain.errors import Conflict, DomainError, NotFound
 from pblapp.domain.markup import markdown_to_html
@@ -51,7 +51,11 @@ def _step_object(row, current_step_id: int | None, running_since: str | None, no
 
 
 def _validated_steps(payload: Any) -> list[dict]:
-    """``{"steps": [{"id"?, "key"?, "title"?, "planned_minutes"}]}`` in the new order."""
+    """``{"steps": [{"id"?, "key"?, "title"?, "planned_minutes"?}]}`` in the new order.
+
+    An existing step keeps whatever the payload leaves out; a new one needs a title and
+    gets 10 minutes unless told otherwise.
+    """
     require_object(payload, allowed={"steps"}, required={"steps"})
     steps = payload["steps"]
     if not isinstance(steps, list) or len(steps) > 30:
@@ -74,16 +78,19 @@ def _validated_steps(payload: Any) -> list[dict]:
             raise DomainError("invalid_key", "A step key is a string.")
         if title is None and key is None and step_id is None:
             raise DomainError("title_empty", "A new step needs a title.")
-        minutes = step.get("planned_minutes", 10)
-        if (
-            isinstance(minutes, bool)
-            or not isinstance(minutes, int | float)
-            or not 0 <= minutes <= agenda_domain.STEP_MINUTES_MAX
-        ):
-            raise DomainError("invalid_planned_minutes", "planned_minutes is 0 to 480.")
-        result.append(
-            {"id": step_id, "key": key, "title": title, "planned_seconds": round(minutes * 60)}
-        )
+        checked = {"id": step_id, "key": key}
+        if "title" in step or step_id is None:
+            checked["title"] = title
+        if "planned_minutes" in step or step_id is None:
+            minutes = step.get("planned_minutes", 10)
+            if (
+                isinstance(minutes, bool)
+                or not isinstance(minutes, int | float)
+                or not 0 <= minutes <= agenda_domain.STEP_MINUTES_MAX
+            ):
+                raise DomainError("invalid_planned_minutes", "planned_minutes is 0 to 480.")
+            checked["planned_seconds"] = round(minutes * 60)
+        result.append(checked)
     return result
 
 
@@ -150,6 +157,41 @@ class StructureOperations:
                     "elapsed_seconds": 0.0,
                 }
             )
+
+    def _stop_agenda_clock(self, change: Change, meeting: dict) -> None:
+        """End the current step when the meeting closes, so its time stops counting."""
+        row = change.db.execute(
+            "SELECT current_step_id, step_running_since FROM meetings WHERE id = ?",
+            [meeting["id"]],
+        ).fetchone()
+        if row["current_step_id"] is None:
+            return
+        step = change.db.execute(
+            "SELECT * FROM agenda_steps WHERE id = ?", [row["current_step_id"]]
+        ).fetchone()
+        now = _now()
+        used = agenda_domain.elapsed_after_pause(
+            step["elapsed_seconds"] or 0.0, row["step_running_since"], now
+        )
+        change.db.execute(
+            "UPDATE agenda_steps SET elapsed_seconds = ?, ended_at = ? WHERE id = ?",
+            [used, format_utc(now), step["id"]],
+        )
+        change.db.execute(
+            "UPDATE meetings SET current_step_id = NULL, step_running_since = NULL WHERE id = ?",
+            [meeting["id"]],
+        )
+        change.record(
+            "agenda.step_ended",
+            actor=FACILITATOR,
+            group_id=meeting["group_id"],
+            meeting_id=meeting["id"],
+            step_id=step["id"],
+            key=step["key"],
+            title=step["title"],
+            planned_seconds=step["planned_seconds"],
+            actual_seconds=round(used, 3),
+        )
 
     def agenda_command(self, user_id: int, meeting_id: int, payload: Any) -> dict:
         """``{"action": "start"|"pause"|"next"|"goto", "step_id"?}`` from the facilitator.
@@ -226,7 +268,7 @@ class StructureOperations:
                     change.db.execute(
                         "UPDATE agenda_steps SET ended_at = NULL WHERE id = ?", [step["id"]]
                     )
-                    log("agenda.resumed", step, used_seconds=step["elapsed_seconds"])
+                    log("agenda.resumed", step, used_seconds=round(step["elapsed_seconds"], 3))
 
             if action == "start":
                 if current is not None and running_since is not None:
@@ -309,7 +351,7 @@ class StructureOperations:
                         [
                             position,
                             step["title"] if "title" in step else old["title"],
-                            step["planned_seconds"],
+                            step.get("planned_seconds", old["planned_seconds"]),
                             step["id"],
                         ],
                     )
@@ -492,9 +534,11 @@ class ScreenOperations:
                 previous=old,
             )
 
+        before = {c["id"]: c["merged_into_id"] for c in self.contributions(meeting_id)}
         self.db.change(write)
         for contribution in self.contributions(meeting_id):
-            if contribution["id"] in (source, target):
+            moved = before.get(contribution["id"]) != contribution["merged_into_id"]
+            if moved or contribution["id"] == target:
                 self.publish("contribution:updated", contribution, meeting_id)
         self.publish("meeting:state", self.meeting_state(meeting_id), meeting_id)
         return self._contribution(source)
@@ -510,12 +554,7 @@ class StartingPointOperations:
         """``{"text": markdown}``; an empty text clears it."""
         meeting = self.meeting(user_id, meeting_id)
         require_object(payload, allowed={"text"}, required={"text"})
-        text = payload["text"]
-        if not isinstance(text, str):
-            raise DomainError("invalid_text", "text must be a string.")
-        text = text.strip()
-        if len(text) > STARTING_POINT_MAX:
-            raise DomainError("text_too_long", f"At most {STARTING_POINT_MAX} characters.")
+        text = validation.text_field(payload["text"], "text", max_len=STARTING_POINT_MAX)
 
         def write(change: Change) -> None:
             change.db.execute(

@@ -58,6 +58,9 @@ def _string(value: Any, field: str, *, max_len: int, min_len: int = 0, trim: boo
     return text
 
 
+text_field = _string
+
+
 def _int(value: Any, field: str, *, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise DomainError(f"invalid_{field}", f"{field} must be a whole number.")

@@ -46,6 +46,8 @@ def api_user(view):
             g.user = user
         elif g.get("user") is None or request.method != "GET":
             return error("unauthorized", "Send 'Authorization: Bearer <API token>'.", 401)
+        if request.method != "GET" and g.user["role"] != "facilitator":
+            return error("forbidden", "Only a facilitator may change things.", 403)
         return view(**kwargs)
 
     return wrapped
@@ -252,7 +254,7 @@ def delete_starting_point_image(meeting_id: int):
 
 
 def _download(body: str | bytes, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
+    response = Response(body, content_type=mimetype)
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
@@ -284,6 +286,18 @@ def minutes_file(meeting_id: int, fmt: str):
 
 def _csv(rows: list[dict], filename: str) -> Response:
     return _download(exports.contributions_csv(rows), "text/csv; charset=utf-8", filename)
+
+
+@bp.get("/meetings/<int:meeting_id>/starting-point/image")
+@api_user
+def get_starting_point_image(meeting_id: int):
+    service = get_service()
+    service.meeting(g.user["id"], meeting_id)
+    image = service.starting_point_image(meeting_id)
+    if image is None:
+        raise DomainError("no_image", "This meeting has no starting-point image.", status=404)
+    data, mimetype = image
+    return _download(data, mimetype, f"starting-point-{meeting_id}")
 
 
 def _jsonl(events: list[dict], filename: str) -> Response:

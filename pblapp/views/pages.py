@@ -32,6 +32,13 @@ from pblapp.views.urls import join_url
 bp = Blueprint("pages", __name__)
 
 
+@bp.before_request
+def facilitators_change_things():
+    """Researchers may read; only facilitators change groups and meetings."""
+    if request.method == "POST" and g.user is not None and g.user["role"] != "facilitator":
+        abort(403)
+
+
 def _organizations_from_text(text: str) -> list[dict] | None:
     """One organization per line: a code, a space, then its name."""
     organizations = []
