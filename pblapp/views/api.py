@@ -65,6 +65,13 @@ def json_body(*, optional: bool = False) -> dict:
     return payload
 
 
+def visible_meeting(meeting_id: int):
+    """The service, once the caller is known to see this meeting (else a 404)."""
+    service = get_service()
+    service.meeting(g.user["id"], meeting_id)
+    return service
+
+
 def meeting_answer(meeting: dict) -> dict:
     return {
         **meeting,
@@ -117,9 +124,7 @@ def close_meeting(meeting_id: int):
 @bp.get("/meetings/<int:meeting_id>")
 @api_user
 def get_meeting(meeting_id: int):
-    service = get_service()
-    service.meeting(g.user["id"], meeting_id)
-    return service.meeting_state(meeting_id)
+    return visible_meeting(meeting_id).meeting_state(meeting_id)
 
 
 @bp.patch("/meetings/<int:meeting_id>")
@@ -131,17 +136,13 @@ def update_meeting(meeting_id: int):
 @bp.get("/meetings/<int:meeting_id>/contributions")
 @api_user
 def list_contributions(meeting_id: int):
-    service = get_service()
-    service.meeting(g.user["id"], meeting_id)
-    return service.contributions(meeting_id)
+    return visible_meeting(meeting_id).contributions(meeting_id)
 
 
 @bp.get("/meetings/<int:meeting_id>/agenda")
 @api_user
 def get_agenda(meeting_id: int):
-    service = get_service()
-    service.meeting(g.user["id"], meeting_id)
-    return service.agenda(meeting_id)
+    return visible_meeting(meeting_id).agenda(meeting_id)
 
 
 @bp.post("/meetings/<int:meeting_id>/agenda")
@@ -166,9 +167,7 @@ def save_agenda_for_group(meeting_id: int):
 @bp.get("/meetings/<int:meeting_id>/followups")
 @api_user
 def get_followups(meeting_id: int):
-    service = get_service()
-    service.meeting(g.user["id"], meeting_id)
-    return service.followups(meeting_id)
+    return visible_meeting(meeting_id).followups(meeting_id)
 
 
 def _with_path_id(item_id: int) -> dict:
@@ -211,9 +210,7 @@ def update_action_item(meeting_id: int, item_id: int):
 @bp.get("/meetings/<int:meeting_id>/screen")
 @api_user
 def get_screen(meeting_id: int):
-    service = get_service()
-    service.meeting(g.user["id"], meeting_id)
-    return service.screen_state(meeting_id)
+    return visible_meeting(meeting_id).screen_state(meeting_id)
 
 
 @bp.post("/meetings/<int:meeting_id>/screen")
@@ -291,9 +288,7 @@ def _csv(rows: list[dict], filename: str) -> Response:
 @bp.get("/meetings/<int:meeting_id>/starting-point/image")
 @api_user
 def get_starting_point_image(meeting_id: int):
-    service = get_service()
-    service.meeting(g.user["id"], meeting_id)
-    image = service.starting_point_image(meeting_id)
+    image = visible_meeting(meeting_id).starting_point_image(meeting_id)
     if image is None:
         raise DomainError("no_image", "This meeting has no starting-point image.", status=404)
     data, mimetype = image
