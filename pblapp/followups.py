@@ -166,7 +166,7 @@ class FollowUpOperations:
         if "pseudonym" in owner:
             row = change.db.execute(
                 "SELECT id FROM participants WHERE group_id = ? AND pseudonym = ?",
-                [group_id, owner["pseudonym"]],
+                [group_id, str(owner["pseudonym"]).upper()],
             ).fetchone()
             if row is None:
                 raise DomainError("invalid_owner", "No participant has that pseudonym.")
@@ -180,9 +180,11 @@ class FollowUpOperations:
                     ).fetchone()["organizations"]
                 )
             ]
-            if owner["organization"] not in codes:
+            # Codes are matched as a facilitator types them: "fk" is FK.
+            matches = [code for code in codes if code.lower() == str(owner["organization"]).lower()]
+            if not matches:
                 raise DomainError("invalid_owner", "Not one of the group's organizations.")
-            return None, owner["organization"]
+            return None, matches[0]
         return None, None
 
     def _carry_contribution(self, change: Change, meeting: dict, contribution, carry: bool):

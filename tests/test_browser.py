@@ -395,6 +395,9 @@ def test_a_facilitator_runs_a_three_step_meeting_and_the_minutes_hold_it_all(
     item = console.get_by_test_id("contribution").filter(has_text="Who coordinates")
     item.get_by_test_id("carry-toggle").check()
     expect(console.get_by_test_id("question")).to_have_count(1)
+    console.get_by_test_id("question-owner").fill("fk")
+    console.get_by_test_id("question-owner").press("Enter")
+    expect(console.get_by_test_id("question-owner")).to_have_value("FK")
     console.get_by_test_id("decision-text").fill("We invite an employer next time.")
     console.get_by_test_id("decision-text").press("Enter")
     expect(console.get_by_test_id("decision")).to_have_count(1)
@@ -425,7 +428,7 @@ def test_a_facilitator_runs_a_three_step_meeting_and_the_minutes_hold_it_all(
         "## Action items",
         "Find the SGI rules",
         "## Questions for the next meeting",
-        "P01 (FK): Who coordinates Eva's return to work?",
+        "P01 (FK): Who coordinates Eva's return to work? – open, owner: FK",
     ]
     assert in_order(markdown_text, order), markdown_text
 

@@ -36,12 +36,24 @@ export function followupsPanel(socket, config) {
     status.addEventListener("change", () =>
       send("question:update", { id: question.id, status: status.value }),
     );
+    // Owner: a participant's pseudonym (P03) or an organisation's code (FK); empty for none.
+    const owner = document.createElement("input");
+    owner.dataset.testid = "question-owner";
+    owner.className = "owner";
+    owner.placeholder = config.ownerPlaceholder;
+    owner.setAttribute("aria-label", config.ownerLabel);
+    owner.value = question.owner ? question.owner.pseudonym || question.owner.organization : "";
+    owner.addEventListener("change", () => {
+      const value = owner.value.trim();
+      const choice = !value ? null : /^P\d+$/i.test(value)
+        ? { pseudonym: value.toUpperCase() }
+        : { organization: value };
+      send("question:update", { id: question.id, owner: choice });
+    });
     const note = document.createElement("small");
     note.className = "muted";
-    note.textContent = [origin(question), question.owner && (question.owner.pseudonym || question.owner.organization)]
-      .filter(Boolean)
-      .join(" · ");
-    item.append(text, " ", note, " ", status);
+    note.textContent = origin(question);
+    item.append(text, " ", note, " ", status, " ", owner);
     return item;
   }
 
