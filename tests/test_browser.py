@@ -370,14 +370,14 @@ def test_a_facilitator_runs_a_three_step_meeting_and_the_minutes_hold_it_all(
     console.get_by_test_id("agenda-start").click()
     expect(screen.get_by_test_id("agenda-step")).to_have_text("Report back")
     first = remaining_seconds(screen)
-    assert 595 <= first <= 600
+    assert 590 <= first <= 600
     screen.wait_for_timeout(2200)
     moved = remaining_seconds(screen)
     assert moved <= first - 2
     screen.reload()
     expect(screen.get_by_test_id("agenda-step")).to_have_text("Report back")
     after_reload = remaining_seconds(screen)
-    assert moved - 2 <= after_reload <= moved
+    assert moved - 6 <= after_reload <= moved  # the reload itself takes a moment
 
     # Step 2: a phone posts; the console carries it forward and records what was decided.
     console.get_by_test_id("agenda-next").click()
