@@ -55,6 +55,11 @@ def participants_room(meeting_id: int) -> str:
     return f"meeting:{meeting_id}:participants"
 
 
+# Follow-ups can quote a hidden contribution (one marked "take to next meeting"); phones
+# have no use for them, so they go to the facilitator's pages only.
+STAFF_ONLY = {"followups:state"}
+
+
 def publish(event: str, payload: dict, meeting_id: int) -> None:
     """Send ``event`` to everyone in the meeting's room.
 
@@ -62,6 +67,9 @@ def publish(event: str, payload: dict, meeting_id: int) -> None:
     that it was hidden, not what it said.
     """
     socketio = _socketio()
+    if event in STAFF_ONLY:
+        socketio.emit(event, payload, to=staff_room(meeting_id))
+        return
     if event == "contribution:updated" and payload.get("hidden"):
         socketio.emit(event, payload, to=staff_room(meeting_id))
         redacted = {**payload, "text": "", "display_name": ""}
@@ -136,7 +144,8 @@ def _on_connect(auth):
     socketio = _socketio()
     socketio.emit("meeting:state", service.meeting_state(connection.meeting_id), to=request.sid)
     socketio.emit("agenda:state", service.agenda(connection.meeting_id), to=request.sid)
-    socketio.emit("followups:state", service.followups(connection.meeting_id), to=request.sid)
+    if connection.is_staff:
+        socketio.emit("followups:state", service.followups(connection.meeting_id), to=request.sid)
     socketio.emit("screen:state", service.screen_state(connection.meeting_id), to=request.sid)
     # Facilitators' pages (console and screen) get hidden posts too, flagged, so that a
     # reconnect shows every post's current state; participants get the visible ones.

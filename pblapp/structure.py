@@ -53,8 +53,8 @@ def _step_object(row, current_step_id: int | None, running_since: str | None, no
 def _validated_steps(payload: Any) -> list[dict]:
     """``{"steps": [{"id"?, "key"?, "title"?, "planned_minutes"?}]}`` in the new order.
 
-    An existing step keeps whatever the payload leaves out; a new one needs a title and
-    gets 10 minutes unless told otherwise.
+    An existing step keeps whatever the payload leaves out; a new one needs a title (or a
+    template key) and gets 10 minutes unless told otherwise.
     """
     require_object(payload, allowed={"steps"}, required={"steps"})
     steps = payload["steps"]
@@ -68,11 +68,9 @@ def _validated_steps(payload: Any) -> list[dict]:
             raise DomainError("invalid_step_id", "A step id is a whole number.")
         title = step.get("title")
         if title is not None:
-            if not isinstance(title, str):
-                raise DomainError("invalid_title", "A step title is a string.")
-            title = title.strip() or None
-            if title and len(title) > agenda_domain.STEP_TITLE_MAX:
-                raise DomainError("title_too_long", "A step title has at most 120 characters.")
+            title = (
+                validation.text_field(title, "title", max_len=agenda_domain.STEP_TITLE_MAX) or None
+            )
         key = step.get("key")
         if key is not None and not isinstance(key, str):
             raise DomainError("invalid_key", "A step key is a string.")

@@ -163,3 +163,42 @@ def test_the_api_serves_the_starting_point_image(client, facilitator, live_meeti
     client.put(base, data=png, headers=facilitator["headers"])
     response = client.get(base, headers=facilitator["headers"])
     assert response.data == png and response.mimetype == "image/png"
+
+
+def test_phones_get_no_follow_ups_which_may_quote_a_hidden_post(
+    app, client, facilitator, live_meeting
+):
+    socketio = app.extensions["socketio"]
+    phone = socketio.test_client(
+        app, auth={"token": join(client, live_meeting["join_code"])["token"]}
+    )
+    moderator = socketio.test_client(
+        app, auth={"api_token": facilitator["token"], "meeting_id": live_meeting["id"]}
+    )
+    post = phone.emit(
+        "contribution:add", {"client_id": str(uuid.uuid4()), "text": "Eva Ek"}, callback=True
+    )["contribution"]
+    phone.get_received()
+    moderator.emit(
+        "contribution:update",
+        {"id": post["id"], "hidden": True, "carry_forward": True},
+        callback=True,
+    )
+    assert "Eva Ek" not in str(phone.get_received())
+    assert "Eva Ek" in str(moderator.get_received())
+
+
+def test_a_researcher_may_make_head_requests(client, researcher):
+    assert client.head("/api/v1/groups", headers=researcher["headers"]).status_code == 200
+
+
+def test_agenda_step_titles_are_normalised_like_other_texts(service, facilitator, live_meeting):
+    state = service.edit_agenda(
+        facilitator["id"], live_meeting["id"], {"steps": [{"title": "  Fika\r\nkort  "}]}
+    )
+    assert state["steps"][0]["title"] == "Fika\nkort"
+    from pblapp.domain.errors import DomainError
+
+    with pytest.raises(DomainError) as caught:
+        service.edit_agenda(facilitator["id"], live_meeting["id"], {"steps": [{"title": "a\x00b"}]})
+    assert caught.value.code == "invalid_title"

@@ -33,6 +33,9 @@ def http_error(exc: HTTPException):
     return error(code, exc.description or exc.name, exc.code or 500)
 
 
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
 def api_user(view):
     """A bearer API token, or (for reading only) a logged-in browser session."""
 
@@ -44,9 +47,9 @@ def api_user(view):
             if user is None:
                 return error("invalid_token", "The API token is not valid.", 401)
             g.user = user
-        elif g.get("user") is None or request.method != "GET":
+        elif g.get("user") is None or request.method not in READ_METHODS:
             return error("unauthorized", "Send 'Authorization: Bearer <API token>'.", 401)
-        if request.method != "GET" and g.user["role"] != "facilitator":
+        if request.method not in READ_METHODS and g.user["role"] != "facilitator":
             return error("forbidden", "Only a facilitator may change things.", 403)
         return view(**kwargs)
 
