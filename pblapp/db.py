@@ -82,6 +82,16 @@ class Change:
         self.events.append(event)
         return event
 
+    def record_in(self, meeting: dict, type: str, *, actor: str, **data: Any) -> Event:
+        """Append an event about ``meeting`` (a dict with ``id`` and ``group_id``)."""
+        return self.record(
+            type, actor=actor, group_id=meeting["group_id"], meeting_id=meeting["id"], **data
+        )
+
+    def insert(self, table: str, row: dict[str, Any]) -> int:
+        """Insert ``row`` into ``table``; return its primary key."""
+        return self.db[table].insert(row).last_pk
+
 
 def _connect(path: Path | str) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)

@@ -193,36 +193,31 @@ class FollowUpOperations:
             "SELECT * FROM questions WHERE contribution_id = ?", [contribution["id"]]
         ).fetchone()
         if carry and existing is None:
-            question_id = (
-                change.db["questions"]
-                .insert(
-                    {
-                        "group_id": meeting["group_id"],
-                        "meeting_id": meeting["id"],
-                        "contribution_id": contribution["id"],
-                        "text": contribution["text"],
-                        "status": "open",
-                        "created_at": utc_now(),
-                    }
-                )
-                .last_pk
+            question_id = change.insert(
+                "questions",
+                {
+                    "group_id": meeting["group_id"],
+                    "meeting_id": meeting["id"],
+                    "contribution_id": contribution["id"],
+                    "text": contribution["text"],
+                    "status": "open",
+                    "created_at": utc_now(),
+                },
             )
-            change.record(
+            change.record_in(
+                meeting,
                 "question.added",
                 actor=FACILITATOR,
-                group_id=meeting["group_id"],
-                meeting_id=meeting["id"],
                 question_id=question_id,
                 contribution_id=contribution["id"],
                 text=contribution["text"],
             )
         elif not carry and existing is not None and existing["status"] == "open":
             change.db.execute("DELETE FROM questions WHERE id = ?", [existing["id"]])
-            change.record(
+            change.record_in(
+                meeting,
                 "question.removed",
                 actor=FACILITATOR,
-                group_id=meeting["group_id"],
-                meeting_id=meeting["id"],
                 question_id=existing["id"],
                 contribution_id=contribution["id"],
             )
@@ -236,26 +231,22 @@ class FollowUpOperations:
             participant_id, organization = self._owner(
                 change, meeting["group_id"], payload.get("owner")
             )
-            question_id = (
-                change.db["questions"]
-                .insert(
-                    {
-                        "group_id": meeting["group_id"],
-                        "meeting_id": meeting_id,
-                        "text": text,
-                        "status": "open",
-                        "owner_participant_id": participant_id,
-                        "owner_organization": organization,
-                        "created_at": utc_now(),
-                    }
-                )
-                .last_pk
+            question_id = change.insert(
+                "questions",
+                {
+                    "group_id": meeting["group_id"],
+                    "meeting_id": meeting_id,
+                    "text": text,
+                    "status": "open",
+                    "owner_participant_id": participant_id,
+                    "owner_organization": organization,
+                    "created_at": utc_now(),
+                },
             )
-            change.record(
+            change.record_in(
+                meeting,
                 "question.added",
                 actor=FACILITATOR,
-                group_id=meeting["group_id"],
-                meeting_id=meeting_id,
                 question_id=question_id,
                 text=text,
                 owner=payload.get("owner"),
@@ -304,11 +295,10 @@ class FollowUpOperations:
                 return
             updates["updated_at"] = utc_now()
             change.db["questions"].update(question_id, updates)
-            change.record(
+            change.record_in(
+                meeting,
                 "question.updated",
                 actor=FACILITATOR,
-                group_id=meeting["group_id"],
-                meeting_id=meeting_id,
                 question_id=question_id,
                 changes=changes,
             )
@@ -324,23 +314,19 @@ class FollowUpOperations:
             step_id = change.db.execute(
                 "SELECT current_step_id FROM meetings WHERE id = ?", [meeting_id]
             ).fetchone()["current_step_id"]
-            decision_id = (
-                change.db["decisions"]
-                .insert(
-                    {
-                        "meeting_id": meeting_id,
-                        "agenda_step_id": step_id,
-                        "text": text,
-                        "created_at": utc_now(),
-                    }
-                )
-                .last_pk
+            decision_id = change.insert(
+                "decisions",
+                {
+                    "meeting_id": meeting_id,
+                    "agenda_step_id": step_id,
+                    "text": text,
+                    "created_at": utc_now(),
+                },
             )
-            change.record(
+            change.record_in(
+                meeting,
                 "decision.added",
                 actor=FACILITATOR,
-                group_id=meeting["group_id"],
-                meeting_id=meeting_id,
                 decision_id=decision_id,
                 text=text,
                 agenda_step_id=step_id,
@@ -356,26 +342,22 @@ class FollowUpOperations:
         due = _due(payload.get("due"))
 
         def write(change: Change, meeting: dict) -> None:
-            action_id = (
-                change.db["action_items"]
-                .insert(
-                    {
-                        "group_id": meeting["group_id"],
-                        "meeting_id": meeting_id,
-                        "what": what,
-                        "who": who,
-                        "due": due,
-                        "status": "open",
-                        "created_at": utc_now(),
-                    }
-                )
-                .last_pk
+            action_id = change.insert(
+                "action_items",
+                {
+                    "group_id": meeting["group_id"],
+                    "meeting_id": meeting_id,
+                    "what": what,
+                    "who": who,
+                    "due": due,
+                    "status": "open",
+                    "created_at": utc_now(),
+                },
             )
-            change.record(
+            change.record_in(
+                meeting,
                 "action_item.added",
                 actor=FACILITATOR,
-                group_id=meeting["group_id"],
-                meeting_id=meeting_id,
                 action_item_id=action_id,
                 what=what,
                 who=who,
@@ -408,11 +390,10 @@ class FollowUpOperations:
                     "updated_at": utc_now(),
                 },
             )
-            change.record(
+            change.record_in(
+                meeting,
                 "action_item.updated",
                 actor=FACILITATOR,
-                group_id=meeting["group_id"],
-                meeting_id=meeting_id,
                 action_item_id=action_id,
                 changes={"status": {"old": row["status"], "new": payload["status"]}},
             )

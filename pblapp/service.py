@@ -138,17 +138,14 @@ class Service(StructureOperations, FollowUpOperations, ScreenOperations, Startin
             if change.db.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchone():
                 raise Conflict("user_exists", f"A user named {name} exists already.")
             now = utc_now()
-            user_id = (
-                change.db["users"]
-                .insert(
-                    {
-                        "name": name,
-                        "role": role,
-                        "password_hash": generate_password_hash(password),
-                        "created_at": now,
-                    }
-                )
-                .last_pk
+            user_id = change.insert(
+                "users",
+                {
+                    "name": name,
+                    "role": role,
+                    "password_hash": generate_password_hash(password),
+                    "created_at": now,
+                },
             )
             change.db["api_tokens"].insert(
                 {"user_id": user_id, "token_hash": hash_token(token), "created_at": now}
@@ -234,22 +231,19 @@ class Service(StructureOperations, FollowUpOperations, ScreenOperations, Startin
         organizations = data["organizations"] or [dict(org) for org in DEFAULT_ORGANIZATIONS]
 
         def write(change: Change) -> int:
-            group_id = (
-                change.db["groups"]
-                .insert(
-                    {
-                        "owner_id": user_id,
-                        "name": data["name"],
-                        "kind": data["kind"],
-                        "organizations": json.dumps(organizations, ensure_ascii=False),
-                        "planned_meetings": data["planned_meetings"],
-                        "consent_text": data["consent_text"],
-                        "goals": data["goals"],
-                        "language": data["language"],
-                        "created_at": utc_now(),
-                    }
-                )
-                .last_pk
+            group_id = change.insert(
+                "groups",
+                {
+                    "owner_id": user_id,
+                    "name": data["name"],
+                    "kind": data["kind"],
+                    "organizations": json.dumps(organizations, ensure_ascii=False),
+                    "planned_meetings": data["planned_meetings"],
+                    "consent_text": data["consent_text"],
+                    "goals": data["goals"],
+                    "language": data["language"],
+                    "created_at": utc_now(),
+                },
             )
             change.record(
                 "group.created",
@@ -314,21 +308,18 @@ class Service(StructureOperations, FollowUpOperations, ScreenOperations, Startin
                 ).fetchone()
                 if not taken:
                     break
-            meeting_id = (
-                change.db["meetings"]
-                .insert(
-                    {
-                        "group_id": group_id,
-                        "number": number,
-                        "title": data["title"],
-                        "scheduled_at": data["scheduled_at"],
-                        "agenda": data["agenda"],
-                        "status": "planned",
-                        "join_code": code,
-                        "created_at": utc_now(),
-                    }
-                )
-                .last_pk
+            meeting_id = change.insert(
+                "meetings",
+                {
+                    "group_id": group_id,
+                    "number": number,
+                    "title": data["title"],
+                    "scheduled_at": data["scheduled_at"],
+                    "agenda": data["agenda"],
+                    "status": "planned",
+                    "join_code": code,
+                    "created_at": utc_now(),
+                },
             )
             self._insert_template_steps(change, group_id, meeting_id, data["agenda"])
             change.record(
@@ -359,11 +350,10 @@ class Service(StructureOperations, FollowUpOperations, ScreenOperations, Startin
 
             def write(change: Change) -> None:
                 change.db["meetings"].update(meeting_id, {f: v["new"] for f, v in changed.items()})
-                change.record(
+                change.record_in(
+                    meeting,
                     "meeting.updated",
                     actor=FACILITATOR,
-                    group_id=meeting["group_id"],
-                    meeting_id=meeting_id,
                     changes=changed,
                 )
 
@@ -494,20 +484,17 @@ class Service(StructureOperations, FollowUpOperations, ScreenOperations, Startin
                     "SELECT COALESCE(MAX(number), 0) + 1 FROM participants WHERE group_id = ?",
                     [group["id"]],
                 ).fetchone()[0]
-                participant_id = (
-                    change.db["participants"]
-                    .insert(
-                        {
-                            "group_id": group["id"],
-                            "number": number,
-                            "pseudonym": pseudonym(number),
-                            "display_name": data["display_name"],
-                            "organization": data["organization"],
-                            "rejoin_hash": hash_token(secret),
-                            "created_at": now,
-                        }
-                    )
-                    .last_pk
+                participant_id = change.insert(
+                    "participants",
+                    {
+                        "group_id": group["id"],
+                        "number": number,
+                        "pseudonym": pseudonym(number),
+                        "display_name": data["display_name"],
+                        "organization": data["organization"],
+                        "rejoin_hash": hash_token(secret),
+                        "created_at": now,
+                    },
                 )
                 name = pseudonym(number)
                 rejoined = False
@@ -632,24 +619,21 @@ class Service(StructureOperations, FollowUpOperations, ScreenOperations, Startin
                 "SELECT COALESCE(MAX(seq), 0) + 1 FROM contributions WHERE meeting_id = ?",
                 [attendance.meeting_id],
             ).fetchone()[0]
-            contribution_id = (
-                change.db["contributions"]
-                .insert(
-                    {
-                        "meeting_id": attendance.meeting_id,
-                        "seq": seq,
-                        "participant_id": attendance.participant_id,
-                        "client_id": data["client_id"],
-                        "organization": attendance.organization,
-                        "text": data["text"],
-                        "qtype": data["qtype"],
-                        "hidden": 0,
-                        "carry_forward": 0,
-                        "created_at": utc_now(),
-                        "agenda_step_id": meeting["current_step_id"],
-                    }
-                )
-                .last_pk
+            contribution_id = change.insert(
+                "contributions",
+                {
+                    "meeting_id": attendance.meeting_id,
+                    "seq": seq,
+                    "participant_id": attendance.participant_id,
+                    "client_id": data["client_id"],
+                    "organization": attendance.organization,
+                    "text": data["text"],
+                    "qtype": data["qtype"],
+                    "hidden": 0,
+                    "carry_forward": 0,
+                    "created_at": utc_now(),
+                    "agenda_step_id": meeting["current_step_id"],
+                },
             )
             change.record(
                 "contribution.added",
@@ -709,11 +693,10 @@ class Service(StructureOperations, FollowUpOperations, ScreenOperations, Startin
                 f"UPDATE contributions SET {assignments}, updated_at = ? WHERE id = ?",
                 [*values, utc_now(), row["id"]],
             )
-            change.record(
+            change.record_in(
+                meeting,
                 "contribution.updated",
                 actor=FACILITATOR,
-                group_id=meeting["group_id"],
-                meeting_id=meeting_id,
                 contribution_id=row["id"],
                 changes=changed,
             )

@@ -179,11 +179,10 @@ class StructureOperations:
             "UPDATE meetings SET current_step_id = NULL, step_running_since = NULL WHERE id = ?",
             [meeting["id"]],
         )
-        change.record(
+        change.record_in(
+            meeting,
             "agenda.step_ended",
             actor=FACILITATOR,
-            group_id=meeting["group_id"],
-            meeting_id=meeting["id"],
             step_id=step["id"],
             key=step["key"],
             title=step["title"],
@@ -358,11 +357,10 @@ class StructureOperations:
                 "WHERE meeting_id = ? ORDER BY position",
                 [meeting_id],
             ).fetchall()
-            change.record(
+            change.record_in(
+                meeting,
                 "agenda.changed",
                 actor=FACILITATOR,
-                group_id=meeting["group_id"],
-                meeting_id=meeting_id,
                 steps=[dict(row) for row in after],
             )
 
@@ -393,11 +391,10 @@ class StructureOperations:
                 },
                 pk="group_id",
             )
-            change.record(
+            change.record_in(
+                meeting,
                 "agenda.saved_for_group",
                 actor=FACILITATOR,
-                group_id=meeting["group_id"],
-                meeting_id=meeting_id,
                 steps=steps,
             )
             return steps
@@ -468,11 +465,10 @@ class ScreenOperations:
                 f"UPDATE meetings SET {assignments} WHERE id = ?",
                 [*updates.values(), meeting_id],
             )
-            change.record(
+            change.record_in(
+                meeting,
                 "screen.changed",
                 actor=FACILITATOR,
-                group_id=meeting["group_id"],
-                meeting_id=meeting_id,
                 **{key: payload[key] for key in payload},
             )
 
@@ -558,11 +554,10 @@ class StartingPointOperations:
             change.db.execute(
                 "UPDATE meetings SET starting_point = ? WHERE id = ?", [text, meeting_id]
             )
-            change.record(
+            change.record_in(
+                meeting,
                 "starting_point.changed",
                 actor=FACILITATOR,
-                group_id=meeting["group_id"],
-                meeting_id=meeting_id,
                 text=text,
             )
 
@@ -584,11 +579,10 @@ class StartingPointOperations:
             change.db.execute(
                 "UPDATE meetings SET starting_point_image = ? WHERE id = ?", [name, meeting_id]
             )
-            change.record(
+            change.record_in(
+                meeting,
                 "starting_point.image_changed",
                 actor=FACILITATOR,
-                group_id=meeting["group_id"],
-                meeting_id=meeting_id,
                 image=name,
                 bytes=len(data) if data is not None else 0,
             )
