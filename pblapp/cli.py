@@ -74,7 +74,7 @@ def serve(argv: list[str]) -> int:
     from gevent.pywsgi import WSGIServer
 
     from pblapp import create_app, get_service
-    from pblapp.netinfo import base_url
+    from pblapp.netinfo import base_url, lan_address
 
     app = create_app(
         {
@@ -85,6 +85,14 @@ def serve(argv: list[str]) -> int:
         }
     )
     base = base_url(args.public_url, args.port)
+    if not args.public_url and lan_address() is None:
+        print(
+            "Warning: this machine has no network address but loopback; phones cannot "
+            "join until it is on a network or you pass --public-url.",
+            flush=True,
+        )
+    elif any(host in base for host in ("://localhost", "://127.", "://[::1]")):
+        print(f"Warning: phones cannot open {base}; it points at this machine itself.")
     with app.app_context():
         service = get_service()
         if not service.has_facilitator():

@@ -259,6 +259,30 @@ class Service(StructureOperations, FollowUpOperations, ScreenOperations, Startin
         group_id, _ = self.db.change(write)
         return self.group(user_id, group_id)
 
+    def update_group(self, user_id: int, group_id: int, payload: Any) -> dict:
+        """Change a group's name, goals, consent text, organisations, planned meetings or
+        language; the log keeps old and new values."""
+        group = self.group(user_id, group_id)
+        changes = validation.group_update(payload)
+        changed = {
+            field: {"old": group[field], "new": value}
+            for field, value in changes.items()
+            if group[field] != value
+        }
+        if changed:
+
+            def write(change: Change) -> None:
+                row = {field: value["new"] for field, value in changed.items()}
+                if "organizations" in row:
+                    row["organizations"] = json.dumps(row["organizations"], ensure_ascii=False)
+                change.db["groups"].update(group_id, row)
+                change.record(
+                    "group.updated", actor=FACILITATOR, group_id=group_id, changes=changed
+                )
+
+            self.db.change(write)
+        return self.group(user_id, group_id)
+
     # -- meetings ---------------------------------------------------------------------
 
     def meetings(self, user_id: int, group_id: int) -> list[dict]:

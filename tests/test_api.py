@@ -228,3 +228,36 @@ def test_contributions_list_in_seq_order(client, facilitator, live_meeting):
         "agenda_step_id",
         "merged_into_id",
     }
+
+
+def test_a_facilitator_edits_a_groups_goals_and_consent_and_the_log_keeps_both(
+    client, facilitator, live_meeting
+):
+    gid, headers = live_meeting["group_id"], facilitator["headers"]
+    response = client.patch(
+        f"/api/v1/groups/{gid}",
+        headers=headers,
+        json={"goals": "**Mål:** samverka", "consent_text": "Ny text"},
+    )
+    assert response.status_code == 200
+    group = response.get_json()
+    assert group["goals"] == "**Mål:** samverka" and group["consent_text"] == "Ny text"
+    import json
+
+    events = [
+        json.loads(line)
+        for line in client.get(f"/api/v1/groups/{gid}/log.jsonl", headers=headers)
+        .get_data(as_text=True)
+        .splitlines()
+    ]
+    update = events[-1]
+    assert update["type"] == "group.updated"
+    assert update["data"]["changes"]["consent_text"]["old"].startswith("Jag samtycker")
+    for body, code in (
+        ({"kind": "focus"}, "unknown_field"),
+        ({}, "nothing_to_change"),
+        ({"planned_meetings": 0}, "invalid_planned_meetings"),
+        ({"language": "de"}, "invalid_language"),
+    ):
+        response = client.patch(f"/api/v1/groups/{gid}", headers=headers, json=body)
+        assert response.status_code == 400 and error_code(response) == code

@@ -260,3 +260,24 @@ def test_a_group_with_a_saved_agenda_offers_it_for_new_meetings(
     service.save_group_agenda(facilitator["id"], live_meeting["id"])
     page = client.get(f"/groups/{live_meeting['group_id']}").get_data(as_text=True)
     assert '<option value="group" selected>' in page
+
+
+def test_the_group_page_edits_goals_and_shows_them(client, service, facilitator, live_meeting):
+    log_in(client, facilitator)
+    gid = live_meeting["group_id"]
+    response = client.post(
+        f"/groups/{gid}/edit",
+        data={
+            "name": "Basgrupp Norrköping",
+            "planned_meetings": "7",
+            "language": "en",
+            "organizations": "FK Försäkringskassan\nAF Arbetsförmedlingen",
+            "consent_text": "Jag samtycker.",
+            "goals": "## Huvudmål\n\nAtt *samverka*.",
+        },
+    )
+    assert response.status_code == 302
+    group = service.group(facilitator["id"], gid)
+    assert group["language"] == "en" and len(group["organizations"]) == 2
+    page = client.get(f"/groups/{gid}").get_data(as_text=True)
+    assert "<h2>Huvudmål</h2>" in page and "<em>samverka</em>" in page

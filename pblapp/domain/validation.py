@@ -189,6 +189,19 @@ def new_group(payload: Any) -> dict:
     return group
 
 
+def group_update(payload: Any) -> dict:
+    """``PATCH /groups/<gid>``: any of the fields of a new group except ``kind``."""
+    require_object(
+        payload,
+        allowed={"name", "organizations", "planned_meetings", "consent_text", "goals", "language"},
+    )
+    if not payload:
+        raise DomainError("nothing_to_change", "Give a field to change.")
+    # The same checks as a new group; the placeholders are replaced by what was sent.
+    checked = new_group({"name": "-", "kind": "pbl", **payload})
+    return {field: checked[field] for field in payload}
+
+
 def scheduled_at(value: Any) -> str | None:
     if value is None or value == "":
         return None

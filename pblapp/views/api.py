@@ -103,6 +103,12 @@ def get_group(group_id: int):
     return {**group, "meetings": service.meetings(g.user["id"], group_id)}
 
 
+@bp.patch("/groups/<int:group_id>")
+@api_user
+def update_group(group_id: int):
+    return get_service().update_group(g.user["id"], group_id, json_body())
+
+
 @bp.post("/groups/<int:group_id>/meetings")
 @api_user
 def create_meeting(group_id: int):

@@ -98,6 +98,7 @@ def create_group():
         "organizations": _organizations_from_text(form.get("organizations", "")),
         "consent_text": form.get("consent_text", ""),
         "goals": form.get("goals", ""),
+        "language": form.get("language") or "sv",
     }
     if form.get("planned_meetings", "").strip():
         try:
@@ -126,6 +127,31 @@ def group(group_id: int):
         meetings=service.meetings(g.user["id"], group_id),
         has_group_agenda=service.has_group_agenda(group_id),
     )
+
+
+@bp.post("/groups/<int:group_id>/edit")
+@login_required
+def edit_group(group_id: int):
+    form = request.form
+    payload = {
+        "name": form.get("name", ""),
+        "goals": form.get("goals", ""),
+        "consent_text": form.get("consent_text", ""),
+        "language": form.get("language", "sv"),
+        "organizations": _organizations_from_text(form.get("organizations", "")),
+    }
+    if form.get("planned_meetings", "").strip():
+        try:
+            payload["planned_meetings"] = int(form["planned_meetings"])
+        except ValueError:
+            payload["planned_meetings"] = form["planned_meetings"]
+    try:
+        get_service().update_group(g.user["id"], group_id, payload)
+    except NotFound:
+        abort(404)
+    except DomainError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("pages.group", group_id=group_id))
 
 
 @bp.post("/groups/<int:group_id>/meetings")
