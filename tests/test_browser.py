@@ -459,3 +459,32 @@ def test_a_facilitator_runs_a_three_step_meeting_and_the_minutes_hold_it_all(
         "P01 (FK): Who coordinates Eva's return to work? – open"
     )
     screen.screenshot(path=str(ARTIFACTS / "projector-agenda.png"))
+
+
+def test_a_post_written_before_the_start_is_delivered_when_the_meeting_starts(server, new_phone):
+    process, token = server
+    headers = {"Authorization": f"Bearer {token}"}
+    api = process.url + "/api/v1"
+    group = requests.post(
+        f"{api}/groups", json={"name": "Fokusgrupp", "kind": "focus"}, headers=headers, timeout=5
+    ).json()
+    meeting = requests.post(
+        f"{api}/groups/{group['id']}/meetings", json={}, headers=headers, timeout=5
+    ).json()
+    phone = new_phone()
+    phone.goto(meeting["join_url"])
+    phone.get_by_test_id("name").fill("Early Bird")
+    phone.get_by_test_id("organization").select_option("AF")
+    phone.get_by_test_id("join").click()
+    expect(phone.get_by_test_id("not-live")).to_be_visible()
+    phone.get_by_test_id("text").fill("Skrivet innan mötet började")
+    phone.get_by_test_id("send").click()
+    expect(phone.get_by_test_id("own-contribution")).to_have_count(1)
+    expect(phone.get_by_test_id("delivered")).to_have_count(0)
+    requests.post(f"{api}/meetings/{meeting['id']}/start", headers=headers, timeout=5)
+    expect(phone.get_by_test_id("delivered")).to_have_count(1)
+    expect(phone.get_by_test_id("not-live")).to_be_hidden()
+    stored = requests.get(
+        f"{api}/meetings/{meeting['id']}/contributions", headers=headers, timeout=5
+    ).json()
+    assert [c["text"] for c in stored] == ["Skrivet innan mötet började"]

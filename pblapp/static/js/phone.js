@@ -123,6 +123,8 @@ socket.on("meeting:state", (state) => {
     connectionLine.hidden = false;
     connectionLine.textContent = config.connection.closed;
     form.querySelector("[data-testid=send]").disabled = true;
+    // They can no longer be delivered; they stay on this phone so the text is not lost.
+    for (const post of outbox) showOwn(post, "failed", config.messages.meeting_not_live);
   }
   flush();
 });
@@ -145,3 +147,5 @@ window.addEventListener("offline", () => {
 window.addEventListener("online", () => socket.connect());
 
 for (const post of outbox) showOwn(post, "pending");
+// An ack lost on a connection that stayed up: try again now and then (same client_id).
+setInterval(flush, 10000);
