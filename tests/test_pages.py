@@ -281,3 +281,24 @@ def test_the_group_page_edits_goals_and_shows_them(client, service, facilitator,
     assert group["language"] == "en" and len(group["organizations"]) == 2
     page = client.get(f"/groups/{gid}").get_data(as_text=True)
     assert "<h2>Huvudmål</h2>" in page and "<em>samverka</em>" in page
+
+
+def test_form_errors_speak_the_ui_language(client, facilitator):
+    log_in(client, facilitator)
+    response = client.post(
+        "/groups",
+        data={
+            "name": "G",
+            "kind": "pbl",
+            "planned_meetings": "0",
+            "organizations": "FK Försäkringskassan",
+        },
+        follow_redirects=True,
+    )
+    assert "Planerade möten är ett tal från 1 till 100." in response.get_data(as_text=True)
+    response = client.post(
+        "/groups?lang=en",
+        data={"name": "G", "kind": "pbl", "organizations": "FK a\nfk b"},
+        follow_redirects=True,
+    )
+    assert "Each organization code may appear once." in response.get_data(as_text=True)

@@ -21,6 +21,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from pblapp import get_service
 from pblapp.domain.errors import DomainError
+from pblapp.i18n import error_message
 
 bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()
@@ -93,7 +94,7 @@ def setup(token: str):
             try:
                 user = service.use_setup_token(token, request.form.get("name", ""), password)
             except DomainError as exc:
-                error = exc.message
+                error = error_message(exc)
             else:
                 _log_in(user)
                 flash(gettext("Welcome! Your facilitator account is ready."))

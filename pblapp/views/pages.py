@@ -25,6 +25,7 @@ from markupsafe import Markup
 from pblapp import get_service
 from pblapp.domain.errors import DomainError, NotFound
 from pblapp.domain.vocabulary import DEFAULT_ORGANIZATIONS
+from pblapp.i18n import error_message
 from pblapp.views import minutes as minutes_view
 from pblapp.views.auth import login_required
 from pblapp.views.urls import join_url
@@ -108,7 +109,7 @@ def create_group():
     try:
         group = get_service().create_group(g.user["id"], payload)
     except DomainError as exc:
-        flash(exc.message, "error")
+        flash(error_message(exc), "error")
         return redirect(url_for("pages.groups"))
     return redirect(url_for("pages.group", group_id=group["id"]))
 
@@ -150,7 +151,7 @@ def edit_group(group_id: int):
     except NotFound:
         abort(404)
     except DomainError as exc:
-        flash(exc.message, "error")
+        flash(error_message(exc), "error")
     return redirect(url_for("pages.group", group_id=group_id))
 
 
@@ -168,7 +169,7 @@ def create_meeting(group_id: int):
     except NotFound:
         abort(404)
     except DomainError as exc:
-        flash(exc.message, "error")
+        flash(error_message(exc), "error")
         return redirect(url_for("pages.group", group_id=group_id))
     return redirect(url_for("pages.console", meeting_id=meeting["id"]))
 
@@ -205,7 +206,7 @@ def change_status(meeting_id: int, action: str):
     except NotFound:
         abort(404)
     except DomainError as exc:
-        flash(exc.message, "error")
+        flash(error_message(exc), "error")
     return redirect(url_for("pages.console", meeting_id=meeting_id))
 
 
@@ -225,7 +226,7 @@ def meeting_details(meeting_id: int):
     except NotFound:
         abort(404)
     except DomainError as exc:
-        flash(exc.message, "error")
+        flash(error_message(exc), "error")
     return redirect(url_for("pages.console", meeting_id=meeting_id))
 
 
@@ -244,7 +245,7 @@ def starting_point(meeting_id: int):
     except NotFound:
         abort(404)
     except DomainError as exc:
-        flash(exc.message, "error")
+        flash(error_message(exc), "error")
     return redirect(url_for("pages.console", meeting_id=meeting_id) + "#starting-point")
 
 
