@@ -9,6 +9,7 @@ they never wait for a writer (WAL mode).
 from __future__ import annotations
 
 import json
+import queue
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -22,6 +23,7 @@ import sqlite_utils
 from pblapp.domain.clock import utc_now
 
 T = TypeVar("T")
+READERS_KEPT = 8
 
 
 @dataclass
@@ -110,6 +112,7 @@ class Database:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._write_lock = threading.RLock()
+        self._idle_readers: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         self._writer = _connect(self.path)
         self._writer.execute("PRAGMA journal_mode = WAL")
         from pblapp.migrations import migrate
@@ -120,6 +123,8 @@ class Database:
     def close(self) -> None:
         with self._write_lock:
             self._writer.close()
+        while not self._idle_readers.empty():
+            self._idle_readers.get_nowait().close()
 
     def change(self, fn: Callable[[Change], T]) -> tuple[T, list[Event]]:
         """Run ``fn`` in one write transaction; return its result and the events it logged.
@@ -140,12 +145,26 @@ class Database:
 
     @contextmanager
     def reader(self) -> Iterator[sqlite3.Connection]:
-        """A read-only connection for the duration of a ``with`` block."""
-        conn = _connect(self.path)
+        """A read-only connection for the duration of a ``with`` block.
+
+        Connections are kept for reuse (opening one costs about as much as a post's
+        queries); each statement still sees everything committed before it runs.
+        """
         try:
+            conn = self._idle_readers.get_nowait()
+        except queue.Empty:
+            conn = _connect(self.path)
             conn.execute("PRAGMA query_only = ON")
+        try:
             yield conn
-        finally:
+        except BaseException:
+            conn.close()
+            raise
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if self._idle_readers.qsize() < READERS_KEPT:
+            self._idle_readers.put(conn)
+        else:
             conn.close()
 
     def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:

@@ -43,3 +43,13 @@ def test_readers_cannot_write(tmp_path):
     db = Database(tmp_path / "pblapp.sqlite3")
     with db.reader() as conn, pytest.raises(sqlite3.OperationalError):
         conn.execute("INSERT INTO setup_tokens (token_hash) VALUES ('x')")
+
+
+def test_a_reused_reader_sees_every_commit_made_since_it_was_last_used(tmp_path):
+    db = Database(tmp_path / "pblapp.sqlite3")
+    with db.reader() as first:
+        assert first.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 0
+    db.change(lambda change: change.record("x.happened", actor="system", group_id=None))
+    with db.reader() as again:
+        assert again is first  # the same connection, kept for reuse
+        assert again.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 1
