@@ -18,7 +18,7 @@ from typing import Any
 from pblapp.db import Change
 from pblapp.domain import validation
 from pblapp.domain.clock import utc_now
-from pblapp.domain.errors import DomainError, NotFound
+from pblapp.domain.errors import Conflict, DomainError, NotFound
 from pblapp.domain.validation import require_object
 
 FACILITATOR = "facilitator"
@@ -79,6 +79,8 @@ class FollowUpOperations:
                 "LEFT JOIN contributions c ON c.id = q.contribution_id "
                 "LEFT JOIN participants author ON author.id = c.participant_id "
                 "WHERE q.group_id = ? AND m.number <= ? AND "
+                # A question made from a post the facilitator hid is hidden with it.
+                "COALESCE(c.hidden, 0) = 0 AND "
                 "(q.status IN ('open', 'deferred') OR q.meeting_id = ? "
                 " OR q.closed_meeting_id = ?) ORDER BY q.id",
                 [meeting["group_id"], meeting["number"], meeting_id, meeting_id],
@@ -155,6 +157,11 @@ class FollowUpOperations:
 
     def _followup_change(self, user_id: int, meeting_id: int, write) -> dict:
         meeting = self.meeting(user_id, meeting_id)
+        if meeting["status"] == "closed":
+            raise Conflict(
+                "meeting_closed",
+                "The meeting has ended; record this at the group's next meeting.",
+            )
         self.db.change(lambda change: write(change, meeting))
         return self._publish_followups(meeting_id)
 

@@ -243,7 +243,21 @@ def _m002_meeting_structure(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_core, _m002_meeting_structure]
+def _m003_minutes_snapshots(db: sqlite_utils.Database) -> None:
+    """The minutes' data as it was when a meeting closed, so that later meetings (which
+    answer its questions and finish its action items) do not rewrite its record."""
+    db["minutes_snapshots"].create(
+        {"meeting_id": int, "data": str, "taken_at": str},
+        pk="meeting_id",
+        foreign_keys=[("meeting_id", "meetings", "id")],
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _m001_core,
+    _m002_meeting_structure,
+    _m003_minutes_snapshots,
+]
 
 
 def migrate(conn: sqlite3.Connection) -> int:

@@ -446,7 +446,10 @@ class Service(StructureOperations, FollowUpOperations, ScreenOperations, Startin
             counts["untagged"] = 0
             for r in conn.execute(
                 "SELECT qtype, COUNT(*) AS n FROM contributions "
-                "WHERE meeting_id = ? AND hidden = 0 AND merged_into_id IS NULL GROUP BY qtype",
+                # A duplicate counts on its own once the post it joined is hidden.
+                "WHERE meeting_id = ? AND hidden = 0 AND (merged_into_id IS NULL OR "
+                "merged_into_id IN (SELECT id FROM contributions WHERE hidden = 1)) "
+                "GROUP BY qtype",
                 [meeting_id],
             ):
                 counts[r["qtype"] or "untagged"] = r["n"]
@@ -814,14 +817,16 @@ class Service(StructureOperations, FollowUpOperations, ScreenOperations, Startin
         agenda = self.agenda(meeting_id)["steps"]
         steps = {step["id"]: step for step in agenda}
         visible = self.contributions(meeting_id, include_hidden=False)
+        visible_ids = {c["id"] for c in visible}
         duplicates: dict[int, list[dict]] = {}
         for c in visible:
-            if c["merged_into_id"]:
+            if c["merged_into_id"] in visible_ids:
                 duplicates.setdefault(c["merged_into_id"], []).append(c)
+        # A duplicate of a hidden post stands on its own.
         shown = [
             {**c, "duplicates": duplicates.get(c["id"], [])}
             for c in visible
-            if not c["merged_into_id"]
+            if c["merged_into_id"] not in visible_ids
         ]
         by_type = []
         for qtype in (*QUESTION_TYPES, None):
@@ -890,6 +895,28 @@ class Service(StructureOperations, FollowUpOperations, ScreenOperations, Startin
             "questions": followups["questions"],
             "next_meeting": f"{next_date} {next_time}".strip(),
         }
+
+    def record_minutes(self, meeting_id: int, data: dict) -> None:
+        """Keep the minutes' data of a meeting that has just closed."""
+
+        def write(change: Change) -> None:
+            change.db["minutes_snapshots"].upsert(
+                {
+                    "meeting_id": meeting_id,
+                    "data": json.dumps(data, ensure_ascii=False),
+                    "taken_at": utc_now(),
+                },
+                pk="meeting_id",
+            )
+
+        self.db.change(write)
+
+    def recorded_minutes(self, meeting_id: int) -> dict | None:
+        """The minutes' data kept when the meeting closed, if it has closed."""
+        row = self.db.query_one(
+            "SELECT data FROM minutes_snapshots WHERE meeting_id = ?", [meeting_id]
+        )
+        return json.loads(row["data"]) if row else None
 
     def group_goals(self, group_id: int) -> str:
         """The group's goals (Markdown), which its participants may read."""

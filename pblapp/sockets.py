@@ -122,7 +122,10 @@ def _authenticate(auth: dict) -> Connection:
     except NotFound:
         raise _refused("meeting_not_found", "No such meeting.") from None
     user = service.user(user_id)
-    return Connection(meeting_id=meeting_id, user_id=user_id, role=user["role"] if user else None)
+    if user is None or user["role"] != "facilitator":
+        # The live view pairs names with pseudonyms: that key is the facilitator's only.
+        raise _refused("forbidden", "The live view is for facilitators; researchers use the logs.")
+    return Connection(meeting_id=meeting_id, user_id=user_id, role=user["role"])
 
 
 def _on_connect(auth):

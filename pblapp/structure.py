@@ -286,7 +286,15 @@ class StructureOperations:
             else:
                 if action == "next":
                     if current is None:
-                        target = steps[0] if steps else None
+                        # Nothing current: the first step if the agenda has not begun, else
+                        # the step after the one that ended last (none at the end).
+                        done = [s for s in steps if s["ended_at"]]
+                        if not done:
+                            target = steps[0] if steps else None
+                        else:
+                            last = max(done, key=lambda s: s["ended_at"])
+                            later = [s for s in steps if s["position"] > last["position"]]
+                            target = later[0] if later else None
                     else:
                         later = [s for s in steps if s["position"] > current["position"]]
                         target = later[0] if later else None

@@ -32,9 +32,7 @@ def test_a_researcher_may_read_but_not_change(app, client, researcher):
     assert client.post("/groups", data={"name": "G", "kind": "pbl"}).status_code == 403
 
 
-def test_a_researcher_with_access_watches_but_cannot_moderate(
-    app, service, facilitator, researcher, live_meeting
-):
+def test_a_researcher_with_access_gets_no_live_view(app, service, researcher, live_meeting):
     service.db.change(
         lambda change: change.db["group_grants"].insert(
             {
@@ -47,9 +45,7 @@ def test_a_researcher_with_access_watches_but_cannot_moderate(
     watcher = app.extensions["socketio"].test_client(
         app, auth={"api_token": researcher["token"], "meeting_id": live_meeting["id"]}
     )
-    assert watcher.is_connected()
-    ack = watcher.emit("agenda:command", {"action": "start"}, callback=True)
-    assert ack["error"]["code"] == "forbidden"
+    assert not watcher.is_connected()
 
 
 def test_closing_a_meeting_stops_the_agenda_clock(client, service, facilitator, live_meeting):
@@ -202,3 +198,14 @@ def test_agenda_step_titles_are_normalised_like_other_texts(service, facilitator
     with pytest.raises(DomainError) as caught:
         service.edit_agenda(facilitator["id"], live_meeting["id"], {"steps": [{"title": "a\x00b"}]})
     assert caught.value.code == "invalid_title"
+
+
+def test_a_closed_meetings_follow_ups_are_its_record_and_cannot_change(
+    client, service, facilitator, live_meeting
+):
+    from pblapp.domain.errors import DomainError
+
+    client.post(f"/api/v1/meetings/{live_meeting['id']}/close", headers=facilitator["headers"])
+    with pytest.raises(DomainError) as caught:
+        service.add_decision(facilitator["id"], live_meeting["id"], {"text": "Efteråt"})
+    assert caught.value.code == "meeting_closed"

@@ -21,7 +21,10 @@ def escape_markdown(text: str) -> str:
     """Make ``text`` render as itself in Markdown, never as markup, a link or HTML."""
     text = _WHITESPACE.sub(" ", text).strip()
     text = _MD_PUNCTUATION.sub(r"\\\1", text)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # Python-Markdown cannot backslash-escape these, but every renderer decodes an entity:
+    # "~~~" would open a code fence, "|" a table cell.
+    return text.replace("~", "&#126;").replace("|", "&#124;")
 
 
 def quote(item: dict, escape=escape_markdown) -> str:

@@ -6,6 +6,7 @@ Text goes into runs as plain text, so nothing typed becomes a field, a link or m
 from __future__ import annotations
 
 import io
+import re
 
 from docx import Document
 from docx.shared import Pt
@@ -19,6 +20,19 @@ from pblapp.domain.minutes import (
     step_title,
 )
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(value):
+    """The same data with characters XML cannot hold replaced by spaces."""
+    if isinstance(value, str):
+        return _NOT_XML.sub(" ", value)
+    if isinstance(value, dict):
+        return {key: _xml_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_xml_safe(item) for item in value]
+    return value
+
 
 def _quote(paragraph, item: dict) -> None:
     paragraph.add_run(f"{item['pseudonym']} ({item['organization']}): ").bold = True
@@ -26,6 +40,7 @@ def _quote(paragraph, item: dict) -> None:
 
 
 def render_docx(minutes: dict, labels: dict) -> bytes:
+    minutes = _xml_safe(minutes)
     document = Document()
     document.styles["Normal"].font.size = Pt(11)
     document.core_properties.title = f"{labels['minutes']}: {minutes['group']['name']}"

@@ -24,6 +24,7 @@ ORG_NAME_MAX = 80
 ORGANIZATIONS_MAX = 30
 PLANNED_MEETINGS_MAX = 100
 
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _ORG_CODE = re.compile(r"^[0-9A-Za-zÅÄÖåäöÆØæø_-]+$")
 
 
@@ -46,6 +47,9 @@ def _string(value: Any, field: str, *, max_len: int, min_len: int = 0, trim: boo
     if "\x00" in value:
         raise DomainError(f"invalid_{field}", f"{field} must not contain NUL characters.")
     text = value.replace("\r\n", "\n").replace("\r", "\n")
+    # Other control characters (a pasted vertical tab, say) cannot live in XML, so a Word
+    # export would fail on them; they carry no meaning in a post, so they become spaces.
+    text = _CONTROL.sub(" ", text)
     if trim:
         text = text.strip()
     if len(text) < min_len:

@@ -145,7 +145,11 @@ def update_meeting(meeting_id: int):
 @bp.get("/meetings/<int:meeting_id>/contributions")
 @api_user
 def list_contributions(meeting_id: int):
-    return visible_meeting(meeting_id).contributions(meeting_id)
+    contributions = visible_meeting(meeting_id).contributions(meeting_id)
+    if g.user["role"] != "facilitator":
+        # The key between names and pseudonyms stays with the facilitator.
+        contributions = [{**c, "display_name": ""} for c in contributions]
+    return contributions
 
 
 @bp.get("/meetings/<int:meeting_id>/agenda")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -53,7 +54,18 @@ def _log_in(user: dict) -> None:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
+    """A path on this site to go to after logging in; anything else goes to the groups.
+
+    Browsers and Werkzeug drop tabs and newlines and read a backslash as a slash, so
+    ``/\t/evil.example`` would leave the site: such characters are refused outright.
+    """
+    if (
+        target
+        and target.startswith("/")
+        and not any(ch in target for ch in "\\\t\r\n ")
+        and not target.startswith("//")
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("pages.groups")
 

@@ -32,7 +32,11 @@ def local_time(moment: str | None) -> tuple[str, str]:
 
 def render(meeting_id: int, fmt: str, language: str | None = None) -> str | bytes:
     """The minutes in ``fmt``; in ``language``, else ``?lang=``, else the group's language."""
-    data = get_service().minutes(meeting_id, local_time=local_time)
+    service = get_service()
+    # A closed meeting's minutes are its record at close; later meetings do not change them.
+    data = service.recorded_minutes(meeting_id) or service.minutes(
+        meeting_id, local_time=local_time
+    )
     if language not in LANGUAGES:
         asked = request.args.get("lang") if request else None
         language = asked if asked in LANGUAGES else data["language"]
@@ -68,7 +72,11 @@ def write_to_disk(meeting_id: int) -> Path:
         Path(current_app.config["DATA_DIR"]) / str(meeting["group_id"]) / str(meeting["number"])
     )
     folder.mkdir(parents=True, exist_ok=True)
-    group_language = get_service().minutes(meeting_id, local_time=local_time)["language"]
+    service = get_service()
+    data = service.recorded_minutes(meeting_id) or service.minutes(
+        meeting_id, local_time=local_time
+    )
+    group_language = data["language"]
     for fmt in FORMATS:
         body = render(meeting_id, fmt, language=group_language)
         path = folder / f"minutes.{fmt}"
@@ -83,7 +91,15 @@ def write_to_disk(meeting_id: int) -> Path:
 
 def close_meeting(user_id: int, meeting_id: int) -> dict:
     """Close a meeting and keep its minutes on disk: the one way every page and the API
-    close a meeting."""
-    meeting = get_service().close_meeting(user_id, meeting_id)
-    write_to_disk(meeting_id)
+    close a meeting. Closing a closed meeting again leaves the copy written at close."""
+    service = get_service()
+    was_closed = service.meeting(user_id, meeting_id)["status"] == "closed"
+    meeting = service.close_meeting(user_id, meeting_id)
+    if not was_closed:
+        service.record_minutes(meeting_id, service.minutes(meeting_id, local_time=local_time))
+        try:
+            write_to_disk(meeting_id)
+        except Exception:
+            # The close itself is committed; the minutes can still be downloaded.
+            current_app.logger.exception("Could not write the minutes of meeting %s", meeting_id)
     return meeting

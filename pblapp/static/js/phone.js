@@ -17,7 +17,7 @@ const notLive = document.querySelector("[data-testid=not-live]");
 const own = new Map(); // client_id -> element
 const inFlight = new Set();
 let lastSeq = 0;
-let meetingLive = !notLive || notLive.hidden;
+let meetingStatus = notLive && !notLive.hidden ? "planned" : "live";
 
 // crypto.randomUUID needs a secure context; a phone on the LAN uses plain http.
 function uuid4() {
@@ -59,9 +59,11 @@ function showOwn(post, state, message) {
 }
 
 function flush() {
-  if (!socket.connected || !meetingLive) return;
+  // Before the start nothing can be stored yet; after the close a post may still be on the
+  // server (its ack lost), and sending it again is how the phone finds out.
+  if (!socket.connected || meetingStatus === "planned") return;
   for (const post of outbox) {
-    if (inFlight.has(post.client_id)) continue;
+    if (inFlight.has(post.client_id) || post.failed) continue;
     inFlight.add(post.client_id);
     socket.timeout(15000).emit("contribution:add", post, (err, answer) => {
       inFlight.delete(post.client_id);
@@ -70,8 +72,13 @@ function flush() {
         outbox = outbox.filter((p) => p.client_id !== post.client_id);
         saveOutbox();
         showOwn({ ...post, qtype: answer.contribution.qtype }, "delivered");
-      } else if (answer.error.code === "meeting_not_live") {
+      } else if (answer.error.code === "meeting_not_live" && meetingStatus !== "closed") {
         return; // keep it; it goes when the meeting is live
+      } else if (answer.error.code === "meeting_not_live") {
+        // Never stored, and now it cannot be: it stays on this phone, marked, not resent.
+        post.failed = true;
+        saveOutbox();
+        showOwn(post, "failed", config.messages.meeting_not_live);
       } else {
         outbox = outbox.filter((p) => p.client_id !== post.client_id);
         saveOutbox();
@@ -106,6 +113,11 @@ form.addEventListener("submit", (event) => {
 const socket = connect(() => ({ token: config.token, since_seq: lastSeq }));
 
 function showConnectionState() {
+  if (meetingStatus === "closed") {
+    connectionLine.hidden = false;
+    connectionLine.textContent = config.connection.closed;
+    return;
+  }
   connectionLine.hidden = socket.connected;
   connectionLine.textContent = config.connection.offline;
 }
@@ -117,15 +129,10 @@ socket.on("connect", () => {
 socket.on("disconnect", showConnectionState);
 socket.on("connect_error", showConnectionState);
 socket.on("meeting:state", (state) => {
-  meetingLive = state.status === "live";
+  meetingStatus = state.status;
   if (notLive) notLive.hidden = state.status !== "planned";
-  if (state.status === "closed") {
-    connectionLine.hidden = false;
-    connectionLine.textContent = config.connection.closed;
-    form.querySelector("[data-testid=send]").disabled = true;
-    // They can no longer be delivered; they stay on this phone so the text is not lost.
-    for (const post of outbox) showOwn(post, "failed", config.messages.meeting_not_live);
-  }
+  if (state.status === "closed") form.querySelector("[data-testid=send]").disabled = true;
+  showConnectionState();
   flush();
 });
 const clock = new AgendaClock(document.querySelector("[data-testid=agenda-clock]"), config.stepLabels);
@@ -133,10 +140,12 @@ socket.on("agenda:state", (state) => clock.update(state));
 socket.on("contribution:added", (contribution) => {
   lastSeq = Math.max(lastSeq, contribution.seq);
   if (contribution.pseudonym !== config.pseudonym) return;
-  // Stored on the server: ours, even if this page did not send it (reload, other tab).
-  if (!outbox.some((post) => post.client_id === contribution.client_id)) {
-    showOwn(contribution, "delivered");
+  // Stored on the server, so delivered: also a post still in the outbox whose ack was lost.
+  if (outbox.some((post) => post.client_id === contribution.client_id)) {
+    outbox = outbox.filter((post) => post.client_id !== contribution.client_id);
+    saveOutbox();
   }
+  showOwn(contribution, "delivered");
 });
 
 // Browsers know when the network goes; don't wait for a socket timeout to find out.
@@ -146,6 +155,9 @@ window.addEventListener("offline", () => {
 });
 window.addEventListener("online", () => socket.connect());
 
-for (const post of outbox) showOwn(post, "pending");
+for (const post of outbox) {
+  if (post.failed) showOwn(post, "failed", config.messages.meeting_not_live);
+  else showOwn(post, "pending");
+}
 // An ack lost on a connection that stayed up: try again now and then (same client_id).
 setInterval(flush, 10000);

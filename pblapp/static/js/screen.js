@@ -30,7 +30,15 @@ function update(element, contribution) {
   setQtypeClass(element, contribution.qtype);
   element.querySelector(".qtype").textContent =
     config.qtypeLabels[contribution.qtype || "untagged"];
-  element.hidden = contribution.hidden || Boolean(contribution.merged_into_id);
+  const target = byId.get(contribution.merged_into_id);
+  // A duplicate shows on its own once the post it joined is hidden.
+  element.hidden = contribution.hidden || Boolean(target && !target.hidden);
+  for (const other of byId.values()) {
+    if (other.merged_into_id === contribution.id) {
+      const duplicate = contributions.get(other.id);
+      if (duplicate) duplicate.hidden = other.hidden || !contribution.hidden;
+    }
+  }
   empty.hidden = [...list.children].some((child) => !child.hidden);
   showDuplicates();
   showPinned();
