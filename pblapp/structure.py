@@ -292,7 +292,9 @@ class StructureOperations:
                         if not done:
                             target = steps[0] if steps else None
                         else:
-                            last = max(done, key=lambda s: s["ended_at"])
+                            # Two steps can end in the same millisecond (a quick
+                            # double click): then the later one in the agenda ended last.
+                            last = max(done, key=lambda s: (s["ended_at"], s["position"]))
                             later = [s for s in steps if s["position"] > last["position"]]
                             target = later[0] if later else None
                     else:

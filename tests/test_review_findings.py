@@ -221,6 +221,24 @@ def test_next_after_the_last_step_does_not_restart_the_first_steps_clock(
     assert not state["running"]
 
 
+def test_next_at_the_end_starts_nothing_even_when_two_steps_ended_in_the_same_millisecond(
+    service, facilitator, live_meeting, monkeypatch
+):
+    from datetime import UTC, datetime
+
+    import pblapp.structure
+
+    frozen = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    monkeypatch.setattr(pblapp.structure, "_now", lambda: frozen)
+    uid, mid = facilitator["id"], live_meeting["id"]
+    steps = service.agenda(mid)["steps"]
+    service.agenda_command(uid, mid, {"action": "start"})
+    service.agenda_command(uid, mid, {"action": "goto", "step_id": steps[-1]["id"]})
+    service.agenda_command(uid, mid, {"action": "next"})
+    state = service.agenda_command(uid, mid, {"action": "next"})
+    assert state["current_step_id"] is None
+
+
 # -- the name key stays with the facilitator ------------------------------------------------
 
 
