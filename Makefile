@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint translations clean
+.PHONY: run test lint translations messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,12 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 
 translations: $(VENV)/.installed
 	$(VENV)/bin/pybabel -q compile -d pblapp/translations
+
+# After changing UI text: collect the messages, then translate the new entries in sv.
+messages: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext --no-wrap --project pblapp \
+		-o pblapp/translations/messages.pot .
+	$(VENV)/bin/pybabel update --no-wrap -i pblapp/translations/messages.pot -d pblapp/translations
 
 run: $(VENV)/.installed translations
 	$(PY) run.py $(ARGS)
