@@ -62,9 +62,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from pblapp import i18n, sockets
     from pblapp.views import api, auth, pages, phone
+    from pblapp.views.minutes import disk_writer
 
     database = Database(data_dir / "pblapp.sqlite3")
-    app.extensions["pblapp.service"] = Service(database, publish=sockets.publish)
+    app.extensions["pblapp.service"] = Service(
+        database, publish=sockets.publish, write_minutes=disk_writer(app)
+    )
 
     i18n.init_app(app)
     auth.init_app(app)

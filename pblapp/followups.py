@@ -64,37 +64,77 @@ class FollowUpOperations:
 
         Questions and action items are the group's: those still open from earlier meetings,
         and those this meeting raised or closed.
+
+        A closed meeting's follow-ups are as they were when it closed: later meetings answer
+        its questions and finish its action items without changing its record. A question
+        whose post was hidden since is left out.
         """
         with self.db.reader() as conn:
-            meeting = conn.execute(
-                "SELECT group_id, number FROM meetings WHERE id = ?", [meeting_id]
+            kept = conn.execute(
+                "SELECT data FROM minutes_snapshots WHERE meeting_id = ?", [meeting_id]
             ).fetchone()
-            if meeting is None:
-                raise NotFound("meeting_not_found", "No such meeting.")
-            questions = conn.execute(
-                "SELECT q.*, m.number AS meeting_number, p.pseudonym AS owner_pseudonym, "
-                "author.pseudonym AS author_pseudonym, c.organization AS author_organization "
-                "FROM questions q JOIN meetings m ON m.id = q.meeting_id "
-                "LEFT JOIN participants p ON p.id = q.owner_participant_id "
-                "LEFT JOIN contributions c ON c.id = q.contribution_id "
-                "LEFT JOIN participants author ON author.id = c.participant_id "
-                "WHERE q.group_id = ? AND m.number <= ? AND "
-                # A question made from a post the facilitator hid is hidden with it.
-                "COALESCE(c.hidden, 0) = 0 AND "
-                "(q.status IN ('open', 'deferred') OR q.meeting_id = ? "
-                " OR q.closed_meeting_id = ?) ORDER BY q.id",
-                [meeting["group_id"], meeting["number"], meeting_id, meeting_id],
-            ).fetchall()
-            decisions = conn.execute(
-                "SELECT * FROM decisions WHERE meeting_id = ? ORDER BY id", [meeting_id]
-            ).fetchall()
-            actions = conn.execute(
-                "SELECT a.*, m.number AS meeting_number FROM action_items a "
-                "JOIN meetings m ON m.id = a.meeting_id "
-                "WHERE a.group_id = ? AND m.number <= ? AND "
-                "(a.status = 'open' OR a.meeting_id = ? OR a.done_meeting_id = ?) ORDER BY a.id",
-                [meeting["group_id"], meeting["number"], meeting_id, meeting_id],
-            ).fetchall()
+            if kept is None:
+                return self._read_followups(conn, meeting_id)
+            state = json.loads(kept["data"])
+            hidden = {
+                row["id"]
+                for row in conn.execute(
+                    "SELECT c.id FROM contributions c JOIN meetings m ON m.id = c.meeting_id "
+                    "WHERE m.group_id = (SELECT group_id FROM meetings WHERE id = ?) "
+                    "AND c.hidden = 1",
+                    [meeting_id],
+                )
+            }
+        return {
+            "meeting_id": meeting_id,
+            "questions": [q for q in state["questions"] if q["contribution_id"] not in hidden],
+            "decisions": state["decisions"],
+            "action_items": state["action_items"],
+        }
+
+    def keep_followups_at_close(self, change: Change, meeting_id: int) -> None:
+        """Keep this meeting's follow-ups as they are, inside the change that closes it."""
+        state = self._read_followups(change.db.conn, meeting_id)
+        change.db["minutes_snapshots"].upsert(
+            {
+                "meeting_id": meeting_id,
+                "data": json.dumps(state, ensure_ascii=False),
+                "taken_at": utc_now(),
+            },
+            pk="meeting_id",
+        )
+
+    def _read_followups(self, conn, meeting_id: int) -> dict:
+        """:meth:`followups` read on ``conn`` (the writer's, inside a change)."""
+        meeting = conn.execute(
+            "SELECT group_id, number FROM meetings WHERE id = ?", [meeting_id]
+        ).fetchone()
+        if meeting is None:
+            raise NotFound("meeting_not_found", "No such meeting.")
+        questions = conn.execute(
+            "SELECT q.*, m.number AS meeting_number, p.pseudonym AS owner_pseudonym, "
+            "author.pseudonym AS author_pseudonym, c.organization AS author_organization "
+            "FROM questions q JOIN meetings m ON m.id = q.meeting_id "
+            "LEFT JOIN participants p ON p.id = q.owner_participant_id "
+            "LEFT JOIN contributions c ON c.id = q.contribution_id "
+            "LEFT JOIN participants author ON author.id = c.participant_id "
+            "WHERE q.group_id = ? AND m.number <= ? AND "
+            # A question made from a post the facilitator hid is hidden with it.
+            "COALESCE(c.hidden, 0) = 0 AND "
+            "(q.status IN ('open', 'deferred') OR q.meeting_id = ? "
+            " OR q.closed_meeting_id = ?) ORDER BY q.id",
+            [meeting["group_id"], meeting["number"], meeting_id, meeting_id],
+        ).fetchall()
+        decisions = conn.execute(
+            "SELECT * FROM decisions WHERE meeting_id = ? ORDER BY id", [meeting_id]
+        ).fetchall()
+        actions = conn.execute(
+            "SELECT a.*, m.number AS meeting_number FROM action_items a "
+            "JOIN meetings m ON m.id = a.meeting_id "
+            "WHERE a.group_id = ? AND m.number <= ? AND "
+            "(a.status = 'open' OR a.meeting_id = ? OR a.done_meeting_id = ?) ORDER BY a.id",
+            [meeting["group_id"], meeting["number"], meeting_id, meeting_id],
+        ).fetchall()
         return {
             "meeting_id": meeting_id,
             "questions": [

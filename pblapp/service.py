@@ -112,11 +112,22 @@ class Service(StructureOperations, FollowUpOperations, ScreenOperations, Startin
     ``files_dir``."""
 
     def __init__(
-        self, db: Database, publish: Publisher | None = None, files_dir: Path | None = None
+        self,
+        db: Database,
+        publish: Publisher | None = None,
+        files_dir: Path | None = None,
+        write_minutes: Callable[[int], None] | None = None,
     ):
         self.db = db
         self.files_dir = files_dir or db.path.parent / "files"
         self.publish: Publisher = publish or (lambda name, payload, meeting_id: None)
+        # Called with a meeting's id when it closes, and when its record changes after.
+        self.write_minutes: Callable[[int], None] = write_minutes or (lambda meeting_id: None)
+
+    def minutes_changed(self, meeting_id: int, meeting: dict | None = None) -> None:
+        """Keep the copy of a closed meeting's minutes on disk true to its record."""
+        if meeting is None or meeting["status"] == "closed":
+            self.write_minutes(meeting_id)
 
     # -- users and tokens -------------------------------------------------------------
 
@@ -383,6 +394,7 @@ class Service(StructureOperations, FollowUpOperations, ScreenOperations, Startin
 
             self.db.change(write)
             self.publish("meeting:state", self.meeting_state(meeting_id), meeting_id)
+            self.minutes_changed(meeting_id, meeting)
         return self.meeting(user_id, meeting_id)
 
     def _set_status(self, user_id: int, meeting_id: int, status: str) -> dict:
@@ -401,6 +413,7 @@ class Service(StructureOperations, FollowUpOperations, ScreenOperations, Startin
         def write(change: Change) -> None:
             if status == "closed":
                 self._stop_agenda_clock(change, meeting)
+                self.keep_followups_at_close(change, meeting_id)
             change.db.execute(
                 f"UPDATE meetings SET status = ?, {column} = ? WHERE id = ?",
                 [status, utc_now(), meeting_id],
@@ -416,6 +429,7 @@ class Service(StructureOperations, FollowUpOperations, ScreenOperations, Startin
         self.publish("meeting:state", self.meeting_state(meeting_id), meeting_id)
         if status == "closed":
             self._publish_agenda(meeting_id)
+            self.minutes_changed(meeting_id)
         return self.meeting(user_id, meeting_id)
 
     def start_meeting(self, user_id: int, meeting_id: int) -> dict:
@@ -697,6 +711,11 @@ class Service(StructureOperations, FollowUpOperations, ScreenOperations, Startin
         if user is None or user["role"] != FACILITATOR:
             raise Forbidden("not_facilitator", "Only a facilitator may change contributions.")
         data = validation.contribution_update(payload)
+        if "carry_forward" in data["changes"] and meeting["status"] == "closed":
+            raise Conflict(
+                "meeting_closed",
+                "The meeting has ended; add the question at the group's next meeting.",
+            )
 
         def write(change: Change) -> bool:
             row = change.db.execute(
@@ -738,6 +757,7 @@ class Service(StructureOperations, FollowUpOperations, ScreenOperations, Startin
             self.publish("meeting:state", self.meeting_state(meeting_id), meeting_id)
             if "carry_forward" in data["changes"]:
                 self._publish_followups(meeting_id)
+            self.minutes_changed(meeting_id, meeting)
         return contribution
 
     # -- research log -----------------------------------------------------------------
@@ -895,28 +915,6 @@ class Service(StructureOperations, FollowUpOperations, ScreenOperations, Startin
             "questions": followups["questions"],
             "next_meeting": f"{next_date} {next_time}".strip(),
         }
-
-    def record_minutes(self, meeting_id: int, data: dict) -> None:
-        """Keep the minutes' data of a meeting that has just closed."""
-
-        def write(change: Change) -> None:
-            change.db["minutes_snapshots"].upsert(
-                {
-                    "meeting_id": meeting_id,
-                    "data": json.dumps(data, ensure_ascii=False),
-                    "taken_at": utc_now(),
-                },
-                pk="meeting_id",
-            )
-
-        self.db.change(write)
-
-    def recorded_minutes(self, meeting_id: int) -> dict | None:
-        """The minutes' data kept when the meeting closed, if it has closed."""
-        row = self.db.query_one(
-            "SELECT data FROM minutes_snapshots WHERE meeting_id = ?", [meeting_id]
-        )
-        return json.loads(row["data"]) if row else None
 
     def group_goals(self, group_id: int) -> str:
         """The group's goals (Markdown), which its participants may read."""

@@ -375,7 +375,9 @@ class StructureOperations:
             )
 
         self.db.change(write)
-        return self._publish_agenda(meeting_id)
+        state = self._publish_agenda(meeting_id)
+        self.minutes_changed(meeting_id, meeting)
+        return state
 
     def save_group_agenda(self, user_id: int, meeting_id: int) -> dict:
         """Keep this meeting's steps as the group's own template (agenda ``"group"``)."""
@@ -545,6 +547,7 @@ class ScreenOperations:
             if moved or contribution["id"] == target:
                 self.publish("contribution:updated", contribution, meeting_id)
         self.publish("meeting:state", self.meeting_state(meeting_id), meeting_id)
+        self.minutes_changed(meeting_id, meeting)
         return self._contribution(source)
 
 
@@ -572,7 +575,9 @@ class StartingPointOperations:
             )
 
         self.db.change(write)
-        return self._publish_screen(meeting_id)
+        state = self._publish_screen(meeting_id)
+        self.minutes_changed(meeting_id, meeting)
+        return state
 
     def set_starting_point_image(self, user_id: int, meeting_id: int, data: bytes | None) -> dict:
         """Store a PNG, JPEG or WebP image (checked by content, at most 5 MB); ``None``

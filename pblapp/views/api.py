@@ -127,7 +127,7 @@ def start_meeting(meeting_id: int):
 @api_user
 def close_meeting(meeting_id: int):
     validation.require_object(json_body(optional=True), allowed=set())
-    return meeting_answer(minutes_view.close_meeting(g.user["id"], meeting_id))
+    return meeting_answer(get_service().close_meeting(g.user["id"], meeting_id))
 
 
 @bp.get("/meetings/<int:meeting_id>")
@@ -230,6 +230,15 @@ def get_screen(meeting_id: int):
 @api_user
 def command_screen(meeting_id: int):
     return get_service().screen_command(g.user["id"], meeting_id, json_body())
+
+
+@bp.patch("/meetings/<int:meeting_id>/contributions/<int:contribution_id>")
+@api_user
+def update_contribution(meeting_id: int, contribution_id: int):
+    """The API's ``contribution:update``: re-tag, hide, or mark "take to next meeting"."""
+    return get_service().update_contribution(
+        g.user["id"], meeting_id, _with_path_id(contribution_id)
+    )
 
 
 @bp.post("/meetings/<int:meeting_id>/contributions/<int:contribution_id>/merge")

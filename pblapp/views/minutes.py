@@ -3,10 +3,11 @@ disk when a meeting closes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import force_locale
 
 from pblapp import get_service
@@ -32,11 +33,7 @@ def local_time(moment: str | None) -> tuple[str, str]:
 
 def render(meeting_id: int, fmt: str, language: str | None = None) -> str | bytes:
     """The minutes in ``fmt``; in ``language``, else ``?lang=``, else the group's language."""
-    service = get_service()
-    # A closed meeting's minutes are its record at close; later meetings do not change them.
-    data = service.recorded_minutes(meeting_id) or service.minutes(
-        meeting_id, local_time=local_time
-    )
+    data = get_service().minutes(meeting_id, local_time=local_time)
     if language not in LANGUAGES:
         asked = request.args.get("lang") if request else None
         language = asked if asked in LANGUAGES else data["language"]
@@ -67,16 +64,13 @@ def render(meeting_id: int, fmt: str, language: str | None = None) -> str | byte
 
 def write_to_disk(meeting_id: int) -> Path:
     """Keep ``minutes.md``, ``.html`` and ``.docx`` in ``<data-dir>/<group>/<number>/``."""
-    meeting = get_service().meeting_row(meeting_id)
+    service = get_service()
+    meeting = service.meeting_row(meeting_id)
     folder = (
         Path(current_app.config["DATA_DIR"]) / str(meeting["group_id"]) / str(meeting["number"])
     )
     folder.mkdir(parents=True, exist_ok=True)
-    service = get_service()
-    data = service.recorded_minutes(meeting_id) or service.minutes(
-        meeting_id, local_time=local_time
-    )
-    group_language = data["language"]
+    group_language = service.minutes(meeting_id, local_time=local_time)["language"]
     for fmt in FORMATS:
         body = render(meeting_id, fmt, language=group_language)
         path = folder / f"minutes.{fmt}"
@@ -89,17 +83,16 @@ def write_to_disk(meeting_id: int) -> Path:
     return folder
 
 
-def close_meeting(user_id: int, meeting_id: int) -> dict:
-    """Close a meeting and keep its minutes on disk: the one way every page and the API
-    close a meeting. Closing a closed meeting again leaves the copy written at close."""
-    service = get_service()
-    was_closed = service.meeting(user_id, meeting_id)["status"] == "closed"
-    meeting = service.close_meeting(user_id, meeting_id)
-    if not was_closed:
-        service.record_minutes(meeting_id, service.minutes(meeting_id, local_time=local_time))
-        try:
-            write_to_disk(meeting_id)
-        except Exception:
-            # The close itself is committed; the minutes can still be downloaded.
-            current_app.logger.exception("Could not write the minutes of meeting %s", meeting_id)
-    return meeting
+def disk_writer(app: Flask) -> Callable[[int], None]:
+    """What the service calls when a meeting closes, or its record changes after: write
+    the minutes to disk. A failure is logged; the change itself is already committed and
+    the minutes can still be downloaded."""
+
+    def write(meeting_id: int) -> None:
+        with app.app_context():
+            try:
+                write_to_disk(meeting_id)
+            except Exception:
+                app.logger.exception("Could not write the minutes of meeting %s", meeting_id)
+
+    return write

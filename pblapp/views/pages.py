@@ -201,7 +201,7 @@ def change_status(meeting_id: int, action: str):
         if action == "start":
             service.start_meeting(g.user["id"], meeting_id)
         else:
-            minutes_view.close_meeting(g.user["id"], meeting_id)
+            service.close_meeting(g.user["id"], meeting_id)
             flash(gettext("The meeting is closed. The minutes are ready."))
     except NotFound:
         abort(404)
