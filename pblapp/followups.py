@@ -234,6 +234,16 @@ class FollowUpOperations:
             return None, matches[0]
         return None, None
 
+    @staticmethod
+    def _owner_as_stored(change: Change, participant_id, organization) -> dict | None:
+        """An owner as the log records it: the pseudonym or the group's own code."""
+        if participant_id is not None:
+            row = change.db.execute(
+                "SELECT pseudonym FROM participants WHERE id = ?", [participant_id]
+            ).fetchone()
+            return {"pseudonym": row["pseudonym"]}
+        return {"organization": organization} if organization else None
+
     def _carry_contribution(self, change: Change, meeting: dict, contribution, carry: bool):
         """Keep the group's questions in step with a contribution's carry_forward mark."""
         existing = change.db.execute(
@@ -296,7 +306,7 @@ class FollowUpOperations:
                 actor=FACILITATOR,
                 question_id=question_id,
                 text=text,
-                owner=payload.get("owner"),
+                owner=self._owner_as_stored(change, participant_id, organization),
             )
 
         return self._followup_change(user_id, meeting_id, write)
@@ -335,7 +345,12 @@ class FollowUpOperations:
                     row["owner_participant_id"],
                     row["owner_organization"],
                 ):
-                    changes["owner"] = {"new": payload["owner"]}
+                    changes["owner"] = {
+                        "old": self._owner_as_stored(
+                            change, row["owner_participant_id"], row["owner_organization"]
+                        ),
+                        "new": self._owner_as_stored(change, participant_id, organization),
+                    }
                     updates["owner_participant_id"] = participant_id
                     updates["owner_organization"] = organization
             if not changes:

@@ -147,7 +147,7 @@ def error_messages() -> dict:
         "duplicate_organization": gettext("Each organization code may appear once."),
         "consent_text_too_long": gettext("The consent text has at most 5000 characters."),
         "goals_too_long": gettext("The goals have at most 20000 characters."),
-        "title_too_long": gettext("A title has at most 200 characters."),
+        "title_too_long": gettext("The title is too long."),
         "place_too_long": gettext("A place has at most 200 characters."),
         "invalid_scheduled_at": gettext("Give a valid date and time."),
         "invalid_next_meeting_at": gettext("Give a valid date and time."),
@@ -162,6 +162,22 @@ def error_messages() -> dict:
         "meeting_not_live": gettext("The meeting is not live right now."),
         "invalid_qtype": gettext("Choose a question type from the list."),
         "offline": gettext("Offline – your post will be sent when you are back online."),
+        # The console's live panels.
+        "no_answer": gettext("The server did not answer. Check the connection and try again."),
+        "title_empty": gettext("Give the new step a title."),
+        "invalid_steps": gettext("An agenda has at most 30 steps."),
+        "invalid_planned_minutes": gettext("A step's time is 0 to 480 minutes."),
+        "step_is_current": gettext("The current step cannot be removed; go to another first."),
+        "step_has_begun": gettext(
+            "A step that has begun stays in the record; rename it or set its time to 0."
+        ),
+        "agenda_empty": gettext("The agenda has no steps yet."),
+        "agenda_done": gettext("Every step of the agenda has been done."),
+        "invalid_owner": gettext("Owner: a participant (P03) or one of the group's organizations."),
+        "who_empty": gettext("Write who does it."),
+        "what_empty": gettext("Write what is to be done."),
+        "invalid_due": gettext("Give a valid date."),
+        "forbidden": gettext("Only a facilitator may do that."),
     }
 
 

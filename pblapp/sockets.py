@@ -60,20 +60,31 @@ def participants_room(meeting_id: int) -> str:
 STAFF_ONLY = {"followups:state"}
 
 
+CONTRIBUTION_EVENTS = {"contribution:added", "contribution:updated"}
+
+
+def for_phones(contribution: dict) -> dict:
+    """A contribution as phones get it: without the author's display name (the key between
+    names and pseudonyms is the facilitator's), and without the text if it is hidden."""
+    redacted = {**contribution, "display_name": ""}
+    if contribution.get("hidden"):
+        redacted["text"] = ""
+    return redacted
+
+
 def publish(event: str, payload: dict, meeting_id: int) -> None:
     """Send ``event`` to everyone in the meeting's room.
 
-    The text of a hidden contribution goes to the facilitator's pages only; phones learn
-    that it was hidden, not what it said.
+    Phones get contributions through :func:`for_phones`: they learn that a post was hidden,
+    not what it said, and never whose name goes with which pseudonym.
     """
     socketio = _socketio()
     if event in STAFF_ONLY:
         socketio.emit(event, payload, to=staff_room(meeting_id))
         return
-    if event == "contribution:updated" and payload.get("hidden"):
+    if event in CONTRIBUTION_EVENTS:
         socketio.emit(event, payload, to=staff_room(meeting_id))
-        redacted = {**payload, "text": "", "display_name": ""}
-        socketio.emit(event, redacted, to=participants_room(meeting_id))
+        socketio.emit(event, for_phones(payload), to=participants_room(meeting_id))
         return
     socketio.emit(event, payload, to=room(meeting_id))
 
@@ -155,6 +166,8 @@ def _on_connect(auth):
     for contribution in service.contributions(
         connection.meeting_id, since_seq=since_seq, include_hidden=connection.is_staff
     ):
+        if not connection.is_staff:
+            contribution = for_phones(contribution)
         socketio.emit("contribution:added", contribution, to=request.sid)
 
 

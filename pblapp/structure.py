@@ -315,6 +315,10 @@ class StructureOperations:
         """Rename, add, remove, reorder and re-time steps: the full list in its new order."""
         meeting = self.meeting(user_id, meeting_id)
         steps = _validated_steps(payload)
+        if meeting["status"] == "closed":
+            raise Conflict(
+                "meeting_closed", "The meeting has ended; its agenda is part of its record."
+            )
 
         def write(change: Change) -> None:
             existing = {
@@ -333,10 +337,21 @@ class StructureOperations:
             if current_id is not None and current_id not in kept:
                 raise Conflict("step_is_current", "The current step cannot be removed.")
             for step_id in set(existing) - kept:
-                change.db.execute(
-                    "UPDATE contributions SET agenda_step_id = NULL WHERE agenda_step_id = ?",
-                    [step_id],
+                # The record says which step a post or a decision was made in, and how long
+                # each step took: a step that has begun stays.
+                begun = (
+                    existing[step_id]["started_at"] is not None
+                    or change.db.execute(
+                        "SELECT 1 FROM contributions WHERE agenda_step_id = ? UNION ALL "
+                        "SELECT 1 FROM decisions WHERE agenda_step_id = ? LIMIT 1",
+                        [step_id, step_id],
+                    ).fetchone()
                 )
+                if begun:
+                    raise Conflict(
+                        "step_has_begun",
+                        "A step that has begun stays in the record; rename or re-time it.",
+                    )
                 change.db.execute("DELETE FROM agenda_steps WHERE id = ?", [step_id])
             for position, step in enumerate(steps, start=1):
                 if step["id"] is None:
@@ -375,9 +390,7 @@ class StructureOperations:
             )
 
         self.db.change(write)
-        state = self._publish_agenda(meeting_id)
-        self.minutes_changed(meeting_id, meeting)
-        return state
+        return self._publish_agenda(meeting_id)
 
     def save_group_agenda(self, user_id: int, meeting_id: int) -> dict:
         """Keep this meeting's steps as the group's own template (agenda ``"group"``)."""

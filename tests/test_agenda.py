@@ -228,12 +228,49 @@ def test_the_agenda_api_starts_edits_and_saves_steps(client, facilitator, live_m
         agenda_url, json={"action": "goto", "step_id": steps[3]["id"]}, headers=headers
     ).get_json()
     assert moved["current_step_id"] == steps[3]["id"]
-    edited = client.put(
-        agenda_url, json={"steps": [{"id": steps[3]["id"]}, {"title": "Paus"}]}, headers=headers
-    )
-    assert edited.status_code == 200 and len(edited.get_json()["steps"]) == 2
+    # Step 1 has begun, so it stays; the steps never started can go.
+    kept = [{"id": steps[0]["id"]}, {"id": steps[3]["id"]}, {"title": "Paus"}]
+    edited = client.put(agenda_url, json={"steps": kept}, headers=headers)
+    assert edited.status_code == 200 and len(edited.get_json()["steps"]) == 3
     saved = client.post(f"{agenda_url}/save-for-group", headers=headers).get_json()
-    assert [s["title"] for s in saved["steps"]] == [None, "Paus"]
+    assert [s["title"] for s in saved["steps"]] == [None, None, "Paus"]
     response = client.post(agenda_url, json={"action": "start", "speed": 2}, headers=headers)
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "unknown_field"
+
+
+def test_a_step_that_has_begun_cannot_be_removed_so_posts_keep_their_step(
+    app, client, service, facilitator, live_meeting
+):
+    uid, mid = facilitator["id"], live_meeting["id"]
+    steps = service.agenda(mid)["steps"]
+    service.agenda_command(uid, mid, {"action": "start"})
+    token = join(client, live_meeting["join_code"])["token"]
+    phone = app.extensions["socketio"].test_client(app, auth={"token": token})
+    posted = phone.emit(
+        "contribution:add",
+        {"client_id": "7f0c8a52-43a9-4b0e-9d0c-5a8e4c1d2b3f", "text": "Vad är dag 180?"},
+        callback=True,
+    )["contribution"]
+    service.agenda_command(uid, mid, {"action": "next"})
+    without_first = [{"id": step["id"]} for step in steps[1:]]
+    with pytest.raises(DomainError) as caught:
+        service.edit_agenda(uid, mid, {"steps": without_first})
+    assert caught.value.code == "step_has_begun"
+    assert len(service.agenda(mid)["steps"]) == 7
+    stored = service.contributions(mid)[0]
+    assert stored["id"] == posted["id"] and stored["agenda_step_id"] == steps[0]["id"]
+
+
+def test_the_agenda_of_a_closed_meeting_cannot_be_edited(
+    client, service, facilitator, live_meeting
+):
+    mid = live_meeting["id"]
+    client.post(f"/api/v1/meetings/{mid}/close", headers=facilitator["headers"])
+    steps = [{"id": step["id"], "title": "Nytt namn"} for step in service.agenda(mid)["steps"]]
+    answer = client.put(
+        f"/api/v1/meetings/{mid}/agenda", json={"steps": steps}, headers=facilitator["headers"]
+    )
+    assert answer.status_code == 409
+    assert answer.get_json()["error"]["code"] == "meeting_closed"
+    assert all(step["title"] is None for step in service.agenda(mid)["steps"])

@@ -488,3 +488,60 @@ def test_a_post_written_before_the_start_is_delivered_when_the_meeting_starts(se
         f"{api}/meetings/{meeting['id']}/contributions", headers=headers, timeout=5
     ).json()
     assert [c["text"] for c in stored] == ["Skrivet innan mötet började"]
+
+
+def test_the_console_keeps_the_agenda_honest_and_says_why_a_change_is_refused(
+    server, contexts, new_phone
+):
+    """A 0-minute step stays 0 in the editor; removing a step that has begun is refused with
+    a Swedish message and nothing changes; a double click on Next moves one step; a pause
+    says "Pausad"; hiding all posts hides the pinned one too."""
+    process, token = server
+    headers = {"Authorization": f"Bearer {token}"}
+    api = process.url + "/api/v1"
+    group = requests.post(
+        f"{api}/groups",
+        json={"name": "Basgrupp Linköping", "kind": "pbl", "consent_text": CONSENT},
+        headers=headers,
+    ).json()
+    meeting = requests.post(
+        f"{api}/groups/{group['id']}/meetings", json={"agenda": "seven-jump"}, headers=headers
+    ).json()
+    requests.post(f"{api}/meetings/{meeting['id']}/start", headers=headers)
+
+    console = contexts(**LAPTOP).new_page()
+    log_in(console, process.url)
+    console.goto(f"{process.url}/meetings/{meeting['id']}")
+    console.locator(".agenda-edit summary").click()
+    minutes = console.get_by_test_id("step-minutes")
+    expect(minutes).to_have_count(7)
+    expect(minutes.nth(5)).to_have_value("0")  # self-study happens between meetings
+
+    console.get_by_test_id("agenda-start").click()
+    expect(console.get_by_test_id("agenda-step")).to_have_text("Klargör begrepp")
+    console.get_by_test_id("agenda-next").dblclick()
+    expect(console.get_by_test_id("agenda-step")).to_have_text("Definiera problemet")
+    console.wait_for_timeout(500)
+    expect(console.get_by_test_id("agenda-step")).to_have_text("Definiera problemet")
+
+    console.get_by_test_id("agenda-pause").click()
+    expect(console.get_by_test_id("agenda-paused")).to_have_text("Pausad")
+
+    console.locator(".agenda-row").first.locator(".step-remove").click()
+    console.get_by_test_id("agenda-save").click()
+    expect(console.get_by_test_id("agenda-saved")).to_contain_text("finns kvar i protokollet")
+    steps = requests.get(f"{api}/meetings/{meeting['id']}/agenda", headers=headers).json()
+    assert len(steps["steps"]) == 7
+
+    phone = new_phone()
+    join(phone, meeting["join_url"], "Anna", "FK")
+    post(phone, "Vad betyder arbetsförmåga?", "meaning")
+    own_post(phone, "Vad betyder arbetsförmåga?")
+    screen = contexts(**PROJECTOR).new_page()
+    log_in(screen, process.url)
+    screen.goto(f"{process.url}/meetings/{meeting['id']}/screen")
+    console.get_by_test_id("pin-toggle").click()
+    expect(screen.get_by_test_id("pinned")).to_be_visible()
+    console.get_by_test_id("screen-hide-all").check()
+    expect(screen.get_by_test_id("contributions-hidden")).to_be_visible()
+    expect(screen.get_by_test_id("pinned")).to_be_hidden()

@@ -168,3 +168,34 @@ def test_follow_ups_reach_the_facilitators_pages_not_the_phones(
     assert [e for e in phone.get_received() if e["name"] == "followups:state"] == []
     refused = phone.emit("question:add", {"text": "Får jag?"}, callback=True)
     assert refused["error"]["code"] == "forbidden"
+
+
+def test_an_action_item_from_an_earlier_meeting_says_where_it_came_from_in_the_minutes(
+    client, service, facilitator, live_meeting
+):
+    uid, gid = facilitator["id"], live_meeting["group_id"]
+    service.add_action_item(uid, live_meeting["id"], {"what": "Boka lokal", "who": "Anna"})
+    client.post(f"/api/v1/meetings/{live_meeting['id']}/close", headers=facilitator["headers"])
+    second = next_meeting(service, facilitator, gid)
+    minutes = client.get(
+        f"/api/v1/meetings/{second['id']}/minutes.md?lang=en", headers=facilitator["headers"]
+    ).get_data(as_text=True)
+    assert "Anna: Boka lokal – open, from meeting 1" in minutes
+
+
+def test_the_log_records_a_questions_owner_as_stored_not_as_typed(
+    client, service, facilitator, live_meeting
+):
+    uid, mid = facilitator["id"], live_meeting["id"]
+    join(client, live_meeting["join_code"])  # P01
+    service.add_question(uid, mid, {"text": "Vem frågar AF?", "owner": {"organization": "fk"}})
+    question = service.followups(mid)["questions"][0]
+    service.update_question(uid, mid, {"id": question["id"], "owner": {"pseudonym": "p01"}})
+    events = service.events(group_id=live_meeting["group_id"])
+    added = next(e for e in events if e["type"] == "question.added")
+    updated = next(e for e in events if e["type"] == "question.updated")
+    assert added["data"]["owner"] == {"organization": "FK"}
+    assert updated["data"]["changes"]["owner"] == {
+        "old": {"organization": "FK"},
+        "new": {"pseudonym": "P01"},
+    }

@@ -227,7 +227,10 @@ def test_full_minutes_place_everything_in_its_section_in_md_html_and_docx(
 
     response = client.get(f"/api/v1/meetings/{mid}/minutes.docx?lang=en", headers=headers)
     assert response.mimetype.endswith("wordprocessingml.document")
-    paragraphs = [p.text for p in docx.Document(io.BytesIO(response.data)).paragraphs]
+    document = docx.Document(io.BytesIO(response.data))
+    page = document.sections[0]
+    assert (round(page.page_width.mm), round(page.page_height.mm)) == (210, 297)  # A4
+    paragraphs = [p.text for p in document.paragraphs]
     for heading, following in (
         ("Decisions", "Vi bjuder in AF."),
         ("Action items", "P01 (FK): Kolla SGI-reglerna (by 2026-03-16) – open"),

@@ -192,6 +192,23 @@ def test_the_console_form_saves_text_and_image_and_can_remove_the_image(
     assert service.screen_state(mid)["starting_point_image"] is None
 
 
+def test_an_upload_over_the_servers_limit_goes_back_to_the_console_with_a_swedish_message(
+    client, service, facilitator, live_meeting
+):
+    client.post("/", data={"name": facilitator["name"], "password": PASSWORD})
+    mid = live_meeting["id"]
+    photo = png() + b"\0" * (7 * 1024 * 1024)  # a camera photo over the 6 MiB body limit
+    response = client.post(
+        f"/meetings/{mid}/starting-point",
+        data={"text": "Läs artikeln", "image": (io.BytesIO(photo), "foto.png")},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/meetings/{mid}#starting-point")
+    page = client.get(f"/meetings/{mid}").get_data(as_text=True)
+    assert "En bild får vara högst 5 MB." in page
+    assert service.screen_state(mid)["starting_point_image"] is None
+
+
 def test_participants_read_the_groups_goals_on_their_phone(client, facilitator):
     headers = facilitator["headers"]
     group = client.post(

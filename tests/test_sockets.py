@@ -125,7 +125,8 @@ def test_the_facilitator_retags_hides_and_carries_forward(participant, moderator
     )
     assert ack["ok"] and ack["contribution"]["qtype"] == "solution"
     assert ack["contribution"]["carry_forward"] is True
-    assert events(phone, "contribution:updated") == [ack["contribution"]]
+    # The phone gets the change, but not the name behind the pseudonym.
+    assert events(phone, "contribution:updated") == [{**ack["contribution"], "display_name": ""}]
     state = events(moderator, "meeting:state")[-1]
     assert state["counts"]["solution"] == 1 and state["counts"]["untagged"] == 0
 
@@ -224,3 +225,17 @@ def test_the_facilitator_drives_the_agenda_and_everyone_gets_its_state(participa
         callback=True,
     )
     assert edited["ok"] and [s["title"] for s in edited["agenda"]["steps"]] == ["Återkoppling"]
+
+
+def test_phones_never_learn_which_name_goes_with_which_pseudonym(app, client, live_meeting):
+    """The key between names and pseudonyms is the facilitator's (PRODUCT.md)."""
+    anna = sio(app, auth={"token": join(client, live_meeting["join_code"], "Anna", "FK")["token"]})
+    bertil_token = join(client, live_meeting["join_code"], "Bertil", "AF")["token"]
+    bertil = sio(app, auth={"token": bertil_token})
+    bertil.get_received()
+    sent = add(anna, text="Vad innebär dag 180?")
+    assert sent["contribution"]["display_name"] == "Anna"  # her own ack keeps her name
+    live = events(bertil, "contribution:added")
+    assert [(c["pseudonym"], c["display_name"]) for c in live] == [("P01", "")]
+    replayed = events(sio(app, auth={"token": bertil_token}), "contribution:added")
+    assert [(c["pseudonym"], c["display_name"]) for c in replayed] == [("P01", "")]

@@ -69,6 +69,14 @@ def action_line(item: dict, labels: dict) -> str:
     return f"{item['who']}: {item['what']}{due}"
 
 
+def action_note(item: dict, labels: dict) -> str:
+    """An action item's status, and the meeting it came from if an earlier one."""
+    parts = [labels["action_status"][item["status"]]]
+    if item.get("carried_from_earlier"):
+        parts.append(labels["from_meeting"].format(n=item["meeting_number"]))
+    return ", ".join(parts)
+
+
 def question_text(question: dict, escape=lambda text: text) -> str:
     """A question, quoted ``P03 (FK): …`` when it came from a contribution."""
     author = question.get("author")
@@ -133,8 +141,7 @@ def render_markdown(minutes: dict, labels: dict) -> str:
     lines += [f"- {e(d['text'])}" for d in minutes["decisions"]] or [none]
     lines += ["", f"## {labels['action_items']}", ""]
     lines += [
-        f"- {e(action_line(a, labels))} – {labels['action_status'][a['status']]}"
-        for a in minutes["action_items"]
+        f"- {e(action_line(a, labels))} – {action_note(a, labels)}" for a in minutes["action_items"]
     ] or [none]
     lines += ["", f"## {labels['carried']}", ""]
     lines += [

@@ -9,10 +9,11 @@ import io
 import re
 
 from docx import Document
-from docx.shared import Pt
+from docx.shared import Mm, Pt
 
 from pblapp.domain.minutes import (
     action_line,
+    action_note,
     agenda_line,
     header_rows,
     question_note,
@@ -42,6 +43,11 @@ def _quote(paragraph, item: dict) -> None:
 def render_docx(minutes: dict, labels: dict) -> bytes:
     minutes = _xml_safe(minutes)
     document = Document()
+    # A4 with 2 cm margins: the paper the groups print on (python-docx starts with Letter).
+    for section in document.sections:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.left_margin = section.right_margin = Mm(20)
+        section.top_margin = section.bottom_margin = Mm(20)
     document.styles["Normal"].font.size = Pt(11)
     document.core_properties.title = f"{labels['minutes']}: {minutes['group']['name']}"
     document.core_properties.language = minutes.get("language", "sv")
@@ -101,7 +107,7 @@ def render_docx(minutes: dict, labels: dict) -> bytes:
     document.add_heading(labels["action_items"], level=1)
     for item in minutes["action_items"]:
         document.add_paragraph(
-            f"{action_line(item, labels)} – {labels['action_status'][item['status']]}",
+            f"{action_line(item, labels)} – {action_note(item, labels)}",
             style="List Bullet",
         )
     if not minutes["action_items"]:

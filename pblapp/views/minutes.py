@@ -51,7 +51,7 @@ def render(meeting_id: int, fmt: str, language: str | None = None) -> str | byte
             header=minutes_md.header_rows(data, labels),
             agenda_lines=[minutes_md.agenda_line(step, labels) for step in data["agenda"]],
             action_lines=[
-                (minutes_md.action_line(a, labels), labels["action_status"][a["status"]])
+                (minutes_md.action_line(a, labels), minutes_md.action_note(a, labels))
                 for a in data["action_items"]
             ],
             question_lines=[

@@ -21,11 +21,12 @@ from flask import (
 )
 from flask_babel import gettext
 from markupsafe import Markup
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from pblapp import get_service
 from pblapp.domain.errors import DomainError, NotFound
 from pblapp.domain.vocabulary import DEFAULT_ORGANIZATIONS
-from pblapp.i18n import error_message
+from pblapp.i18n import error_message, error_messages
 from pblapp.views import minutes as minutes_view
 from pblapp.views.auth import login_required
 from pblapp.views.urls import join_url
@@ -190,6 +191,7 @@ def console(meeting_id: int):
         state=service.meeting_state(meeting_id),
         screen=service.screen_state(meeting_id),
         join_url=join_url(meeting["join_code"]),
+        messages=error_messages(),
     )
 
 
@@ -246,6 +248,17 @@ def starting_point(meeting_id: int):
         abort(404)
     except DomainError as exc:
         flash(error_message(exc), "error")
+    return redirect(url_for("pages.console", meeting_id=meeting_id) + "#starting-point")
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_exc):
+    """A body over the server's limit (a camera photo, say): say so in the UI language and
+    go back to the meeting, rather than an error page in English."""
+    flash(error_messages()["image_too_large"], "error")
+    meeting_id = (request.view_args or {}).get("meeting_id")
+    if meeting_id is None:
+        return redirect(url_for("pages.groups"))
     return redirect(url_for("pages.console", meeting_id=meeting_id) + "#starting-point")
 
 

@@ -1,29 +1,41 @@
 // The console's agenda: start, pause, next, go to a step, and edit the steps.
 import { AgendaClock, formatSeconds, stepTitle } from "./agenda.js";
+import { refusalText } from "./live.js";
 
-export function agendaPanel(socket, labels) {
+export function agendaPanel(socket, labels, messages = {}, savedText = "") {
   const panel = document.querySelector("[data-testid=agenda]");
   const clock = new AgendaClock(panel.querySelector("[data-testid=agenda-clock]"), labels);
   const list = panel.querySelector("[data-testid=agenda-steps]");
   const rows = panel.querySelector(".agenda-rows");
   const rowTemplate = document.getElementById("agenda-row");
-  const saved = panel.querySelector("[data-testid=agenda-saved]");
+  const status = panel.querySelector("[data-testid=agenda-saved]");
+  const buttons = ["agenda-start", "agenda-pause", "agenda-next"].map((testid) =>
+    panel.querySelector(`[data-testid=${testid}]`),
+  );
+  // Unsaved edits in the editor: while there are some, a change from elsewhere does not
+  // overwrite them (and saving says so if the server refuses).
+  let editing = false;
 
+  function say(text, isError = false) {
+    status.hidden = !text;
+    status.textContent = text;
+    status.classList.toggle("error", isError);
+  }
+
+  // One command at a time: a double click on Next must not skip a step.
   function command(action, extra = {}) {
+    if (buttons.some((button) => button.disabled)) return;
+    for (const button of buttons) button.disabled = true;
     socket.timeout(10000).emit("agenda:command", { action, ...extra }, (err, answer) => {
+      for (const button of buttons) button.disabled = false;
       if (!err && answer.ok) clock.update(answer.agenda);
+      else say(refusalText(err, answer, messages), true);
     });
   }
 
-  panel.querySelector("[data-testid=agenda-start]").addEventListener("click", () =>
-    command("start"),
-  );
-  panel.querySelector("[data-testid=agenda-pause]").addEventListener("click", () =>
-    command("pause"),
-  );
-  panel.querySelector("[data-testid=agenda-next]").addEventListener("click", () =>
-    command("next"),
-  );
+  buttons[0].addEventListener("click", () => command("start"));
+  buttons[1].addEventListener("click", () => command("pause"));
+  buttons[2].addEventListener("click", () => command("next"));
 
   function showSteps(state) {
     list.replaceChildren(
@@ -66,7 +78,8 @@ export function agendaPanel(socket, labels) {
     const title = row.querySelector(".step-title");
     title.value = step.title || "";
     title.placeholder = stepTitle({ key: step.key }, labels);
-    row.querySelector(".step-minutes").value = Math.round((step.planned_seconds || 600) / 60);
+    // Whole minutes where they are whole; a 0-minute step stays 0.
+    row.querySelector(".step-minutes").value = Math.round((step.planned_seconds ?? 600) / 6) / 10;
     row.querySelector(".step-up").addEventListener("click", () => {
       if (row.previousElementSibling) rows.insertBefore(row, row.previousElementSibling);
     });
@@ -79,17 +92,27 @@ export function agendaPanel(socket, labels) {
 
   function fillEditor(state) {
     rows.replaceChildren(...state.steps.map(editorRow));
+    editing = false;
   }
+
+  const editor = panel.querySelector("[data-testid=agenda-editor]");
+  editor.addEventListener("input", () => {
+    editing = true;
+    say("");
+  });
+  editor.addEventListener("click", (event) => {
+    if (event.target.closest(".step-up, .step-down, .step-remove")) editing = true;
+  });
 
   panel.querySelector("[data-testid=agenda-add]").addEventListener("click", () => {
     const row = editorRow({ planned_seconds: 600 });
     rows.append(row);
+    editing = true;
     row.querySelector(".step-title").focus();
   });
 
-  panel.querySelector("[data-testid=agenda-editor]").addEventListener("submit", (event) => {
-    event.preventDefault();
-    const steps = [...rows.children].map((row) => {
+  function editedSteps() {
+    return [...rows.children].map((row) => {
       const step = { planned_minutes: Number(row.querySelector(".step-minutes").value) || 0 };
       if (row.dataset.stepId) step.id = Number(row.dataset.stepId);
       const title = row.querySelector(".step-title").value.trim();
@@ -97,28 +120,40 @@ export function agendaPanel(socket, labels) {
       else step.title = null;
       return step;
     });
-    socket.timeout(10000).emit("agenda:edit", { steps }, (err, answer) => {
-      if (!err && answer.ok) {
-        clock.update(answer.agenda);
-        fillEditor(answer.agenda);
-        saved.hidden = false;
+  }
+
+  // Save the editor's steps, then call next() with the new agenda.
+  function save(next) {
+    socket.timeout(10000).emit("agenda:edit", { steps: editedSteps() }, (err, answer) => {
+      if (err || !answer.ok) {
+        say(refusalText(err, answer, messages), true);
+        return;
       }
+      clock.update(answer.agenda);
+      fillEditor(answer.agenda);
+      next();
     });
+  }
+
+  editor.addEventListener("submit", (event) => {
+    event.preventDefault();
+    save(() => say(savedText));
   });
 
+  // The group keeps what the editor shows, so unsaved edits are saved first.
   panel.querySelector("[data-testid=agenda-save-group]").addEventListener("click", () => {
-    socket.timeout(10000).emit("agenda:save_for_group", {}, (err, answer) => {
-      saved.hidden = Boolean(err) || !answer.ok;
-    });
+    const saveForGroup = () =>
+      socket.timeout(10000).emit("agenda:save_for_group", {}, (err, answer) => {
+        if (!err && answer.ok) say(savedText);
+        else say(refusalText(err, answer, messages), true);
+      });
+    if (editing) save(saveForGroup);
+    else saveForGroup();
   });
 
-  let editorFilled = false;
   clock.listeners.push((state) => {
     showSteps(state);
-    if (!editorFilled) {
-      fillEditor(state);
-      editorFilled = true;
-    }
+    if (!editing) fillEditor(state);
   });
   socket.on("agenda:state", (state) => clock.update(state));
   return clock;

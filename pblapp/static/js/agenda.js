@@ -58,5 +58,7 @@ export class AgendaClock {
       formatSeconds(remaining);
     this.element.classList.toggle("overrun", remaining < 0);
     this.element.classList.toggle("paused", !step.running);
+    const paused = this.element.querySelector("[data-testid=agenda-paused]");
+    if (paused) paused.hidden = step.running;
   }
 }

@@ -2,13 +2,21 @@
 // "take to next meeting" sent as contribution:update.
 import { agendaPanel } from "./agenda-panel.js";
 import { followupsPanel } from "./followups-panel.js";
-import { ContributionList, connect, pageConfig, setQtypeClass, showConnection } from "./live.js";
+import {
+  ContributionList,
+  connect,
+  pageConfig,
+  refusalText,
+  setQtypeClass,
+  showConnection,
+} from "./live.js";
 
 const config = pageConfig();
 const template = document.getElementById("console-item");
 const empty = document.querySelector("[data-testid=empty]");
 let socket;
 let pinnedId = null;
+const latest = new Map(); // id -> the contribution as the server last sent it
 
 function emit(event, payload, onAnswer) {
   socket.timeout(10000).emit(event, payload, (err, answer) => {
@@ -20,11 +28,18 @@ function send(id, change, control) {
   control.disabled = true;
   socket.timeout(10000).emit("contribution:update", { id, ...change }, (err, answer) => {
     control.disabled = false;
+    const item = control.closest("li");
     if (err || !answer.ok) {
-      control.closest("li").classList.add("update-failed");
+      // Put the control back to what the server has, and say why.
+      if (latest.has(id)) update(item, latest.get(id));
+      item.classList.add("update-failed");
+      const why = item.querySelector("[data-testid=item-error]");
+      why.textContent = refusalText(err, answer, config.messages);
+      why.hidden = false;
       return;
     }
-    update(contributions.get(id), answer.contribution);
+    latest.set(id, answer.contribution);
+    update(item, answer.contribution);
   });
 }
 
@@ -66,6 +81,7 @@ function update(element, contribution) {
   element.classList.toggle("is-hidden", contribution.hidden);
   element.classList.toggle("is-carried", contribution.carry_forward);
   element.classList.remove("update-failed");
+  element.querySelector("[data-testid=item-error]").hidden = true;
   element.querySelector("[data-testid=qtype-select]").value = contribution.qtype || "";
   element.querySelector("[data-testid=hide-toggle]").checked = contribution.hidden;
   element.querySelector("[data-testid=carry-toggle]").checked = contribution.carry_forward;
@@ -106,7 +122,7 @@ const contributions = new ContributionList(document.getElementById("contribution
 
 socket = connect(() => ({ meeting_id: config.meetingId, since_seq: 0 }));
 showConnection(socket, document.querySelector("[data-testid=connection]"));
-agendaPanel(socket, config.stepLabels);
+agendaPanel(socket, config.stepLabels, config.messages, config.saved);
 followupsPanel(socket, config);
 socket.on("meeting:state", (state) => {
   document.querySelector("[data-testid=participant-count]").textContent = state.participants;
@@ -114,6 +130,7 @@ socket.on("meeting:state", (state) => {
 for (const name of ["contribution:added", "contribution:updated"]) {
   socket.on(name, (contribution) => {
     seqOfId.set(contribution.id, contribution.seq);
+    latest.set(contribution.id, contribution);
     const element = contributions.upsert(contribution);
     const mergeButton = element.querySelector("[data-testid=merge]");
     mergeButton.dataset.label = mergeButton.dataset.label || mergeButton.textContent;
@@ -133,3 +150,16 @@ for (const [testid, field] of [
 document.querySelector("[data-testid=unpin]").addEventListener("click", () =>
   emit("screen:command", { pin: null }, (a) => showScreen(a.screen)),
 );
+
+// An image over the limit is refused here, before the upload, so the typed text stays.
+const IMAGE_MAX_BYTES = 5 * 1024 * 1024; // as the server checks it
+const startingPointForm = document.querySelector("[data-testid=starting-point-form] form");
+startingPointForm.addEventListener("submit", (event) => {
+  const file = startingPointForm.querySelector("[data-testid=starting-point-image]").files[0];
+  const error = startingPointForm.querySelector("[data-testid=starting-point-error]");
+  error.hidden = !file || file.size <= IMAGE_MAX_BYTES;
+  if (!error.hidden) {
+    event.preventDefault();
+    error.textContent = config.messages.image_too_large;
+  }
+});

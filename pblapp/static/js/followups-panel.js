@@ -1,5 +1,7 @@
 // The console's follow-ups: questions for next time (with status), decisions and action items.
 
+import { refusalText } from "./live.js";
+
 function fill(template, values) {
   return template.replace(/\{(\w+)\}/g, (_, key) => values[key]);
 }
@@ -10,12 +12,20 @@ export function followupsPanel(socket, config) {
   const decisions = panel.querySelector("[data-testid=decisions]");
   const actions = panel.querySelector("[data-testid=action-items]");
 
+  const error = document.querySelector("[data-testid=followups-error]");
+  let latest = null;
+
   function send(event, payload, form) {
     socket.timeout(10000).emit(event, payload, (err, answer) => {
+      error.hidden = !err && answer.ok;
       if (!err && answer.ok) {
         show(answer.followups);
         if (form) form.reset();
+        return;
       }
+      // Say why, and show again what the server has (a refused owner goes back).
+      error.textContent = refusalText(err, answer, config.messages);
+      if (latest) show(latest);
     });
   }
 
@@ -88,6 +98,7 @@ export function followupsPanel(socket, config) {
   }
 
   function show(state) {
+    latest = state;
     questions.replaceChildren(...state.questions.map(questionItem));
     decisions.replaceChildren(...state.decisions.map(decisionItem));
     actions.replaceChildren(...state.action_items.map(actionItem));

@@ -21,6 +21,12 @@ export function showConnection(socket, element, offlineText) {
   socket.on("connect_error", update);
 }
 
+// The text to show for a refused or unanswered command, in the page's language.
+export function refusalText(err, answer, messages) {
+  if (err) return messages.no_answer;
+  return messages[answer.error.code] || answer.error.message;
+}
+
 export function qtypeClass(qtype) {
   return `qtype-${qtype || "untagged"}`;
 }

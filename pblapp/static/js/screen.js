@@ -71,7 +71,9 @@ const pinned = document.querySelector("[data-testid=pinned]");
 
 function showPinned() {
   const contribution = byId.get(screenState.pinned_contribution_id);
-  pinned.hidden = !contribution || contribution.hidden;
+  // "Hide all contributions" hides the pinned one too; the goals, when shown, come first.
+  pinned.hidden =
+    !contribution || contribution.hidden || screenState.hide_contributions || screenState.show_goals;
   if (!contribution) return;
   setQtypeClass(pinned, contribution.qtype);
   pinned.querySelector(".qtype").textContent = config.qtypeLabels[contribution.qtype || "untagged"];
