@@ -13,9 +13,11 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 from markupsafe import Markup
+from werkzeug.routing import IntegerConverter
 
 from pblapp.db import Database
 from pblapp.domain.markup import markdown_to_html
+from pblapp.domain.validation import ID_MAX
 from pblapp.service import Service
 
 
@@ -29,6 +31,14 @@ def _secret_key(data_dir: Path) -> str:
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))
     return path.read_text().strip()
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in routes, limited to what SQLite can store."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", ID_MAX)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -63,6 +73,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from pblapp import i18n, sockets
     from pblapp.views import api, auth, pages, phone
     from pblapp.views.minutes import disk_writer
+
+    # An id in a path that SQLite cannot hold is no meeting or group: a 404, never a 500.
+    app.url_map.converters["int"] = IdConverter
 
     database = Database(data_dir / "pblapp.sqlite3")
     app.extensions["pblapp.service"] = Service(

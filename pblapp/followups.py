@@ -47,10 +47,7 @@ def _due(value: Any) -> str | None:
 
 
 def _id(payload: dict) -> int:
-    value = payload.get("id")
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise DomainError("invalid_id", "id is a whole number.")
-    return value
+    return validation.record_id(payload.get("id"))
 
 
 class FollowUpOperations:

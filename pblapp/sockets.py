@@ -6,6 +6,7 @@ service publishes what changed through :func:`publish`, after its transaction co
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from flask import Flask, current_app, request, session
@@ -13,6 +14,7 @@ from flask_socketio import ConnectionRefusedError, SocketIO, join_room
 
 from pblapp import get_service
 from pblapp.domain.errors import DomainError, NotFound
+from pblapp.domain.validation import ID_MAX
 from pblapp.service import Attendance
 
 
@@ -98,7 +100,7 @@ def _since_seq(auth: dict) -> int:
     value = auth.get("since_seq", 0)
     if value is None:
         return 0
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= ID_MAX:
         raise _refused("invalid_since_seq", "since_seq must be a whole number, 0 or more.")
     return value
 
@@ -113,6 +115,8 @@ def _authenticate(auth: dict) -> Connection:
     meeting_id = auth.get("meeting_id")
     if isinstance(meeting_id, bool) or not isinstance(meeting_id, int):
         raise _refused("missing_meeting_id", "Give meeting_id.")
+    if not 1 <= meeting_id <= ID_MAX:
+        raise _refused("meeting_not_found", "No such meeting.")
     if "api_token" in auth:
         token = auth["api_token"]
         user = service.user_for_api_token(token) if isinstance(token, str) else None
@@ -179,30 +183,50 @@ def _refusal(code: str, message: str) -> dict:
     return {"ok": False, "error": {"code": code, "message": message}}
 
 
+def _answered(handler):
+    """Every event gets an ack: a refusal for bad input, and ``internal_error`` (logged) if
+    something unforeseen breaks, so that no client waits for an answer that never comes."""
+
+    @functools.wraps(handler)
+    def answer(*args):
+        try:
+            return handler(*args)
+        except DomainError as exc:
+            return {"ok": False, "error": exc.as_dict()}
+        except Exception:
+            event = getattr(request, "event", {}).get("message")
+            current_app.logger.exception("Socket.IO event %s failed", event)
+            return _refusal("internal_error", "Something went wrong on the server; try again.")
+
+    return answer
+
+
+@_answered
 def _on_add(payload=None):
     connection = _connections().get(request.sid)
     if connection is None or connection.attendance is None:
         return _refusal("not_participant", "Only a participant who joined can post.")
-    try:
-        contribution, _created = get_service().add_contribution(connection.attendance, payload)
-    except DomainError as exc:
-        return {"ok": False, "error": exc.as_dict()}
+    contribution, _created = get_service().add_contribution(connection.attendance, payload)
     return {"ok": True, "contribution": contribution}
 
 
 def _facilitator_action(operation):
     """A handler for a facilitator's command: refuse others, answer with an ack."""
 
+    @_answered
     def handler(payload=None):
         connection = _connections().get(request.sid)
         if connection is None or not connection.may_moderate:
             return _refusal("forbidden", "Only the facilitator may do this.")
-        try:
-            return {"ok": True, **operation(get_service(), connection, payload)}
-        except DomainError as exc:
-            return {"ok": False, "error": exc.as_dict()}
+        return {"ok": True, **operation(get_service(), connection, payload)}
 
     return handler
+
+
+def _on_unknown(event, *_args):
+    """An event this server does not know, answered so that a caller waiting for an ack
+    learns why."""
+    return _refusal("unknown_event", f"Unknown event: {str(event)[:80]}.")
 
 
 FACILITATOR_EVENTS = {
@@ -252,6 +276,7 @@ def init_app(app: Flask) -> SocketIO:
     socketio.on_event("connect", _on_connect)
     socketio.on_event("disconnect", _on_disconnect)
     socketio.on_event("contribution:add", _on_add)
+    socketio.on_event("*", _on_unknown)
     for event, operation in FACILITATOR_EVENTS.items():
         socketio.on_event(event, _facilitator_action(operation))
     return socketio

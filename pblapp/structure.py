@@ -20,6 +20,7 @@ from pblapp.domain.validation import require_object
 
 FACILITATOR = "facilitator"
 STARTING_POINT_MAX = 20000
+STEP_KEY_MAX = 60
 
 
 def _now() -> datetime:
@@ -64,16 +65,16 @@ def _validated_steps(payload: Any) -> list[dict]:
     for step in steps:
         require_object(step, allowed={"id", "key", "title", "planned_minutes"})
         step_id = step.get("id")
-        if step_id is not None and (isinstance(step_id, bool) or not isinstance(step_id, int)):
-            raise DomainError("invalid_step_id", "A step id is a whole number.")
+        if step_id is not None:
+            step_id = validation.record_id(step_id, "step_id")
         title = step.get("title")
         if title is not None:
             title = (
                 validation.text_field(title, "title", max_len=agenda_domain.STEP_TITLE_MAX) or None
             )
         key = step.get("key")
-        if key is not None and not isinstance(key, str):
-            raise DomainError("invalid_key", "A step key is a string.")
+        if key is not None and (not isinstance(key, str) or len(key) > STEP_KEY_MAX):
+            raise DomainError("invalid_key", f"A step key is a string of {STEP_KEY_MAX} at most.")
         if title is None and key is None and step_id is None:
             raise DomainError("title_empty", "A new step needs a title.")
         checked = {"id": step_id, "key": key}
@@ -462,8 +463,8 @@ class ScreenOperations:
         updates: dict[str, Any] = {}
         if "pin" in payload:
             pin = payload["pin"]
-            if pin is not None and (isinstance(pin, bool) or not isinstance(pin, int)):
-                raise DomainError("invalid_pin", "pin is a contribution id or null.")
+            if pin is not None:
+                pin = validation.record_id(pin, "pin")
             updates["pinned_contribution_id"] = pin
         for field, column in (
             ("hide_contributions", "screen_hides_contributions"),
@@ -509,8 +510,8 @@ class ScreenOperations:
         require_object(payload, allowed={"id", "into"}, required={"id", "into"})
         source, target = payload["id"], payload["into"]
         for value, field in ((source, "id"), (target, "into")):
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-                raise DomainError(f"invalid_{field}", f"{field} is a contribution id.")
+            if value is not None:
+                validation.record_id(value, field)
         if source is None:
             raise DomainError("invalid_id", "id is a contribution id.")
         if source == target:

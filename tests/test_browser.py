@@ -257,7 +257,8 @@ def test_post_written_offline_waits_in_the_outbox_and_arrives_once_when_back_onl
 
 def test_participant_text_is_shown_as_text_never_as_markup(meeting, screen, new_phone):
     phone = new_phone()
-    join(phone, screen.get_by_test_id("join-url").inner_text().strip(), "Mallory", "Annan")
+    # A right-to-left override in the name must not turn "(Annan)" around on the screen.
+    join(phone, screen.get_by_test_id("join-url").inner_text().strip(), "Mallory\u202e", "Annan")
     hostile = '<img src=x onerror="window.__pwned=1"><b>fet</b>'
     post(phone, hostile, "value")
 
@@ -269,6 +270,8 @@ def test_participant_text_is_shown_as_text_never_as_markup(meeting, screen, new_
     assert hostile in mine.inner_text()
     assert shown.locator("img, b").count() == 0
     assert mine.locator("img, b").count() == 0
+    name = shown.locator(".author bdi").first
+    assert name.inner_text() == "Mallory\u202e"  # isolated: its override ends with it
     for page in (screen, phone):
         assert page.evaluate("() => typeof window.__pwned") == "undefined"
 

@@ -1,5 +1,9 @@
 """Minutes: what they contain, in which language, and that participant text stays text."""
 
+import re
+import uuid
+from html.parser import HTMLParser
+
 import markdown
 import pytest
 from markdown_it import MarkdownIt
@@ -270,3 +274,84 @@ def test_closing_writes_the_minutes_in_the_groups_language_to_the_data_dir(
     assert docx.Document(str(folder / "minutes.docx")).paragraphs[0].text == (
         "Minutes: Reference group"
     )
+
+
+class _ActiveParts(HTMLParser):
+    """Collects what in rendered HTML could run or load: elements and attributes."""
+
+    def __init__(self):
+        super().__init__()
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "iframe", "object", "embed", "style"):
+            self.found.append(tag)
+        for name, value in attrs:
+            target = re.sub(r"[\x00-\x20]", "", value or "").lower()
+            if name.startswith("on") or (
+                name in ("href", "src")
+                and re.match(r"^[a-z][a-z0-9+.-]*:", target)
+                and not target.startswith(("http:", "https:", "mailto:"))
+            ):
+                self.found.append(f"{name}={value}")
+
+
+def active_parts(html: str) -> list[str]:
+    parser = _ActiveParts()
+    parser.feed(html)
+    return parser.found
+
+
+STARTING_POINTS = [
+    "<script>window.x=1</script>",
+    "<img src=x onerror=alert(1)>",
+    "[läs](javascript:alert(1))",
+    "[läs](JaVa&#115;cript:alert(1))",
+    "[läs]( java\tscript:alert(1))",
+    "[r]: javascript:alert(1)\n\n[läs][r]",
+    "<javascript:alert(1)>",
+    "![bild](data:text/html,hej)",
+    "<iframe src=http://example.org></iframe>",
+]
+
+
+@pytest.mark.parametrize("text", STARTING_POINTS)
+def test_the_starting_point_in_minutes_md_keeps_its_markdown_but_nothing_active(text):
+    from pblapp.domain.minutes import safe_markdown
+
+    for html in rendered_html(safe_markdown(text)):
+        assert active_parts(html) == [], html
+
+
+def test_the_starting_point_in_minutes_md_keeps_formatting_and_web_links():
+    from pblapp.domain.minutes import safe_markdown
+
+    text = "**Fallet Eva** – läs [FK:s text](https://www.forsakringskassan.se/) och skriv 3 < 5"
+    for html in rendered_html(safe_markdown(text)):
+        assert "<strong>Fallet Eva</strong>" in html
+        assert 'href="https://www.forsakringskassan.se/"' in html
+        assert "3 &lt; 5" in html
+
+
+def test_organisation_codes_in_quotes_are_text_too(client, service, facilitator):
+    headers = facilitator["headers"]
+    group = client.post(
+        "/api/v1/groups",
+        json={"name": "G", "kind": "pbl", "organizations": [{"code": "__b__", "name": "B"}]},
+        headers=headers,
+    ).get_json()
+    meeting = client.post(
+        f"/api/v1/groups/{group['id']}/meetings", json={}, headers=headers
+    ).get_json()
+    client.post(f"/api/v1/meetings/{meeting['id']}/start", headers=headers)
+    token = client.post(
+        f"/j/{meeting['join_code']}", json={"display_name": "A", "organization": "__b__"}
+    ).get_json()["token"]
+    service.add_contribution(
+        service.attendance(token), {"client_id": str(uuid.uuid4()), "text": "hej"}
+    )
+    source = client.get(f"/api/v1/meetings/{meeting['id']}/minutes.md", headers=headers).get_data(
+        as_text=True
+    )
+    for html in rendered_html(source):
+        assert "<strong>b</strong>" not in html and "P01 (__b__): hej" in html

@@ -10,6 +10,7 @@ and line breaks fold to spaces so no typed line can start a heading, list or quo
 
 from __future__ import annotations
 
+import html
 import re
 
 # ASCII punctuation that Python-Markdown and CommonMark both let a backslash escape.
@@ -28,8 +29,33 @@ def escape_markdown(text: str) -> str:
 
 
 def quote(item: dict, escape=escape_markdown) -> str:
-    """``P03 (FK): …`` for one contribution, its text escaped."""
-    return f"{item['pseudonym']} ({item['organization']}): {escape(item['text'])}"
+    """``P03 (FK): …`` for one contribution, every part escaped (a code may hold ``_``)."""
+    return f"{escape(item['pseudonym'])} ({escape(item['organization'])}): {escape(item['text'])}"
+
+
+# A link or image target, inline ``](target`` or in a reference definition ``[x]: target``.
+_INLINE_TARGET = re.compile(r"(\]\(\s*)([^)\n]*)")
+_REFERENCE_TARGET = re.compile(r"^( {0,3}\[[^\]]+\]:\s*)(\S+)", re.MULTILINE)
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
+_SAFE_SCHEMES = {"http", "https", "mailto"}
+
+
+def _safe_target(match: re.Match) -> str:
+    # Renderers decode entities in a target (java&#115;cript:), and browsers drop control
+    # characters and spaces in a scheme: judge the target as a browser would read it.
+    target = re.sub(r"[\x00-\x20]", "", html.unescape(match.group(2))).lower()
+    scheme = _SCHEME.match(target)
+    if scheme and scheme.group(1) not in _SAFE_SCHEMES:
+        return match.group(1) + "#"
+    return match.group(0)
+
+
+def safe_markdown(text: str) -> str:
+    """The facilitator's Markdown (the starting point) kept as Markdown, but inert: raw HTML
+    and autolinks show as text, and links go only to http(s) or mailto, as on the screen."""
+    text = text.replace("<", "&lt;")
+    text = _INLINE_TARGET.sub(_safe_target, text)
+    return _REFERENCE_TARGET.sub(_safe_target, text)
 
 
 def step_title(step: dict | None, labels: dict) -> str:
@@ -122,7 +148,8 @@ def render_markdown(minutes: dict, labels: dict) -> str:
         lines += ["", f"## {labels['starting_point']}", ""]
         # The facilitator's own Markdown, quoted so it cannot reshape the minutes around it.
         lines += [
-            f"> {line}" if line.strip() else ">" for line in minutes["starting_point"].splitlines()
+            f"> {line}" if line.strip() else ">"
+            for line in safe_markdown(minutes["starting_point"]).splitlines()
         ]
 
     lines += ["", f"## {labels['contributions']}", ""]

@@ -24,7 +24,11 @@ ORG_NAME_MAX = 80
 ORGANIZATIONS_MAX = 30
 PLANNED_MEETINGS_MAX = 100
 
+ID_MAX = 2**63 - 1  # SQLite's largest integer: no id or seq can be larger
+
 _CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# Characters with no visible mark: a text of only these (and spaces) counts as empty.
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _ORG_CODE = re.compile(r"^[0-9A-Za-zÅÄÖåäöÆØæø_-]+$")
 
 
@@ -46,13 +50,18 @@ def _string(value: Any, field: str, *, max_len: int, min_len: int = 0, trim: boo
         raise DomainError(f"invalid_{field}", f"{field} must be a string.")
     if "\x00" in value:
         raise DomainError(f"invalid_{field}", f"{field} must not contain NUL characters.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate ("\ud800" in JSON, half an emoji): not text SQLite can store.
+        raise DomainError(f"invalid_{field}", f"{field} is not valid Unicode text.") from None
     text = value.replace("\r\n", "\n").replace("\r", "\n")
     # Other control characters (a pasted vertical tab, say) cannot live in XML, so a Word
     # export would fail on them; they carry no meaning in a post, so they become spaces.
     text = _CONTROL.sub(" ", text)
     if trim:
         text = text.strip()
-    if len(text) < min_len:
+    if len(text) < min_len or (min_len and not _INVISIBLE.sub("", text).strip()):
         raise DomainError(
             f"{field}_empty" if min_len == 1 else f"{field}_too_short",
             f"{field} must have at least {min_len} character(s).",
@@ -63,6 +72,13 @@ def _string(value: Any, field: str, *, max_len: int, min_len: int = 0, trim: boo
 
 
 text_field = _string
+
+
+def record_id(value: Any, field: str = "id") -> int:
+    """An id (or seq) from outside: a whole number that SQLite can hold."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= ID_MAX:
+        raise DomainError(f"invalid_{field}", f"{field} must be a whole number from 1 to 2^63-1.")
+    return value
 
 
 def _int(value: Any, field: str, *, low: int, high: int) -> int:
@@ -125,7 +141,7 @@ def contribution_update(payload: Any) -> dict:
         changes["carry_forward"] = _bool(payload["carry_forward"], "carry_forward")
     if not changes:
         raise DomainError("nothing_to_change", "Give qtype, hidden or carry_forward.")
-    return {"id": _int(payload["id"], "id", low=1, high=2**62), "changes": changes}
+    return {"id": record_id(payload["id"]), "changes": changes}
 
 
 def organizations(value: Any) -> list[dict[str, str]]:
@@ -174,7 +190,7 @@ def new_group(payload: Any) -> dict:
         "planned_meetings": None,
         "consent_text": "",
         "goals": "",
-        "language": payload.get("language") or "sv",
+        "language": "sv" if payload.get("language") is None else payload["language"],
     }
     if group["language"] not in ("sv", "en"):
         raise DomainError("invalid_language", "language is sv or en.")
@@ -199,11 +215,14 @@ def group_update(payload: Any) -> dict:
         payload,
         allowed={"name", "organizations", "planned_meetings", "consent_text", "goals", "language"},
     )
-    if not payload:
+    # As everywhere, null means the same as leaving the field out: it never clears the
+    # organisations or the consent text by accident (send "" to remove a consent text).
+    given = {field: value for field, value in payload.items() if value is not None}
+    if not given:
         raise DomainError("nothing_to_change", "Give a field to change.")
     # The same checks as a new group; the placeholders are replaced by what was sent.
-    checked = new_group({"name": "-", "kind": "pbl", **payload})
-    return {field: checked[field] for field in payload}
+    checked = new_group({"name": "-", "kind": "pbl", **given})
+    return {field: checked[field] for field in given}
 
 
 def scheduled_at(value: Any) -> str | None:
@@ -213,7 +232,7 @@ def scheduled_at(value: Any) -> str | None:
         raise DomainError("invalid_scheduled_at", "scheduled_at must be an ISO 8601 time.")
     try:
         return format_utc(parse_utc(value))
-    except ValueError:
+    except (ValueError, OverflowError):  # also a year 1 or 9999 pushed over by its zone
         raise DomainError(
             "invalid_scheduled_at", "scheduled_at must be an ISO 8601 time."
         ) from None
@@ -221,7 +240,8 @@ def scheduled_at(value: Any) -> str | None:
 
 def new_meeting(payload: Any) -> dict:
     require_object(payload, allowed={"title", "scheduled_at", "agenda"})
-    agenda = payload.get("agenda") or "pbl-cycle"
+    agenda = payload.get("agenda")
+    agenda = "pbl-cycle" if agenda in (None, "") else agenda
     if agenda not in (*AGENDA_TEMPLATES, "group"):
         raise DomainError(
             "invalid_agenda",
@@ -262,9 +282,11 @@ def meeting_update(payload: Any) -> dict:
     require_object(payload, allowed={"title", "place", "scheduled_at", "next_meeting_at"})
     changes: dict[str, Any] = {}
     if "title" in payload:
-        changes["title"] = _string(payload["title"] or "", "title", max_len=TITLE_MAX)
+        title = payload["title"]
+        changes["title"] = "" if title is None else _string(title, "title", max_len=TITLE_MAX)
     if "place" in payload:
-        changes["place"] = _string(payload["place"] or "", "place", max_len=PLACE_MAX)
+        place = payload["place"]
+        changes["place"] = "" if place is None else _string(place, "place", max_len=PLACE_MAX)
     for field in ("scheduled_at", "next_meeting_at"):
         if field in payload:
             try:

@@ -60,7 +60,10 @@ def json_body(*, optional: bool = False) -> dict:
     """The request's JSON object; an empty body counts as ``{}`` where ``optional``."""
     if optional and not request.get_data():
         return {}
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than any real body
+        payload = None
     if payload is None:
         raise DomainError("invalid_json", "The body must be a JSON object.")
     if not isinstance(payload, dict):

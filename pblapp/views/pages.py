@@ -41,7 +41,7 @@ def facilitators_change_things():
         abort(403)
 
 
-def _organizations_from_text(text: str) -> list[dict] | None:
+def _organizations_from_text(text: str) -> list[dict]:
     """One organization per line: a code, a space, then its name."""
     organizations = []
     for line in text.splitlines():
@@ -49,7 +49,24 @@ def _organizations_from_text(text: str) -> list[dict] | None:
             continue
         code, _, name = line.strip().partition(" ")
         organizations.append({"code": code, "name": name.strip() or code})
-    return organizations or None
+    return organizations
+
+
+def _group_form(form) -> dict:
+    """The fields the new-group and edit-group forms share, as the API takes them."""
+    payload = {
+        "name": form.get("name", ""),
+        "organizations": _organizations_from_text(form.get("organizations", "")),
+        "consent_text": form.get("consent_text", ""),
+        "goals": form.get("goals", ""),
+        "language": form.get("language") or "sv",
+    }
+    if form.get("planned_meetings", "").strip():
+        try:
+            payload["planned_meetings"] = int(form["planned_meetings"])
+        except ValueError:
+            payload["planned_meetings"] = form["planned_meetings"]
+    return payload
 
 
 def _local_time_to_iso(value: str | None) -> str | None:
@@ -83,76 +100,61 @@ def _meeting_or_404(meeting_id: int) -> dict:
 
 @bp.get("/groups")
 @login_required
-def groups():
+def groups(draft=None, status: int = 200):
+    """The groups, and a form for a new one (``draft``: what was typed, after a refusal)."""
     default_orgs = "\n".join(f"{o['code']} {o['name']}" for o in DEFAULT_ORGANIZATIONS)
-    return render_template(
-        "groups/list.html", groups=get_service().groups(g.user["id"]), default_orgs=default_orgs
+    page = render_template(
+        "groups/list.html",
+        groups=get_service().groups(g.user["id"]),
+        default_orgs=default_orgs,
+        draft=draft or {},
     )
+    return page, status
 
 
 @bp.post("/groups")
 @login_required
 def create_group():
-    form = request.form
-    payload = {
-        "name": form.get("name", ""),
-        "kind": form.get("kind", ""),
-        "organizations": _organizations_from_text(form.get("organizations", "")),
-        "consent_text": form.get("consent_text", ""),
-        "goals": form.get("goals", ""),
-        "language": form.get("language") or "sv",
-    }
-    if form.get("planned_meetings", "").strip():
-        try:
-            payload["planned_meetings"] = int(form["planned_meetings"])
-        except ValueError:
-            payload["planned_meetings"] = form["planned_meetings"]
+    payload = {**_group_form(request.form), "kind": request.form.get("kind", "")}
+    # An empty box means the default list here; when editing, it is refused.
+    payload["organizations"] = payload["organizations"] or None
     try:
         group = get_service().create_group(g.user["id"], payload)
     except DomainError as exc:
+        # Show the form again with everything typed, and say what is wrong.
         flash(error_message(exc), "error")
-        return redirect(url_for("pages.groups"))
+        return groups(draft=request.form, status=400)
     return redirect(url_for("pages.group", group_id=group["id"]))
 
 
 @bp.get("/groups/<int:group_id>")
 @login_required
-def group(group_id: int):
+def group(group_id: int, draft=None, status: int = 200):
     service = get_service()
     try:
         group = service.group(g.user["id"], group_id)
     except NotFound:
         abort(404)
-    return render_template(
+    page = render_template(
         "groups/detail.html",
         group=group,
         meetings=service.meetings(g.user["id"], group_id),
         has_group_agenda=service.has_group_agenda(group_id),
+        draft=draft,
     )
+    return page, status
 
 
 @bp.post("/groups/<int:group_id>/edit")
 @login_required
 def edit_group(group_id: int):
-    form = request.form
-    payload = {
-        "name": form.get("name", ""),
-        "goals": form.get("goals", ""),
-        "consent_text": form.get("consent_text", ""),
-        "language": form.get("language", "sv"),
-        "organizations": _organizations_from_text(form.get("organizations", "")),
-    }
-    if form.get("planned_meetings", "").strip():
-        try:
-            payload["planned_meetings"] = int(form["planned_meetings"])
-        except ValueError:
-            payload["planned_meetings"] = form["planned_meetings"]
     try:
-        get_service().update_group(g.user["id"], group_id, payload)
+        get_service().update_group(g.user["id"], group_id, _group_form(request.form))
     except NotFound:
         abort(404)
     except DomainError as exc:
         flash(error_message(exc), "error")
+        return group(group_id=group_id, draft=request.form, status=400)
     return redirect(url_for("pages.group", group_id=group_id))
 
 

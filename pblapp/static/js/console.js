@@ -8,6 +8,7 @@ import {
   pageConfig,
   refusalText,
   setQtypeClass,
+  showAuthor,
   showConnection,
 } from "./live.js";
 
@@ -45,8 +46,7 @@ function send(id, change, control) {
 
 function render(contribution) {
   const item = template.content.firstElementChild.cloneNode(true);
-  item.querySelector(".author").textContent =
-    `${contribution.display_name} · ${contribution.pseudonym} (${contribution.organization})`;
+  showAuthor(item.querySelector(".author"), contribution, { pseudonym: true });
   item.querySelector(".seq").textContent = `#${contribution.seq}`;
   item.querySelector(".text").textContent = contribution.text;
   const select = item.querySelector("[data-testid=qtype-select]");

@@ -21,6 +21,17 @@ export function showConnection(socket, element, offlineText) {
   socket.on("connect_error", update);
 }
 
+// "Name (FK)" or "Name · P03 (FK)" as text. The name is isolated (<bdi>), so a name typed
+// with a right-to-left override cannot turn the pseudonym and organisation around.
+export function showAuthor(element, contribution, { pseudonym = false } = {}) {
+  const name = document.createElement("bdi");
+  name.textContent = contribution.display_name;
+  const organization = document.createElement("bdi");
+  organization.textContent = contribution.organization;
+  const middle = pseudonym ? ` · ${contribution.pseudonym} (` : " (";
+  element.replaceChildren(name, middle, organization, ")");
+}
+
 // The text to show for a refused or unanswered command, in the page's language.
 export function refusalText(err, answer, messages) {
   if (err) return messages.no_answer;

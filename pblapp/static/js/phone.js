@@ -74,6 +74,8 @@ function flush() {
         showOwn({ ...post, qtype: answer.contribution.qtype }, "delivered");
       } else if (answer.error.code === "meeting_not_live" && meetingStatus !== "closed") {
         return; // keep it; it goes when the meeting is live
+      } else if (answer.error.code === "internal_error") {
+        return; // the server stumbled: keep it and try again later
       } else if (answer.error.code === "meeting_not_live") {
         // Never stored, and now it cannot be: it stays on this phone, marked, not resent.
         post.failed = true;
@@ -97,7 +99,8 @@ form.addEventListener("submit", (event) => {
   event.preventDefault();
   const text = textField.value.trim();
   if (!text) return showError(config.messages.text_empty);
-  if (text.length > 2000) return showError(config.messages.text_too_long);
+  // Characters as the server counts them: an emoji is one, not two UTF-16 units.
+  if ([...text].length > 2000) return showError(config.messages.text_too_long);
   showError("");
   const checked = form.querySelector("input[name=qtype]:checked");
   const post = { client_id: uuid4(), text, qtype: checked && checked.value ? checked.value : null };

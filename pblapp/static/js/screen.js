@@ -1,7 +1,14 @@
 // Projector screen: QR and join code (server-rendered), live contributions, a bar per
 // question type and who has joined, by organisation.
 import { AgendaClock } from "./agenda.js";
-import { ContributionList, connect, pageConfig, setQtypeClass, showConnection } from "./live.js";
+import {
+  ContributionList,
+  connect,
+  pageConfig,
+  setQtypeClass,
+  showAuthor,
+  showConnection,
+} from "./live.js";
 
 const config = pageConfig();
 const list = document.getElementById("contributions");
@@ -18,7 +25,7 @@ function render(contribution) {
   text.textContent = contribution.text;
   const author = document.createElement("span");
   author.className = "author";
-  author.textContent = `${contribution.display_name} (${contribution.organization})`;
+  showAuthor(author, contribution);
   item.append(label, text, author);
   return item;
 }
@@ -78,8 +85,7 @@ function showPinned() {
   setQtypeClass(pinned, contribution.qtype);
   pinned.querySelector(".qtype").textContent = config.qtypeLabels[contribution.qtype || "untagged"];
   pinned.querySelector(".text").textContent = contribution.text;
-  pinned.querySelector(".author").textContent =
-    `${contribution.display_name} (${contribution.organization})`;
+  showAuthor(pinned.querySelector(".author"), contribution);
 }
 
 const contributions = new ContributionList(list, render, { newestFirst: true });

@@ -1,0 +1,124 @@
+"""Input no real client sends, but a broken or hostile one might: each gets a clear refusal
+with a code, never a server error or a silent hang, and nothing stored is lost."""
+
+import json
+import uuid
+
+import pytest
+
+from conftest import join
+
+
+def sio(app, **kwargs):
+    return app.extensions["socketio"].test_client(app, **kwargs)
+
+
+def error_code(response):
+    return response.get_json()["error"]["code"]
+
+
+@pytest.fixture
+def phone(app, client, live_meeting):
+    return sio(app, auth={"token": join(client, live_meeting["join_code"])["token"]})
+
+
+def post(phone, text):
+    payload = {"client_id": str(uuid.uuid4()), "text": text}
+    return phone.emit("contribution:add", payload, callback=True)
+
+
+def test_half_an_emoji_is_refused_as_invalid_text_and_earlier_posts_stay(
+    app, client, facilitator, live_meeting, phone
+):
+    assert post(phone, "Vad gäller dag 180?")["ok"]
+    answer = post(phone, "trasig \ud83d emoji")
+    assert answer["ok"] is False and answer["error"]["code"] == "invalid_text"
+    api = client.post(
+        "/api/v1/groups", json={"name": "x\ud800y", "kind": "pbl"}, headers=facilitator["headers"]
+    )
+    assert api.status_code == 400 and error_code(api) == "invalid_name"
+    joined = client.post(
+        f"/j/{live_meeting['join_code']}",
+        json={"display_name": "x\ud800", "organization": "FK", "consent": True},
+    )
+    assert joined.status_code == 400 and error_code(joined) == "invalid_display_name"
+    stored = client.get(
+        f"/api/v1/meetings/{live_meeting['id']}/contributions", headers=facilitator["headers"]
+    ).get_json()
+    assert [c["text"] for c in stored] == ["Vad gäller dag 180?"]
+
+
+def test_a_post_of_only_invisible_characters_is_empty(phone):
+    answer = post(phone, "\u200b\u200b \ufeff")
+    assert answer["ok"] is False and answer["error"]["code"] == "text_empty"
+    assert post(phone, "Ja\u200b!")["ok"]  # an invisible character inside a text is kept
+
+
+def test_ids_too_large_for_the_database_are_not_found_or_invalid_never_a_server_error(
+    app, client, facilitator, live_meeting
+):
+    headers, mid, huge = facilitator["headers"], live_meeting["id"], 2**70
+    for path in (f"/api/v1/meetings/{huge}", f"/api/v1/groups/{huge}/log.csv"):
+        assert client.get(path, headers=headers).status_code == 404, path
+    pin = client.post(f"/api/v1/meetings/{mid}/screen", json={"pin": huge}, headers=headers)
+    assert pin.status_code == 400 and error_code(pin) == "invalid_pin"
+    merge = client.post(
+        f"/api/v1/meetings/{mid}/contributions/1/merge", json={"into": huge}, headers=headers
+    )
+    assert merge.status_code == 400 and error_code(merge) == "invalid_into"
+    question = client.patch(
+        f"/api/v1/meetings/{mid}/agenda".replace("agenda", "questions/1"),
+        json={"status": "open"},
+        headers=headers,
+    )
+    assert question.status_code == 404
+    steps = client.put(
+        f"/api/v1/meetings/{mid}/agenda", json={"steps": [{"id": huge}]}, headers=headers
+    )
+    assert steps.status_code == 400 and error_code(steps) == "invalid_step_id"
+
+
+def test_a_socket_connection_with_numbers_out_of_range_is_refused(
+    app, client, facilitator, live_meeting
+):
+    token = join(client, live_meeting["join_code"])["token"]
+    for auth in (
+        {"token": token, "since_seq": 2**70},
+        {"api_token": facilitator["token"], "meeting_id": 2**70},
+    ):
+        assert not sio(app, auth=auth).is_connected(), auth
+    assert sio(app, auth={"token": token, "since_seq": 2**63 - 1}).is_connected()
+
+
+def test_json_nested_too_deep_and_impossible_dates_get_a_clear_refusal(client, facilitator):
+    deep = '{"name": "a", "kind": "pbl", "goals": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    answer = client.post(
+        "/api/v1/groups",
+        data=deep,
+        headers={**facilitator["headers"], "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 400 and error_code(answer) == "invalid_json"
+    group = client.post(
+        "/api/v1/groups", json={"name": "G", "kind": "pbl"}, headers=facilitator["headers"]
+    ).get_json()
+    for moment in ("9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"):
+        meeting = client.post(
+            f"/api/v1/groups/{group['id']}/meetings",
+            data=json.dumps({"scheduled_at": moment}),
+            headers={**facilitator["headers"], "Content-Type": "application/json"},
+        )
+        assert meeting.status_code == 400 and error_code(meeting) == "invalid_scheduled_at"
+
+
+def test_an_unknown_event_is_answered_so_the_caller_does_not_wait(phone):
+    answer = phone.emit("contribution:delete", {"id": 1}, callback=True)
+    assert answer["ok"] is False and answer["error"]["code"] == "unknown_event"
+
+
+def test_an_agenda_step_key_has_a_length_limit(client, facilitator, live_meeting):
+    answer = client.put(
+        f"/api/v1/meetings/{live_meeting['id']}/agenda",
+        json={"steps": [{"key": "k" * 61}]},
+        headers=facilitator["headers"],
+    )
+    assert answer.status_code == 400 and error_code(answer) == "invalid_key"
