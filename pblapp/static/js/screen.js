@@ -85,6 +85,8 @@ function showPinned() {
   setQtypeClass(pinned, contribution.qtype);
   pinned.querySelector(".qtype").textContent = config.qtypeLabels[contribution.qtype || "untagged"];
   pinned.querySelector(".text").textContent = contribution.text;
+  // A long post is pinned smaller, so that all of it fits the wall.
+  pinned.classList.toggle("long", [...contribution.text].length > 280);
   showAuthor(pinned.querySelector(".author"), contribution);
 }
 
