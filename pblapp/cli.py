@@ -5,10 +5,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from urllib.parse import urlsplit
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="run.py", description="Serve pblapp.")
+    parser = argparse.ArgumentParser(
+        prog="run.py",
+        description="Serve pblapp.",
+        epilog="Create users with: python run.py create-user NAME --role "
+        "facilitator|researcher [--data-dir D] (the password is read from stdin).",
+    )
     parser.add_argument("--host", default="0.0.0.0", help="address to listen on (0.0.0.0)")
     parser.add_argument("--port", type=int, default=5000, help="port to listen on (5000)")
     parser.add_argument(
@@ -59,8 +65,25 @@ def create_user(argv: list[str]) -> int:
     return 0
 
 
+def _check_public_url(parser: argparse.ArgumentParser, url: str | None) -> None:
+    """A phone's camera opens only a whole URL; "10.0.0.5:8080" would be read as text."""
+    if url is None:
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        parser.error(
+            f"--public-url must be a whole URL such as http://192.168.1.20:5000, not {url!r}"
+        )
+
+
+def _listens_on_loopback(host: str) -> bool:
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
 def serve(argv: list[str]) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    _check_public_url(parser, args.public_url)
     # gevent serves many phones on one process; it must patch the standard library
     # before anything else opens sockets or starts threads.
     from gevent import monkey
@@ -93,6 +116,12 @@ def serve(argv: list[str]) -> int:
         )
     elif any(host in base for host in ("://localhost", "://127.", "://[::1]")):
         print(f"Warning: phones cannot open {base}; it points at this machine itself.")
+    if _listens_on_loopback(args.host):
+        print(
+            f"Warning: listening on {args.host} only, so phones cannot reach {base} unless "
+            "a proxy on this machine forwards to it; --host 0.0.0.0 listens on the network.",
+            flush=True,
+        )
     with app.app_context():
         service = get_service()
         if not service.has_facilitator():

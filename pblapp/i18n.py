@@ -5,6 +5,8 @@ The language is chosen with ``?lang=sv|en`` on any page and remembered in a cook
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Flask, g, request
 from flask_babel import Babel, get_locale, gettext, lazy_gettext
 
@@ -181,6 +183,25 @@ def error_messages() -> dict:
     }
 
 
+def error_page_text(status: int) -> tuple[str, str]:
+    """Heading and sentence of the error page for an HTTP status, in the UI language."""
+    if status == 404:
+        return gettext("Not found"), gettext(
+            "There is no such page, or your account has no access to it."
+        )
+    if status in (403, 405):
+        return gettext("Not allowed"), gettext("Your account may not do this.")
+    if status == 400:
+        return gettext("Something was wrong with the request"), gettext(
+            "The form may have expired. Go back, reload the page and try again."
+        )
+    if status == 413:
+        return gettext("Too large"), gettext("What was sent is larger than the server accepts.")
+    return gettext("Something went wrong"), gettext(
+        "The server could not do this. Try again; if it happens again, tell the facilitator."
+    )
+
+
 def _select_locale() -> str:
     chosen = getattr(g, "chosen_language", None)
     if chosen:
@@ -211,10 +232,16 @@ def init_app(app: Flask) -> None:
     def labels_as_strings(labels: dict) -> dict:
         return {key: str(value) for key, value in labels.items()}
 
+    def in_language(lang: str) -> str:
+        """This page in ``lang``: the same path and query, with ``lang`` set."""
+        args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+        return request.path + "?" + urlencode([*args, ("lang", lang)])
+
     @app.context_processor
     def language_context():
         return {
             "languages": LANGUAGES,
+            "in_language": in_language,
             "current_language": current_language(),
             "qtype_labels": QUESTION_TYPE_LABELS,
             "qtype_hints": QUESTION_TYPE_HINTS,

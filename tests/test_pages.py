@@ -38,7 +38,9 @@ def test_the_one_time_setup_url_creates_the_first_facilitator_once(tmp_path):
     response = client.post(f"/setup/{token}", data=form)
     assert response.status_code == 302 and response.location == "/groups"
     assert client.get("/groups").status_code == 200
-    assert app.test_client().get(f"/setup/{token}").status_code == 404
+    used = app.test_client().get(f"/setup/{token}")
+    assert used.status_code == 404
+    assert "Den här inställningslänken kan inte användas" in used.get_data(as_text=True)
 
 
 def test_wrong_password_is_refused_with_a_message(client, facilitator):
@@ -50,7 +52,7 @@ def test_wrong_password_is_refused_with_a_message(client, facilitator):
 def test_swedish_is_the_default_and_the_language_switch_is_remembered(client):
     assert "Logga in" in client.get("/").get_data(as_text=True)
     english = client.get("/?lang=en").get_data(as_text=True)
-    assert "Log in" in english and 'href="?lang=sv"' in english
+    assert "Log in" in english and 'href="/?lang=sv"' in english
     assert "Log in" in client.get("/").get_data(as_text=True)
     assert "Logga in" in client.get("/?lang=sv").get_data(as_text=True)
 
@@ -302,3 +304,50 @@ def test_form_errors_speak_the_ui_language(client, facilitator):
         follow_redirects=True,
     )
     assert "Each organization code may appear once." in response.get_data(as_text=True)
+
+
+def test_error_pages_speak_the_ui_language_and_offer_the_language_switch(client, facilitator):
+    log_in(client, facilitator)
+    for path in ("/groups/999", "/meetings/999", "/meetings/999/screen", "/no/such/page"):
+        answer = client.get(path)
+        page = answer.get_data(as_text=True)
+        assert answer.status_code == 404, path
+        assert "Hittades inte" in page and 'data-testid="lang-en"' in page, path
+    english = client.get("/groups/999?lang=en").get_data(as_text=True)
+    assert "Not found" in english
+
+
+def test_the_language_switch_keeps_the_page_and_its_query(client, live_meeting):
+    page = client.get(f"/?next=/meetings/{live_meeting['id']}").get_data(as_text=True)
+    assert f'href="/?next=%2Fmeetings%2F{live_meeting["id"]}&amp;lang=en"' in page
+
+
+def test_the_projector_screen_has_a_language_switch(client, facilitator, live_meeting):
+    log_in(client, facilitator)
+    page = client.get(f"/meetings/{live_meeting['id']}/screen").get_data(as_text=True)
+    assert f'href="/meetings/{live_meeting["id"]}/screen?lang=en"' in page
+
+
+def test_a_public_url_phones_could_not_open_is_refused_at_start(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "run.py"), "--data-dir", str(tmp_path)]
+        + ["--port", "1", "--public-url", "10.0.0.5:8080"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "--public-url must be a whole URL such as http://" in result.stderr
+
+
+def test_listening_on_loopback_warns_that_phones_cannot_reach_the_server(tmp_path):
+    server = ServerProcess(tmp_path / "data").start()  # listens on 127.0.0.1
+    try:
+        time.sleep(0.3)
+        assert "Warning: listening on 127.0.0.1 only" in server.log.read_text()
+    finally:
+        server.stop()
+    help_text = subprocess.run(
+        [sys.executable, str(ROOT / "run.py"), "--help"], capture_output=True, text=True
+    ).stdout
+    assert "create-user NAME --role" in help_text

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import functools
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from pblapp import get_service
 from pblapp.domain import exports, validation
 from pblapp.domain.errors import DomainError
+from pblapp.i18n import error_page_text
 from pblapp.views import minutes as minutes_view
 from pblapp.views.auth import csrf
 from pblapp.views.urls import join_url, screen_url
@@ -359,11 +360,14 @@ def group_jsonl(group_id: int):
 
 
 def init_app(app) -> None:
-    """Paths under ``/api/`` that match no route still answer in the API's error format."""
+    """Errors outside a route's own handling: in the API's error format under ``/api/``,
+    else as a page in the UI language (never the server's bare English page)."""
 
-    @app.errorhandler(404)
-    @app.errorhandler(405)
-    def api_fallback(exc: HTTPException):
+    @app.errorhandler(HTTPException)
+    def fallback(exc: HTTPException):
         if request.path.startswith(bp.url_prefix + "/"):
             return http_error(exc)
-        return exc
+        if exc.code is None or exc.code < 400:
+            return exc
+        title, text = error_page_text(exc.code)
+        return render_template("error.html", title=title, text=text), exc.code

@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     Flask,
-    abort,
     flash,
     g,
     redirect,
@@ -96,7 +95,12 @@ def logout():
 def setup(token: str):
     service = get_service()
     if not service.setup_token_valid(token):
-        abort(404)
+        title = gettext("This setup link cannot be used")
+        text = gettext(
+            "It has been used already, or the server has made a new one since. "
+            "Log in, or ask whoever runs the server for the link it printed last."
+        )
+        return render_template("error.html", title=title, text=text), 404
     error = None
     if request.method == "POST":
         password = request.form.get("password", "")
