@@ -244,8 +244,9 @@ def _m002_meeting_structure(db: sqlite_utils.Database) -> None:
 
 
 def _m003_minutes_snapshots(db: sqlite_utils.Database) -> None:
-    """The minutes' data as it was when a meeting closed, so that later meetings (which
-    answer its questions and finish its action items) do not rewrite its record."""
+    """A meeting's follow-ups as they were when it closed (``data``: its follow-ups state),
+    so that later meetings, which answer its questions and finish its action items, do not
+    rewrite its record."""
     db["minutes_snapshots"].create(
         {"meeting_id": int, "data": str, "taken_at": str},
         pk="meeting_id",
@@ -253,10 +254,18 @@ def _m003_minutes_snapshots(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m004_screen_panels(db: sqlite_utils.Database) -> None:
+    """The facilitator can show the starting point and the carried questions on the screen
+    at any time, not only during the agenda steps that show them by themselves."""
+    db["meetings"].add_column("screen_shows_starting_point", int)
+    db["meetings"].add_column("screen_shows_carried", int)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_core,
     _m002_meeting_structure,
     _m003_minutes_snapshots,
+    _m004_screen_panels,
 ]
 
 

@@ -21,6 +21,13 @@ from pblapp.domain.validation import require_object
 FACILITATOR = "facilitator"
 STARTING_POINT_MAX = 20000
 STEP_KEY_MAX = 60
+# The screen's switches and the meetings columns that keep them.
+SCREEN_SWITCHES = {
+    "hide_contributions": "screen_hides_contributions",
+    "show_goals": "screen_shows_goals",
+    "show_starting_point": "screen_shows_starting_point",
+    "show_carried_questions": "screen_shows_carried",
+}
 
 
 def _now() -> datetime:
@@ -436,6 +443,7 @@ class ScreenOperations:
     def screen_state(self, meeting_id: int) -> dict:
         row = self.db.query_one(
             "SELECT pinned_contribution_id, screen_hides_contributions, screen_shows_goals, "
+            "screen_shows_starting_point, screen_shows_carried, "
             "starting_point, starting_point_image FROM meetings WHERE id = ?",
             [meeting_id],
         )
@@ -446,6 +454,8 @@ class ScreenOperations:
             "pinned_contribution_id": row["pinned_contribution_id"],
             "hide_contributions": bool(row["screen_hides_contributions"]),
             "show_goals": bool(row["screen_shows_goals"]),
+            "show_starting_point": bool(row["screen_shows_starting_point"]),
+            "show_carried_questions": bool(row["screen_shows_carried"]),
             "starting_point": row["starting_point"] or "",
             "starting_point_html": markdown_to_html(row["starting_point"] or ""),
             "starting_point_image": row["starting_point_image"],
@@ -457,25 +467,23 @@ class ScreenOperations:
         return state
 
     def screen_command(self, user_id: int, meeting_id: int, payload: Any) -> dict:
-        """``{"pin"?: id|null, "hide_contributions"?: bool, "show_goals"?: bool}``."""
+        """``{"pin"?: id|null, "hide_contributions"?, "show_goals"?, "show_starting_point"?,
+        "show_carried_questions"?: bool}``."""
         meeting = self.meeting(user_id, meeting_id)
-        require_object(payload, allowed={"pin", "hide_contributions", "show_goals"})
+        require_object(payload, allowed={"pin", *SCREEN_SWITCHES})
         updates: dict[str, Any] = {}
         if "pin" in payload:
             pin = payload["pin"]
             if pin is not None:
                 pin = validation.record_id(pin, "pin")
             updates["pinned_contribution_id"] = pin
-        for field, column in (
-            ("hide_contributions", "screen_hides_contributions"),
-            ("show_goals", "screen_shows_goals"),
-        ):
+        for field, column in SCREEN_SWITCHES.items():
             if field in payload:
                 if not isinstance(payload[field], bool):
                     raise DomainError(f"invalid_{field}", f"{field} must be true or false.")
                 updates[column] = int(payload[field])
         if not updates:
-            raise DomainError("nothing_to_change", "Give pin, hide_contributions or show_goals.")
+            raise DomainError("nothing_to_change", "Give pin or one of the screen switches.")
 
         def write(change: Change) -> None:
             pin = updates.get("pinned_contribution_id")

@@ -548,3 +548,36 @@ def test_the_console_keeps_the_agenda_honest_and_says_why_a_change_is_refused(
     console.get_by_test_id("screen-hide-all").check()
     expect(screen.get_by_test_id("contributions-hidden")).to_be_visible()
     expect(screen.get_by_test_id("pinned")).to_be_hidden()
+
+
+def test_the_facilitator_shows_the_starting_point_in_an_agenda_of_their_own(server, contexts):
+    """A free agenda has no starting-point step: the switch shows it, and hides the pin."""
+    process, token = server
+    headers = {"Authorization": f"Bearer {token}"}
+    api = process.url + "/api/v1"
+    group = requests.post(
+        f"{api}/groups", json={"name": "Fokusgrupp Umeå", "kind": "focus"}, headers=headers
+    ).json()
+    meeting = requests.post(
+        f"{api}/groups/{group['id']}/meetings", json={"agenda": "free"}, headers=headers
+    ).json()
+    requests.put(
+        f"{api}/meetings/{meeting['id']}/starting-point",
+        json={"text": "**Fallet Eva**: sjukskriven i 180 dagar."},
+        headers=headers,
+    )
+    screen = contexts(**PROJECTOR).new_page()
+    log_in(screen, process.url)
+    screen.goto(f"{process.url}/meetings/{meeting['id']}/screen")
+    expect(screen.get_by_test_id("starting-point")).to_be_hidden()
+
+    console = contexts(**LAPTOP).new_page()
+    log_in(console, process.url)
+    console.goto(f"{process.url}/meetings/{meeting['id']}")
+    console.get_by_test_id("screen-show-starting-point").check()
+    expect(screen.get_by_test_id("starting-point")).to_be_visible()
+    expect(screen.get_by_test_id("starting-point-text").locator("strong")).to_have_text(
+        "Fallet Eva"
+    )
+    console.get_by_test_id("screen-show-starting-point").uncheck()
+    expect(screen.get_by_test_id("starting-point")).to_be_hidden()

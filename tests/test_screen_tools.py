@@ -92,6 +92,9 @@ def test_pin_hide_all_and_goals_are_screen_state_that_is_logged(
     state = service.screen_command(uid, mid, {"hide_contributions": True, "show_goals": True})
     assert state["hide_contributions"] and state["show_goals"]
     assert service.screen_command(uid, mid, {"pin": None})["pinned_contribution_id"] is None
+    switched = {"show_starting_point": True, "show_carried_questions": True}
+    state = service.screen_command(uid, mid, switched)
+    assert state["show_starting_point"] and state["show_carried_questions"]
     changes = [
         e["data"]
         for e in service.events(group_id=live_meeting["group_id"])
@@ -101,10 +104,12 @@ def test_pin_hide_all_and_goals_are_screen_state_that_is_logged(
         {"pin": posts[2]["id"]},
         {"hide_contributions": True, "show_goals": True},
         {"pin": None},
+        switched,
     ]
     for payload, code in (
         ({"pin": 999}, "contribution_not_found"),
         ({"hide_contributions": "yes"}, "invalid_hide_contributions"),
+        ({"show_starting_point": 1}, "invalid_show_starting_point"),
         ({}, "nothing_to_change"),
         ({"zoom": 2}, "unknown_field"),
     ):

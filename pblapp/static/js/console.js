@@ -110,6 +110,10 @@ function showScreen(state) {
   pinnedId = state.pinned_contribution_id;
   document.querySelector("[data-testid=screen-hide-all]").checked = state.hide_contributions;
   document.querySelector("[data-testid=screen-show-goals]").checked = state.show_goals;
+  document.querySelector("[data-testid=screen-show-starting-point]").checked =
+    state.show_starting_point;
+  document.querySelector("[data-testid=screen-show-carried]").checked =
+    state.show_carried_questions;
   document.querySelector("[data-testid=pinned-note]").hidden = !pinnedId;
   for (const [id, element] of contributions.items) {
     element.classList.toggle("is-pinned", id === pinnedId);
@@ -141,6 +145,8 @@ socket.on("screen:state", showScreen);
 for (const [testid, field] of [
   ["screen-hide-all", "hide_contributions"],
   ["screen-show-goals", "show_goals"],
+  ["screen-show-starting-point", "show_starting_point"],
+  ["screen-show-carried", "show_carried_questions"],
 ]) {
   const box = document.querySelector(`[data-testid=${testid}]`);
   box.addEventListener("change", () =>

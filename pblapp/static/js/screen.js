@@ -78,9 +78,15 @@ const pinned = document.querySelector("[data-testid=pinned]");
 
 function showPinned() {
   const contribution = byId.get(screenState.pinned_contribution_id);
-  // "Hide all contributions" hides the pinned one too; the goals, when shown, come first.
+  // "Hide all contributions" hides the pinned one too; a panel the facilitator chose to
+  // show (goals, starting point, earlier questions) comes first.
   pinned.hidden =
-    !contribution || contribution.hidden || screenState.hide_contributions || screenState.show_goals;
+    !contribution ||
+    contribution.hidden ||
+    screenState.hide_contributions ||
+    screenState.show_goals ||
+    screenState.show_starting_point ||
+    screenState.show_carried_questions;
   if (!contribution) return;
   setQtypeClass(pinned, contribution.qtype);
   pinned.querySelector(".qtype").textContent = config.qtypeLabels[contribution.qtype || "untagged"];
@@ -130,7 +136,8 @@ function showCarried() {
   const carried = followups.questions.filter(
     (question) => question.carried_from_earlier && question.status !== "answered",
   );
-  carriedPanel.hidden = !step || !REPORT_BACK_STEPS.includes(step.key) || carried.length === 0;
+  const inStep = step && REPORT_BACK_STEPS.includes(step.key);
+  carriedPanel.hidden = !(inStep || screenState.show_carried_questions) || carried.length === 0;
   carriedPanel.querySelector("ol").replaceChildren(
     ...carried.map((question) => {
       const item = document.createElement("li");
@@ -148,7 +155,8 @@ const startingPoint = document.querySelector("[data-testid=starting-point]");
 function showStartingPoint() {
   const step = clock.current();
   const hasContent = screenState.starting_point_html || screenState.starting_point_image;
-  startingPoint.hidden = !step || !STARTING_POINT_STEPS.includes(step.key) || !hasContent;
+  const inStep = step && STARTING_POINT_STEPS.includes(step.key);
+  startingPoint.hidden = !(inStep || screenState.show_starting_point) || !hasContent;
   // The server cleaned this HTML (nh3); it is the facilitator's Markdown, not a participant's.
   startingPoint.querySelector("[data-testid=starting-point-text]").innerHTML =
     screenState.starting_point_html || "";
@@ -166,6 +174,7 @@ function showScreen(state) {
   document.querySelector("[data-testid=goals]").hidden = !state.show_goals;
   showPinned();
   showStartingPoint();
+  showCarried();
 }
 
 socket.on("screen:state", showScreen);
