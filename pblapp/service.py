@@ -292,6 +292,13 @@ class Service(StructureOperations, FollowUpOperations, ScreenOperations, Startin
                 )
 
             self.db.change(write)
+            if "goals" in changed:
+                # Open screens and phones show the goals: send them the new ones.
+                for row in self.db.query(
+                    "SELECT id FROM meetings WHERE group_id = ? AND status != 'closed'",
+                    [group_id],
+                ):
+                    self._publish_screen(row["id"])
         return self.group(user_id, group_id)
 
     # -- meetings ---------------------------------------------------------------------

@@ -444,6 +444,7 @@ class ScreenOperations:
         row = self.db.query_one(
             "SELECT pinned_contribution_id, screen_hides_contributions, screen_shows_goals, "
             "screen_shows_starting_point, screen_shows_carried, "
+            "(SELECT goals FROM groups WHERE groups.id = meetings.group_id) AS goals, "
             "starting_point, starting_point_image FROM meetings WHERE id = ?",
             [meeting_id],
         )
@@ -456,6 +457,8 @@ class ScreenOperations:
             "show_goals": bool(row["screen_shows_goals"]),
             "show_starting_point": bool(row["screen_shows_starting_point"]),
             "show_carried_questions": bool(row["screen_shows_carried"]),
+            # The group's goals, cleaned, so that a change reaches an open screen and phones.
+            "goals_html": markdown_to_html(row["goals"] or ""),
             "starting_point": row["starting_point"] or "",
             "starting_point_html": markdown_to_html(row["starting_point"] or ""),
             "starting_point_image": row["starting_point_image"],

@@ -581,3 +581,37 @@ def test_the_facilitator_shows_the_starting_point_in_an_agenda_of_their_own(serv
     )
     console.get_by_test_id("screen-show-starting-point").uncheck()
     expect(screen.get_by_test_id("starting-point")).to_be_hidden()
+
+
+def test_the_facilitator_corrects_a_typed_question_and_the_meeting_title_in_the_console(
+    server, contexts
+):
+    process, token = server
+    headers = {"Authorization": f"Bearer {token}"}
+    api = process.url + "/api/v1"
+    group = requests.post(
+        f"{api}/groups", json={"name": "Basgrupp Kalmar", "kind": "pbl"}, headers=headers
+    ).json()
+    meeting = requests.post(
+        f"{api}/groups/{group['id']}/meetings", json={"title": "Rehabkedjn"}, headers=headers
+    ).json()
+    console = contexts(**LAPTOP).new_page()
+    log_in(console, process.url)
+    console.goto(f"{process.url}/meetings/{meeting['id']}")
+    console.get_by_test_id("question-text").fill("Vem äger fråga?")
+    console.get_by_test_id("question-text").press("Enter")
+    edit = console.get_by_test_id("question-text-edit")
+    expect(edit).to_have_value("Vem äger fråga?")
+    edit.fill("Vem äger frågan om arbetsförmåga?")
+    edit.press("Enter")
+    url = f"{api}/meetings/{meeting['id']}/followups"
+    for _ in range(50):  # the change goes over the socket; wait for the server to have it
+        texts = [q["text"] for q in requests.get(url, headers=headers).json()["questions"]]
+        if texts == ["Vem äger frågan om arbetsförmåga?"]:
+            break
+        console.wait_for_timeout(100)
+    assert texts == ["Vem äger frågan om arbetsförmåga?"]
+
+    console.get_by_test_id("meeting-title").fill("Rehabkedjan")
+    console.locator("[data-testid=details-form] button").click()
+    expect(console.locator("h1")).to_contain_text("Rehabkedjan")

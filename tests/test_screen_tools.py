@@ -232,3 +232,20 @@ def test_participants_read_the_groups_goals_on_their_phone(client, facilitator):
     page = client.get(f"/j/{meeting['join_code']}/live").get_data(as_text=True)
     assert "<strong>Huvudmål:</strong>" in page
     assert "bad()" not in page
+
+
+def test_goals_changed_during_a_meeting_reach_the_open_screen_and_phones(
+    app, client, facilitator, live_meeting
+):
+    token = join(client, live_meeting["join_code"])["token"]
+    phone = app.extensions["socketio"].test_client(app, auth={"token": token})
+    phone.get_received()
+    client.patch(
+        f"/api/v1/groups/{live_meeting['group_id']}",
+        json={"goals": "## Huvudmål\nEn <script>x</script>samverkande **rehabkedja**"},
+        headers=facilitator["headers"],
+    )
+    states = [e["args"][0] for e in phone.get_received() if e["name"] == "screen:state"]
+    assert len(states) == 1
+    assert "<strong>rehabkedja</strong>" in states[0]["goals_html"]
+    assert "<script" not in states[0]["goals_html"]

@@ -217,16 +217,15 @@ def change_status(meeting_id: int, action: str):
 @bp.post("/meetings/<int:meeting_id>/details")
 @login_required
 def meeting_details(meeting_id: int):
-    """Place and the next meeting's time, for the minutes."""
+    """Title, place and the next meeting's time, for the minutes."""
+    details = {
+        "place": request.form.get("place", ""),
+        "next_meeting_at": _local_time_to_iso(request.form.get("next_meeting_at")),
+    }
+    if "title" in request.form:
+        details["title"] = request.form["title"]
     try:
-        get_service().update_meeting(
-            g.user["id"],
-            meeting_id,
-            {
-                "place": request.form.get("place", ""),
-                "next_meeting_at": _local_time_to_iso(request.form.get("next_meeting_at")),
-            },
-        )
+        get_service().update_meeting(g.user["id"], meeting_id, details)
     except NotFound:
         abort(404)
     except DomainError as exc:

@@ -140,6 +140,12 @@ socket.on("meeting:state", (state) => {
 });
 const clock = new AgendaClock(document.querySelector("[data-testid=agenda-clock]"), config.stepLabels);
 socket.on("agenda:state", (state) => clock.update(state));
+// The group's goals as the facilitator last saved them (cleaned on the server, nh3).
+const goals = document.querySelector("[data-testid=goals]");
+socket.on("screen:state", (state) => {
+  goals.hidden = !state.goals_html;
+  goals.querySelector(".markdown").innerHTML = state.goals_html;
+});
 socket.on("contribution:added", (contribution) => {
   lastSeq = Math.max(lastSeq, contribution.seq);
   if (contribution.pseudonym !== config.pseudonym) return;

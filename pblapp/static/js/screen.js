@@ -171,7 +171,10 @@ function showScreen(state) {
   screenState = state;
   list.hidden = state.hide_contributions;
   document.querySelector("[data-testid=contributions-hidden]").hidden = !state.hide_contributions;
-  document.querySelector("[data-testid=goals]").hidden = !state.show_goals;
+  const goals = document.querySelector("[data-testid=goals]");
+  goals.hidden = !state.show_goals;
+  // Cleaned on the server (nh3): the facilitator's Markdown, not a participant's text.
+  goals.querySelector(".markdown").innerHTML = state.goals_html;
   showPinned();
   showStartingPoint();
   showCarried();
