@@ -85,6 +85,33 @@ def meeting(server):
     return {**created.json(), "url": process.url, "api": api, "headers": headers}
 
 
+class Api:
+    """The facilitator's JSON API on the test server, for setting up a test's meeting."""
+
+    def __init__(self, server):
+        process, token = server
+        self.base = process.url + "/api/v1"
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def get(self, path: str):
+        return requests.get(self.base + path, headers=self.headers, timeout=5).json()
+
+    def send(self, method: str, path: str, body: dict | None = None):
+        answer = requests.request(
+            method, self.base + path, json=body, headers=self.headers, timeout=5
+        )
+        assert answer.ok, answer.text
+        return answer.json()
+
+    def meeting(self, group: dict, meeting: dict | None = None, start: bool = False) -> dict:
+        """A new meeting in a new group (``group`` holds at least a name)."""
+        made = self.send("POST", "/groups", {"kind": "pbl", **group})
+        created = self.send("POST", f"/groups/{made['id']}/meetings", meeting or {})
+        if start:
+            self.send("POST", f"/meetings/{created['id']}/start")
+        return created
+
+
 def contributions_via_api(meeting) -> list[dict]:
     answer = requests.get(
         f"{meeting['api']}/meetings/{meeting['id']}/contributions",
@@ -465,15 +492,8 @@ def test_a_facilitator_runs_a_three_step_meeting_and_the_minutes_hold_it_all(
 
 
 def test_a_post_written_before_the_start_is_delivered_when_the_meeting_starts(server, new_phone):
-    process, token = server
-    headers = {"Authorization": f"Bearer {token}"}
-    api = process.url + "/api/v1"
-    group = requests.post(
-        f"{api}/groups", json={"name": "Fokusgrupp", "kind": "focus"}, headers=headers, timeout=5
-    ).json()
-    meeting = requests.post(
-        f"{api}/groups/{group['id']}/meetings", json={}, headers=headers, timeout=5
-    ).json()
+    api = Api(server)
+    meeting = api.meeting({"name": "Fokusgrupp", "kind": "focus"})
     phone = new_phone()
     phone.goto(meeting["join_url"])
     phone.get_by_test_id("name").fill("Early Bird")
@@ -484,12 +504,10 @@ def test_a_post_written_before_the_start_is_delivered_when_the_meeting_starts(se
     phone.get_by_test_id("send").click()
     expect(phone.get_by_test_id("own-contribution")).to_have_count(1)
     expect(phone.get_by_test_id("delivered")).to_have_count(0)
-    requests.post(f"{api}/meetings/{meeting['id']}/start", headers=headers, timeout=5)
+    api.send("POST", f"/meetings/{meeting['id']}/start")
     expect(phone.get_by_test_id("delivered")).to_have_count(1)
     expect(phone.get_by_test_id("not-live")).to_be_hidden()
-    stored = requests.get(
-        f"{api}/meetings/{meeting['id']}/contributions", headers=headers, timeout=5
-    ).json()
+    stored = api.get(f"/meetings/{meeting['id']}/contributions")
     assert [c["text"] for c in stored] == ["Skrivet innan mötet började"]
 
 
@@ -499,18 +517,11 @@ def test_the_console_keeps_the_agenda_honest_and_says_why_a_change_is_refused(
     """A 0-minute step stays 0 in the editor; removing a step that has begun is refused with
     a Swedish message and nothing changes; a double click on Next moves one step; a pause
     says "Pausad"; hiding all posts hides the pinned one too."""
-    process, token = server
-    headers = {"Authorization": f"Bearer {token}"}
-    api = process.url + "/api/v1"
-    group = requests.post(
-        f"{api}/groups",
-        json={"name": "Basgrupp Linköping", "kind": "pbl", "consent_text": CONSENT},
-        headers=headers,
-    ).json()
-    meeting = requests.post(
-        f"{api}/groups/{group['id']}/meetings", json={"agenda": "seven-jump"}, headers=headers
-    ).json()
-    requests.post(f"{api}/meetings/{meeting['id']}/start", headers=headers)
+    process, _ = server
+    api = Api(server)
+    meeting = api.meeting(
+        {"name": "Basgrupp Linköping", "consent_text": CONSENT}, {"agenda": "seven-jump"}, True
+    )
 
     console = contexts(**LAPTOP).new_page()
     log_in(console, process.url)
@@ -533,8 +544,7 @@ def test_the_console_keeps_the_agenda_honest_and_says_why_a_change_is_refused(
     console.locator(".agenda-row").first.locator(".step-remove").click()
     console.get_by_test_id("agenda-save").click()
     expect(console.get_by_test_id("agenda-saved")).to_contain_text("finns kvar i protokollet")
-    steps = requests.get(f"{api}/meetings/{meeting['id']}/agenda", headers=headers).json()
-    assert len(steps["steps"]) == 7
+    assert len(api.get(f"/meetings/{meeting['id']}/agenda")["steps"]) == 7
 
     phone = new_phone()
     join(phone, meeting["join_url"], "Anna", "FK")
@@ -552,20 +562,11 @@ def test_the_console_keeps_the_agenda_honest_and_says_why_a_change_is_refused(
 
 def test_the_facilitator_shows_the_starting_point_in_an_agenda_of_their_own(server, contexts):
     """A free agenda has no starting-point step: the switch shows it, and hides the pin."""
-    process, token = server
-    headers = {"Authorization": f"Bearer {token}"}
-    api = process.url + "/api/v1"
-    group = requests.post(
-        f"{api}/groups", json={"name": "Fokusgrupp Umeå", "kind": "focus"}, headers=headers
-    ).json()
-    meeting = requests.post(
-        f"{api}/groups/{group['id']}/meetings", json={"agenda": "free"}, headers=headers
-    ).json()
-    requests.put(
-        f"{api}/meetings/{meeting['id']}/starting-point",
-        json={"text": "**Fallet Eva**: sjukskriven i 180 dagar."},
-        headers=headers,
-    )
+    process, _ = server
+    api = Api(server)
+    meeting = api.meeting({"name": "Fokusgrupp Umeå", "kind": "focus"}, {"agenda": "free"})
+    text = {"text": "**Fallet Eva**: sjukskriven i 180 dagar."}
+    api.send("PUT", f"/meetings/{meeting['id']}/starting-point", text)
     screen = contexts(**PROJECTOR).new_page()
     log_in(screen, process.url)
     screen.goto(f"{process.url}/meetings/{meeting['id']}/screen")
@@ -586,15 +587,9 @@ def test_the_facilitator_shows_the_starting_point_in_an_agenda_of_their_own(serv
 def test_the_facilitator_corrects_a_typed_question_and_the_meeting_title_in_the_console(
     server, contexts
 ):
-    process, token = server
-    headers = {"Authorization": f"Bearer {token}"}
-    api = process.url + "/api/v1"
-    group = requests.post(
-        f"{api}/groups", json={"name": "Basgrupp Kalmar", "kind": "pbl"}, headers=headers
-    ).json()
-    meeting = requests.post(
-        f"{api}/groups/{group['id']}/meetings", json={"title": "Rehabkedjn"}, headers=headers
-    ).json()
+    process, _ = server
+    api = Api(server)
+    meeting = api.meeting({"name": "Basgrupp Kalmar"}, {"title": "Rehabkedjn"})
     console = contexts(**LAPTOP).new_page()
     log_in(console, process.url)
     console.goto(f"{process.url}/meetings/{meeting['id']}")
@@ -604,9 +599,8 @@ def test_the_facilitator_corrects_a_typed_question_and_the_meeting_title_in_the_
     expect(edit).to_have_value("Vem äger fråga?")
     edit.fill("Vem äger frågan om arbetsförmåga?")
     edit.press("Enter")
-    url = f"{api}/meetings/{meeting['id']}/followups"
     for _ in range(50):  # the change goes over the socket; wait for the server to have it
-        texts = [q["text"] for q in requests.get(url, headers=headers).json()["questions"]]
+        texts = [q["text"] for q in api.get(f"/meetings/{meeting['id']}/followups")["questions"]]
         if texts == ["Vem äger frågan om arbetsförmåga?"]:
             break
         console.wait_for_timeout(100)
