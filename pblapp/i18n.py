@@ -101,6 +101,7 @@ def minutes_labels() -> dict:
         "step_used": gettext("planned {planned} min, used {used} min"),
         "step_not_started": gettext("planned {planned} min, not started"),
         "starting_point": gettext("Starting point"),
+        "starting_point_image": gettext("Starting point image"),
         "contributions": gettext("Contributions by question type"),
         "before_agenda": gettext("Before the agenda started"),
         "duplicate": gettext("duplicate"),

@@ -916,6 +916,8 @@ class Service(StructureOperations, FollowUpOperations, ScreenOperations, Startin
                 for step in agenda
             ],
             "starting_point": meeting_row["starting_point"] or "",
+            # "png", "jpeg" or "webp" when the starting point has an image, else "".
+            "starting_point_image": (meeting_row["starting_point_image"] or ".").rsplit(".", 1)[1],
             "contributions_by_type": by_type,
             "decisions": followups["decisions"],
             "action_items": followups["action_items"],

@@ -355,3 +355,28 @@ def test_organisation_codes_in_quotes_are_text_too(client, service, facilitator)
     )
     for html in rendered_html(source):
         assert "<strong>b</strong>" not in html and "P01 (__b__): hej" in html
+
+
+def test_the_starting_point_image_is_in_every_form_of_the_minutes(
+    app, client, service, facilitator, live_meeting
+):
+    import io
+    from pathlib import Path
+
+    import docx
+
+    from conftest import png
+
+    uid, mid, headers = facilitator["id"], live_meeting["id"], facilitator["headers"]
+    service.set_starting_point(uid, mid, {"text": "Fallet Eva"})
+    service.set_starting_point_image(uid, mid, png())
+    client.post(f"/api/v1/meetings/{mid}/close", headers=headers)
+
+    html = client.get(f"/api/v1/meetings/{mid}/minutes.html", headers=headers)
+    assert 'src="data:image/png;base64,' in html.get_data(as_text=True)
+    assert "img-src 'self' data:" in html.headers["Content-Security-Policy"]
+    word = client.get(f"/api/v1/meetings/{mid}/minutes.docx", headers=headers)
+    assert len(docx.Document(io.BytesIO(word.data)).inline_shapes) == 1
+    folder = Path(app.config["DATA_DIR"]) / str(live_meeting["group_id"]) / "1"
+    assert (folder / "starting-point.png").read_bytes() == png()
+    assert "](starting-point.png)" in (folder / "minutes.md").read_text(encoding="utf-8")

@@ -1,35 +1,12 @@
 """The projector's live tools and the starting point: pin, merge, hide all, goals, images."""
 
 import io
-import struct
 import uuid
-import zlib
 
 import pytest
 
-from conftest import PASSWORD, join
+from conftest import PASSWORD, join, png
 from pblapp.domain.errors import DomainError
-
-
-def png(width=2, height=2) -> bytes:
-    """A real, minimal PNG."""
-
-    def chunk(kind, data):
-        return (
-            struct.pack(">I", len(data))
-            + kind
-            + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-        )
-
-    raw = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
-
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 100
 WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 40

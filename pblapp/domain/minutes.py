@@ -58,6 +58,11 @@ def safe_markdown(text: str) -> str:
     return _REFERENCE_TARGET.sub(_safe_target, text)
 
 
+def image_file_name(kind: str) -> str:
+    """The starting point's image beside the minutes: ``starting-point.png`` and so on."""
+    return f"starting-point.{'jpg' if kind == 'jpeg' else kind}"
+
+
 def step_title(step: dict | None, labels: dict) -> str:
     if step is None:
         return labels["before_agenda"]
@@ -144,13 +149,17 @@ def render_markdown(minutes: dict, labels: dict) -> str:
         f"{n}. {e(agenda_line(step, labels))}" for n, step in enumerate(minutes["agenda"], start=1)
     ] or [none]
 
-    if minutes["starting_point"]:
+    if minutes["starting_point"] or minutes.get("starting_point_image"):
         lines += ["", f"## {labels['starting_point']}", ""]
         # The facilitator's own Markdown, quoted so it cannot reshape the minutes around it.
         lines += [
             f"> {line}" if line.strip() else ">"
             for line in safe_markdown(minutes["starting_point"]).splitlines()
         ]
+        if minutes.get("starting_point_image"):
+            # The image lies beside the minutes on disk under this name.
+            name = image_file_name(minutes["starting_point_image"])
+            lines += ["", f"![{e(labels['starting_point_image'])}]({name})"]
 
     lines += ["", f"## {labels['contributions']}", ""]
     if not minutes["contributions_by_type"]:

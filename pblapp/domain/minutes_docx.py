@@ -14,6 +14,7 @@ from docx.shared import Mm, Pt
 from pblapp.domain.minutes import (
     action_line,
     action_note,
+    image_file_name,
     agenda_line,
     header_rows,
     question_note,
@@ -40,7 +41,8 @@ def _quote(paragraph, item: dict) -> None:
     paragraph.add_run(item["text"])
 
 
-def render_docx(minutes: dict, labels: dict) -> bytes:
+def render_docx(minutes: dict, labels: dict, image: bytes | None = None) -> bytes:
+    """The minutes as a Word document; ``image`` is the starting point's image, if any."""
     minutes = _xml_safe(minutes)
     document = Document()
     # A4 with 2 cm margins: the paper the groups print on (python-docx starts with Letter).
@@ -78,11 +80,17 @@ def render_docx(minutes: dict, labels: dict) -> bytes:
     if not minutes["agenda"]:
         none()
 
-    if minutes["starting_point"]:
+    if minutes["starting_point"] or image:
         document.add_heading(labels["starting_point"], level=1)
         for line in minutes["starting_point"].splitlines():
             if line.strip():
                 document.add_paragraph(line, style="Quote")
+        if image and minutes.get("starting_point_image") in ("png", "jpeg"):
+            document.add_picture(io.BytesIO(image), width=Mm(120))
+        elif image:
+            # Word cannot hold a WebP picture; the minutes say where it is instead.
+            note = f"{labels['starting_point_image']}: {image_file_name('webp')}"
+            document.add_paragraph(note).runs[0].italic = True
 
     document.add_heading(labels["contributions"], level=1)
     for section in minutes["contributions_by_type"]:

@@ -298,7 +298,7 @@ def minutes_file(meeting_id: int, fmt: str):
     response = _download(body, MINUTES_TYPES[fmt], f"minutes-{meeting_id}.{fmt}")
     if fmt == "html":
         response.headers["Content-Security-Policy"] = (
-            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'"
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:"
         )
     if fmt == "docx":
         response.headers["Content-Disposition"] = (

@@ -3,6 +3,7 @@ disk when a meeting closes."""
 
 from __future__ import annotations
 
+from base64 import b64encode
 from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -33,7 +34,9 @@ def local_time(moment: str | None) -> tuple[str, str]:
 
 def render(meeting_id: int, fmt: str, language: str | None = None) -> str | bytes:
     """The minutes in ``fmt``; in ``language``, else ``?lang=``, else the group's language."""
-    data = get_service().minutes(meeting_id, local_time=local_time)
+    service = get_service()
+    data = service.minutes(meeting_id, local_time=local_time)
+    image = service.starting_point_image(meeting_id)
     if language not in LANGUAGES:
         asked = request.args.get("lang") if request else None
         language = asked if asked in LANGUAGES else data["language"]
@@ -43,11 +46,13 @@ def render(meeting_id: int, fmt: str, language: str | None = None) -> str | byte
         if fmt == "md":
             return minutes_md.render_markdown(data, labels)
         if fmt == "docx":
-            return render_docx(data, labels)
+            return render_docx(data, labels, image[0] if image else None)
         return render_template(
             "minutes/minutes.html",
             m=data,
             labels=labels,
+            # In the page itself, so that the file works when saved or mailed on its own.
+            image_uri=f"data:{image[1]};base64,{b64encode(image[0]).decode()}" if image else "",
             header=minutes_md.header_rows(data, labels),
             agenda_lines=[minutes_md.agenda_line(step, labels) for step in data["agenda"]],
             action_lines=[
@@ -70,10 +75,16 @@ def write_to_disk(meeting_id: int) -> Path:
         Path(current_app.config["DATA_DIR"]) / str(meeting["group_id"]) / str(meeting["number"])
     )
     folder.mkdir(parents=True, exist_ok=True)
-    group_language = service.minutes(meeting_id, local_time=local_time)["language"]
-    for fmt in FORMATS:
-        body = render(meeting_id, fmt, language=group_language)
-        path = folder / f"minutes.{fmt}"
+    data = service.minutes(meeting_id, local_time=local_time)
+    files: dict[str, str | bytes] = {
+        f"minutes.{fmt}": render(meeting_id, fmt, language=data["language"]) for fmt in FORMATS
+    }
+    image = service.starting_point_image(meeting_id)
+    if image:
+        # minutes.md shows the image by this name.
+        files[minutes_md.image_file_name(data["starting_point_image"])] = image[0]
+    for name, body in files.items():
+        path = folder / name
         temporary = path.with_suffix(path.suffix + ".tmp")
         if isinstance(body, bytes):
             temporary.write_bytes(body)
