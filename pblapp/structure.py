@@ -608,6 +608,9 @@ class StartingPointOperations:
         """Store a PNG, JPEG or WebP image (checked by content, at most 5 MB); ``None``
         removes the image."""
         meeting = self.meeting(user_id, meeting_id)
+        old = self.db.query_one(
+            "SELECT starting_point_image FROM meetings WHERE id = ?", [meeting_id]
+        )["starting_point_image"]
         name = None
         if data is not None:
             kind = images.image_kind(data)
@@ -628,6 +631,10 @@ class StartingPointOperations:
             )
 
         self.db.change(write)
+        if old and old != name:
+            # Only this meeting used it (the name holds the meeting's id); the minutes on
+            # disk keep their own copy.
+            (self.files_dir / old).unlink(missing_ok=True)
         return self._publish_screen(meeting_id)
 
     def starting_point_image(self, meeting_id: int) -> tuple[bytes, str] | None:

@@ -226,3 +226,13 @@ def test_goals_changed_during_a_meeting_reach_the_open_screen_and_phones(
     assert len(states) == 1
     assert "<strong>rehabkedja</strong>" in states[0]["goals_html"]
     assert "<script" not in states[0]["goals_html"]
+
+
+def test_a_replaced_or_removed_image_leaves_no_file_behind(service, facilitator, live_meeting):
+    uid, mid = facilitator["id"], live_meeting["id"]
+    service.set_starting_point_image(uid, mid, png(2, 2))
+    service.set_starting_point_image(uid, mid, png(3, 3))
+    assert len(list(service.files_dir.iterdir())) == 1
+    assert service.starting_point_image(mid)[0] == png(3, 3)
+    service.set_starting_point_image(uid, mid, None)
+    assert list(service.files_dir.iterdir()) == []
