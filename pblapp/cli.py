@@ -152,6 +152,9 @@ def serve(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    # The data directory holds names and everything people wrote: what the server makes
+    # there (database, minutes, images) is for its own user only.
+    os.umask(0o077)
     if argv and argv[0] == "create-user":
         return create_user(argv[1:])
     return serve(argv)

@@ -127,12 +127,17 @@ def contexts(browser: Browser):
     """Makes browser contexts and closes them after the test."""
     made: list[BrowserContext] = []
     errors: list[str] = []
+    blocked: list[str] = []
+
+    def said(msg) -> None:
+        print(f"console {msg.type}: {msg.text}")  # shown by pytest when a test fails
+        if "Content Security Policy" in msg.text:
+            blocked.append(msg.text)
 
     def make(**options) -> BrowserContext:
         context = browser.new_context(**options)
         context.set_default_timeout(TIMEOUT_MS)
-        # Shown by pytest when a test fails: what the pages said.
-        context.on("console", lambda msg: print(f"console {msg.type}: {msg.text}"))
+        context.on("console", said)
         context.on("weberror", lambda error: errors.append(str(error.error)))
         made.append(context)
         return context
@@ -141,6 +146,7 @@ def contexts(browser: Browser):
     for context in made:
         context.close()
     assert errors == [], "uncaught JavaScript errors"
+    assert blocked == [], "the pages' own content policy blocked something they need"
 
 
 @pytest.fixture

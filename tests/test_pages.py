@@ -215,6 +215,9 @@ def test_first_start_prints_a_one_time_setup_url(tmp_path):
         url = re.search(r"(http://\S+/setup/\S+)", server.log.read_text()).group(1)
         assert url.startswith(server.url)
         assert requests.get(url, timeout=5).status_code == 200
+        # What people wrote is for the server's user only.
+        assert (tmp_path / "fresh").stat().st_mode & 0o777 == 0o700
+        assert (tmp_path / "fresh" / "pblapp.sqlite3").stat().st_mode & 0o777 == 0o600
     finally:
         server.stop()
 
@@ -351,3 +354,14 @@ def test_listening_on_loopback_warns_that_phones_cannot_reach_the_server(tmp_pat
         [sys.executable, str(ROOT / "run.py"), "--help"], capture_output=True, text=True
     ).stdout
     assert "create-user NAME --role" in help_text
+
+
+def test_pages_allow_only_their_own_scripts_and_no_framing(client, facilitator, live_meeting):
+    log_in(client, facilitator)
+    page = client.get(f"/meetings/{live_meeting['id']}")
+    policy = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert re.search(r"\son[a-z]+=", page.get_data(as_text=True)) is None  # no inline handlers
+    minutes = client.get(f"/api/v1/meetings/{live_meeting['id']}/minutes.html")
+    assert minutes.headers["Content-Security-Policy"].startswith("default-src 'none'")

@@ -14,9 +14,9 @@ from docx.shared import Mm, Pt
 from pblapp.domain.minutes import (
     action_line,
     action_note,
-    image_file_name,
     agenda_line,
     header_rows,
+    image_file_name,
     question_note,
     question_text,
     step_title,

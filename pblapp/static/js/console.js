@@ -169,3 +169,10 @@ startingPointForm.addEventListener("submit", (event) => {
     error.textContent = config.messages.image_too_large;
   }
 });
+
+// Closing asks first (the page allows no inline handlers).
+for (const form of document.querySelectorAll("form[data-confirm]")) {
+  form.addEventListener("submit", (event) => {
+    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+}
