@@ -90,8 +90,9 @@ class FollowUpOperations:
         }
 
     def keep_followups_at_close(self, change: Change, meeting_id: int) -> None:
-        """Keep this meeting's follow-ups as they are, inside the change that closes it."""
-        state = self._read_followups(change.db.conn, meeting_id)
+        """Keep this meeting's follow-ups as they are, inside the change that closes it;
+        questions of hidden posts too, so that showing a post again brings its question back."""
+        state = self._read_followups(change.db.conn, meeting_id, with_hidden=True)
         change.db["minutes_snapshots"].upsert(
             {
                 "meeting_id": meeting_id,
@@ -101,8 +102,9 @@ class FollowUpOperations:
             pk="meeting_id",
         )
 
-    def _read_followups(self, conn, meeting_id: int) -> dict:
-        """:meth:`followups` read on ``conn`` (the writer's, inside a change)."""
+    def _read_followups(self, conn, meeting_id: int, *, with_hidden: bool = False) -> dict:
+        """:meth:`followups` read on ``conn`` (the writer's, inside a change); with
+        ``with_hidden``, also the questions whose post is hidden now."""
         meeting = conn.execute(
             "SELECT group_id, number FROM meetings WHERE id = ?", [meeting_id]
         ).fetchone()
@@ -117,10 +119,10 @@ class FollowUpOperations:
             "LEFT JOIN participants author ON author.id = c.participant_id "
             "WHERE q.group_id = ? AND m.number <= ? AND "
             # A question made from a post the facilitator hid is hidden with it.
-            "COALESCE(c.hidden, 0) = 0 AND "
+            "(? OR COALESCE(c.hidden, 0) = 0) AND "
             "(q.status IN ('open', 'deferred') OR q.meeting_id = ? "
             " OR q.closed_meeting_id = ?) ORDER BY q.id",
-            [meeting["group_id"], meeting["number"], meeting_id, meeting_id],
+            [meeting["group_id"], meeting["number"], with_hidden, meeting_id, meeting_id],
         ).fetchall()
         decisions = conn.execute(
             "SELECT * FROM decisions WHERE meeting_id = ? ORDER BY id", [meeting_id]
@@ -206,11 +208,16 @@ class FollowUpOperations:
         """``{"pseudonym": "P03"}``, ``{"organization": "FK"}`` or ``None``."""
         if owner is None:
             return None, None
+        if not isinstance(owner, dict):
+            raise DomainError("invalid_owner", "An owner is an object, or null.")
         require_object(owner, allowed={"pseudonym", "organization"})
+        if len(owner) > 1:
+            raise DomainError("invalid_owner", "An owner is a participant or an organization.")
         if "pseudonym" in owner:
+            pseudonym = validation.text_field(owner["pseudonym"], "owner", max_len=20)
             row = change.db.execute(
                 "SELECT id FROM participants WHERE group_id = ? AND pseudonym = ?",
-                [group_id, str(owner["pseudonym"]).upper()],
+                [group_id, pseudonym.upper()],
             ).fetchone()
             if row is None:
                 raise DomainError("invalid_owner", "No participant has that pseudonym.")
@@ -225,7 +232,8 @@ class FollowUpOperations:
                 )
             ]
             # Codes are matched as a facilitator types them: "fk" is FK.
-            matches = [code for code in codes if code.lower() == str(owner["organization"]).lower()]
+            typed = validation.text_field(owner["organization"], "owner", max_len=80).lower()
+            matches = [code for code in codes if code.lower() == typed]
             if not matches:
                 raise DomainError("invalid_owner", "Not one of the group's organizations.")
             return None, matches[0]
@@ -332,6 +340,12 @@ class FollowUpOperations:
                     meeting_id if payload["status"] == "answered" else None
                 )
             if text is not None and text != row["text"]:
+                if row["contribution_id"] is not None:
+                    # Its text is quoted as the participant's: it stays their words.
+                    raise DomainError(
+                        "question_quotes_a_post",
+                        "This question quotes a participant's post; its text cannot change.",
+                    )
                 changes["text"] = {"old": row["text"], "new": text}
                 updates["text"] = text
             if "owner" in payload:

@@ -175,6 +175,14 @@ def error_messages() -> dict:
             "A step that has begun stays in the record; rename it or set its time to 0."
         ),
         "agenda_empty": gettext("The agenda has no steps yet."),
+        "agenda_changed_elsewhere": gettext(
+            "The agenda was changed elsewhere meanwhile; your edits were not saved. "
+            "The editor shows the agenda as it is now."
+        ),
+        "step_not_found": gettext("That step is no longer on the agenda."),
+        "question_quotes_a_post": gettext(
+            "This question quotes a participant's post; its words stay as they are."
+        ),
         "agenda_done": gettext("Every step of the agenda has been done."),
         "invalid_owner": gettext("Owner: a participant (P03) or one of the group's organizations."),
         "who_empty": gettext("Write who does it."),

@@ -14,7 +14,7 @@ from flask_socketio import ConnectionRefusedError, SocketIO, join_room
 
 from pblapp import get_service
 from pblapp.domain.errors import DomainError, NotFound
-from pblapp.domain.validation import ID_MAX
+from pblapp.domain.validation import ID_MAX, is_text
 from pblapp.service import Attendance
 
 
@@ -108,7 +108,7 @@ def _since_seq(auth: dict) -> int:
 def _authenticate(auth: dict) -> Connection:
     service = get_service()
     if "token" in auth:
-        attendance = service.attendance(auth["token"] if isinstance(auth["token"], str) else None)
+        attendance = service.attendance(auth["token"] if is_text(auth["token"]) else None)
         if attendance is None:
             raise _refused("invalid_token", "Unknown participant token.")
         return Connection(meeting_id=attendance.meeting_id, attendance=attendance)
@@ -119,7 +119,7 @@ def _authenticate(auth: dict) -> Connection:
         raise _refused("meeting_not_found", "No such meeting.")
     if "api_token" in auth:
         token = auth["api_token"]
-        user = service.user_for_api_token(token) if isinstance(token, str) else None
+        user = service.user_for_api_token(token) if is_text(token) else None
         if user is None:
             raise _refused("invalid_token", "Unknown API token.")
         user_id = user["id"]

@@ -80,7 +80,7 @@ def _validated_steps(payload: Any) -> list[dict]:
                 validation.text_field(title, "title", max_len=agenda_domain.STEP_TITLE_MAX) or None
             )
         key = step.get("key")
-        if key is not None and (not isinstance(key, str) or len(key) > STEP_KEY_MAX):
+        if key is not None and (not validation.is_text(key) or len(key) > STEP_KEY_MAX):
             raise DomainError("invalid_key", f"A step key is a string of {STEP_KEY_MAX} at most.")
         if title is None and key is None and step_id is None:
             raise DomainError("title_empty", "A new step needs a title.")
@@ -635,7 +635,9 @@ class StartingPointOperations:
             # Only this meeting used it (the name holds the meeting's id); the minutes on
             # disk keep their own copy.
             (self.files_dir / old).unlink(missing_ok=True)
-        return self._publish_screen(meeting_id)
+        state = self._publish_screen(meeting_id)
+        self.minutes_changed(meeting_id, meeting)
+        return state
 
     def starting_point_image(self, meeting_id: int) -> tuple[bytes, str] | None:
         """The image's bytes and MIME type, or ``None``."""

@@ -67,9 +67,7 @@ def test_ids_too_large_for_the_database_are_not_found_or_invalid_never_a_server_
     )
     assert merge.status_code == 400 and error_code(merge) == "invalid_into"
     question = client.patch(
-        f"/api/v1/meetings/{mid}/agenda".replace("agenda", "questions/1"),
-        json={"status": "open"},
-        headers=headers,
+        f"/api/v1/meetings/{mid}/questions/{huge}", json={"status": "open"}, headers=headers
     )
     assert question.status_code == 404
     steps = client.put(
@@ -122,3 +120,35 @@ def test_an_agenda_step_key_has_a_length_limit(client, facilitator, live_meeting
         headers=facilitator["headers"],
     )
     assert answer.status_code == 400 and error_code(answer) == "invalid_key"
+
+
+def test_half_an_emoji_in_an_owner_a_step_key_or_a_token_is_refused_with_a_code(
+    app, client, service, facilitator, live_meeting
+):
+    mid, headers = live_meeting["id"], facilitator["headers"]
+    service.add_question(facilitator["id"], mid, {"text": "Vem?"})
+    qid = service.followups(mid)["questions"][0]["id"]
+    for owner in ({"pseudonym": "\ud800"}, {"organization": "\ud800"}, "P01"):
+        answer = client.patch(
+            f"/api/v1/meetings/{mid}/questions/{qid}", json={"owner": owner}, headers=headers
+        )
+        assert answer.status_code == 400 and error_code(answer) == "invalid_owner", owner
+    both = {"pseudonym": "P01", "organization": "FK"}
+    answer = client.patch(
+        f"/api/v1/meetings/{mid}/questions/{qid}", json={"owner": both}, headers=headers
+    )
+    assert answer.status_code == 400 and error_code(answer) == "invalid_owner"
+    key = client.put(
+        f"/api/v1/meetings/{mid}/agenda", json={"steps": [{"key": "\ud800"}]}, headers=headers
+    )
+    assert key.status_code == 400 and error_code(key) == "invalid_key"
+    for auth in ({"token": "\ud800"}, {"api_token": "\ud800", "meeting_id": mid}):
+        assert not sio(app, auth=auth).is_connected()
+
+
+def test_a_405_says_which_methods_the_route_takes(client, facilitator):
+    api = client.delete("/api/v1/groups", headers=facilitator["headers"])
+    page = client.delete("/groups")
+    for answer in (api, page):
+        assert answer.status_code == 405
+        assert "GET" in answer.headers["Allow"]

@@ -564,6 +564,13 @@ def test_the_console_keeps_the_agenda_honest_and_says_why_a_change_is_refused(
     console.get_by_test_id("screen-hide-all").check()
     expect(screen.get_by_test_id("contributions-hidden")).to_be_visible()
     expect(screen.get_by_test_id("pinned")).to_be_hidden()
+    console.get_by_test_id("screen-hide-all").uncheck()
+    expect(screen.get_by_test_id("pinned")).to_be_visible()
+    # No questions from earlier meetings: that switch shows nothing, so the pin stays.
+    console.get_by_test_id("screen-show-carried").check()
+    expect(console.get_by_test_id("screen-show-carried")).to_be_checked()
+    screen.wait_for_timeout(300)
+    expect(screen.get_by_test_id("pinned")).to_be_visible()
 
 
 def test_the_facilitator_shows_the_starting_point_in_an_agenda_of_their_own(server, contexts):
@@ -588,6 +595,10 @@ def test_the_facilitator_shows_the_starting_point_in_an_agenda_of_their_own(serv
     )
     console.get_by_test_id("screen-show-starting-point").uncheck()
     expect(screen.get_by_test_id("starting-point")).to_be_hidden()
+    expect(console.get_by_test_id("screen-show-goals")).to_be_disabled()
+    api.send("PATCH", f"/groups/{meeting['group_id']}", {"goals": "Bättre samverkan"})
+    console.get_by_test_id("screen-show-goals").check()  # enabled by the new goals
+    expect(screen.get_by_test_id("goals")).to_contain_text("Bättre samverkan")
 
 
 def test_the_facilitator_corrects_a_typed_question_and_the_meeting_title_in_the_console(
@@ -611,6 +622,14 @@ def test_the_facilitator_corrects_a_typed_question_and_the_meeting_title_in_the_
             break
         console.wait_for_timeout(100)
     assert texts == ["Vem äger frågan om arbetsförmåga?"]
+
+    console.locator(".agenda-edit summary").click()
+    console.get_by_test_id("step-title").first.fill("Redovisning")
+    api.send("PUT", f"/meetings/{meeting['id']}/agenda", {"steps": [{"title": "Annan"}]})
+    console.get_by_test_id("agenda-save").click()
+    expect(console.get_by_test_id("agenda-saved")).to_contain_text("ändrades någon annanstans")
+    expect(console.get_by_test_id("step-title")).to_have_count(1)
+    assert [s["title"] for s in api.get(f"/meetings/{meeting['id']}/agenda")["steps"]] == ["Annan"]
 
     console.get_by_test_id("meeting-title").fill("Rehabkedjan")
     console.locator("[data-testid=details-form] button").click()

@@ -174,3 +174,73 @@ def test_the_api_changes_a_contribution_like_the_console_and_refuses_bad_input_c
         f"/api/v1/meetings/{live_meeting['id']}/contributions", headers=headers
     ).get_json()
     assert [(c["qtype"], c["hidden"]) for c in stored] == [("value", True)]
+
+
+def test_showing_a_post_again_after_the_close_brings_its_question_back(
+    app, client, service, facilitator, live_meeting
+):
+    post = _post(app, client, live_meeting["join_code"], "Vem samordnar Evas återgång?")
+    uid, mid = facilitator["id"], live_meeting["id"]
+    service.update_contribution(uid, mid, {"id": post["id"], "carry_forward": True})
+    service.update_contribution(uid, mid, {"id": post["id"], "hidden": True})  # by mistake
+    _close(client, facilitator, mid)
+    assert service.followups(mid)["questions"] == []
+    service.update_contribution(uid, mid, {"id": post["id"], "hidden": False})
+    assert [q["text"] for q in service.followups(mid)["questions"]] == [
+        "Vem samordnar Evas återgång?"
+    ]
+    assert "Vem samordnar Evas återgång?" in _disk_minutes(app, live_meeting).split("## Frågor")[-1]
+
+
+def test_a_jpeg_word_cannot_read_still_gives_all_the_minutes(
+    app, client, service, facilitator, live_meeting
+):
+    import io
+
+    import docx
+
+    jpeg = b"\xff\xd8\xff\xe2" + b"\x00" * 200  # a JPEG without the JFIF header Word's reader wants
+    service.set_starting_point_image(facilitator["id"], live_meeting["id"], jpeg)
+    _close(client, facilitator, live_meeting["id"])
+    word = client.get(
+        f"/api/v1/meetings/{live_meeting['id']}/minutes.docx", headers=facilitator["headers"]
+    )
+    assert word.status_code == 200
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(word.data)).paragraphs]
+    assert any(p.endswith("starting-point.jpg") for p in paragraphs)
+    folder = Path(app.config["DATA_DIR"]) / str(live_meeting["group_id"]) / "1"
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["minutes.docx", "minutes.html", "minutes.md", "starting-point.jpg"]
+
+
+def test_removing_the_image_after_the_close_removes_it_from_the_minutes_on_disk(
+    app, client, service, facilitator, live_meeting
+):
+    from conftest import png
+
+    uid, mid = facilitator["id"], live_meeting["id"]
+    service.set_starting_point_image(uid, mid, png())
+    _close(client, facilitator, mid)
+    folder = Path(app.config["DATA_DIR"]) / str(live_meeting["group_id"]) / "1"
+    assert (folder / "starting-point.png").exists()
+    service.set_starting_point_image(uid, mid, None)
+    assert not (folder / "starting-point.png").exists()
+    assert "starting-point.png" not in _disk_minutes(app, live_meeting)
+    assert "data:image" not in (folder / "minutes.html").read_text(encoding="utf-8")
+
+
+def test_a_question_that_quotes_a_post_keeps_the_participants_words(
+    app, client, service, facilitator, live_meeting
+):
+    import pytest
+
+    from pblapp.domain.errors import DomainError
+
+    post = _post(app, client, live_meeting["join_code"], "Vad innebär dag 180?")
+    uid, mid = facilitator["id"], live_meeting["id"]
+    service.update_contribution(uid, mid, {"id": post["id"], "carry_forward": True})
+    question = service.followups(mid)["questions"][0]
+    with pytest.raises(DomainError) as caught:
+        service.update_question(uid, mid, {"id": question["id"], "text": "Mina egna ord"})
+    assert caught.value.code == "question_quotes_a_post"
+    assert service.followups(mid)["questions"][0]["text"] == "Vad innebär dag 180?"

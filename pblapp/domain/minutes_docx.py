@@ -41,6 +41,15 @@ def _quote(paragraph, item: dict) -> None:
     paragraph.add_run(item["text"])
 
 
+def _add_picture(document, image: bytes) -> bool:
+    """Put the image in the document; False if python-docx cannot read it."""
+    try:
+        document.add_picture(io.BytesIO(image), width=Mm(120))
+    except Exception:  # UnrecognizedImageError, or a JPEG without the header it expects
+        return False
+    return True
+
+
 def render_docx(minutes: dict, labels: dict, image: bytes | None = None) -> bytes:
     """The minutes as a Word document; ``image`` is the starting point's image, if any."""
     minutes = _xml_safe(minutes)
@@ -85,11 +94,11 @@ def render_docx(minutes: dict, labels: dict, image: bytes | None = None) -> byte
         for line in minutes["starting_point"].splitlines():
             if line.strip():
                 document.add_paragraph(line, style="Quote")
-        if image and minutes.get("starting_point_image") in ("png", "jpeg"):
-            document.add_picture(io.BytesIO(image), width=Mm(120))
-        elif image:
-            # Word cannot hold a WebP picture; the minutes say where it is instead.
-            note = f"{labels['starting_point_image']}: {image_file_name('webp')}"
+        if image and not _add_picture(document, image):
+            # Word cannot hold a WebP picture (nor every JPEG python-docx can read): the
+            # minutes say where it is instead.
+            kind = minutes.get("starting_point_image") or "png"
+            note = f"{labels['starting_point_image']}: {image_file_name(kind)}"
             document.add_paragraph(note).runs[0].italic = True
 
     document.add_heading(labels["contributions"], level=1)

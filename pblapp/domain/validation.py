@@ -45,16 +45,25 @@ def require_object(payload: Any, *, allowed: set[str], required: set[str] = froz
     return payload
 
 
+def is_text(value: Any) -> bool:
+    """A string that can be stored and hashed: no lone surrogates (half an emoji)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _string(value: Any, field: str, *, max_len: int, min_len: int = 0, trim: bool = True) -> str:
     if not isinstance(value, str):
         raise DomainError(f"invalid_{field}", f"{field} must be a string.")
     if "\x00" in value:
         raise DomainError(f"invalid_{field}", f"{field} must not contain NUL characters.")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
+    if not is_text(value):
         # A lone surrogate ("\ud800" in JSON, half an emoji): not text SQLite can store.
-        raise DomainError(f"invalid_{field}", f"{field} is not valid Unicode text.") from None
+        raise DomainError(f"invalid_{field}", f"{field} is not valid Unicode text.")
     text = value.replace("\r\n", "\n").replace("\r", "\n")
     # Other control characters (a pasted vertical tab, say) cannot live in XML, so a Word
     # export would fail on them; they carry no meaning in a post, so they become spaces.

@@ -31,7 +31,13 @@ def domain_error(exc: DomainError):
 @bp.errorhandler(HTTPException)
 def http_error(exc: HTTPException):
     code = (exc.name or "error").lower().replace(" ", "_")
-    return error(code, exc.description or exc.name, exc.code or 500)
+    return (*error(code, exc.description or exc.name, exc.code or 500), _allow(exc))
+
+
+def _allow(exc: HTTPException) -> dict:
+    """A 405 says which methods the route takes (``Allow``), as HTTP asks."""
+    methods = getattr(exc, "valid_methods", None)
+    return {"Allow": ", ".join(methods)} if methods else {}
 
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -370,4 +376,4 @@ def init_app(app) -> None:
         if exc.code is None or exc.code < 400:
             return exc
         title, text = error_page_text(exc.code)
-        return render_template("error.html", title=title, text=text), exc.code
+        return render_template("error.html", title=title, text=text), exc.code, _allow(exc)

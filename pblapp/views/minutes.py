@@ -76,22 +76,31 @@ def write_to_disk(meeting_id: int) -> Path:
     )
     folder.mkdir(parents=True, exist_ok=True)
     data = service.minutes(meeting_id, local_time=local_time)
-    files: dict[str, str | bytes] = {
-        f"minutes.{fmt}": render(meeting_id, fmt, language=data["language"]) for fmt in FORMATS
-    }
     image = service.starting_point_image(meeting_id)
+    for old in folder.glob("starting-point.*"):
+        old.unlink()  # replaced or removed since the last copy
     if image:
         # minutes.md shows the image by this name.
-        files[minutes_md.image_file_name(data["starting_point_image"])] = image[0]
-    for name, body in files.items():
-        path = folder / name
-        temporary = path.with_suffix(path.suffix + ".tmp")
-        if isinstance(body, bytes):
-            temporary.write_bytes(body)
-        else:
-            temporary.write_text(body, encoding="utf-8")
-        temporary.replace(path)
+        _write(folder / minutes_md.image_file_name(data["starting_point_image"]), image[0])
+    for fmt in FORMATS:
+        # Each file on its own: one that cannot be made does not cost the others.
+        try:
+            _write(folder / f"minutes.{fmt}", render(meeting_id, fmt, language=data["language"]))
+        except Exception:
+            current_app.logger.exception(
+                "Could not write minutes.%s of meeting %s", fmt, meeting_id
+            )
     return folder
+
+
+def _write(path: Path, body: str | bytes) -> None:
+    """Write beside the old file, then rename over it: never half a file."""
+    temporary = path.with_suffix(path.suffix + ".tmp")
+    if isinstance(body, bytes):
+        temporary.write_bytes(body)
+    else:
+        temporary.write_text(body, encoding="utf-8")
+    temporary.replace(path)
 
 
 def disk_writer(app: Flask) -> Callable[[int], None]:

@@ -90,9 +90,15 @@ export function agendaPanel(socket, labels, messages = {}, savedText = "") {
     return row;
   }
 
+  let shownStepIds = "";
+  let changedElsewhere = false;
+  const stepIds = (state) => state.steps.map((step) => step.id).join(",");
+
   function fillEditor(state) {
     rows.replaceChildren(...state.steps.map(editorRow));
+    shownStepIds = stepIds(state);
     editing = false;
+    changedElsewhere = false;
   }
 
   const editor = panel.querySelector("[data-testid=agenda-editor]");
@@ -122,9 +128,24 @@ export function agendaPanel(socket, labels, messages = {}, savedText = "") {
     });
   }
 
+  // The steps changed elsewhere (another window, the API) while this editor held edits:
+  // saving them would undo that change, so the editor starts again from the new agenda.
+  function startOver() {
+    say(messages.agenda_changed_elsewhere, true);
+    fillEditor(clock.state);
+  }
+
   // Save the editor's steps, then call next() with the new agenda.
   function save(next) {
+    if (changedElsewhere) {
+      startOver();
+      return;
+    }
     socket.timeout(10000).emit("agenda:edit", { steps: editedSteps() }, (err, answer) => {
+      if (!err && !answer.ok && answer.error.code === "step_not_found") {
+        startOver();
+        return;
+      }
       if (err || !answer.ok) {
         say(refusalText(err, answer, messages), true);
         return;
@@ -154,6 +175,7 @@ export function agendaPanel(socket, labels, messages = {}, savedText = "") {
   clock.listeners.push((state) => {
     showSteps(state);
     if (!editing) fillEditor(state);
+    else if (stepIds(state) !== shownStepIds) changedElsewhere = true;
   });
   socket.on("agenda:state", (state) => clock.update(state));
   return clock;

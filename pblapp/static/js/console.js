@@ -109,7 +109,9 @@ function idOfSeq(seq) {
 function showScreen(state) {
   pinnedId = state.pinned_contribution_id;
   document.querySelector("[data-testid=screen-hide-all]").checked = state.hide_contributions;
-  document.querySelector("[data-testid=screen-show-goals]").checked = state.show_goals;
+  const showGoals = document.querySelector("[data-testid=screen-show-goals]");
+  showGoals.checked = state.show_goals;
+  showGoals.disabled = !state.goals_html; // goals can be added while the console is open
   document.querySelector("[data-testid=screen-show-starting-point]").checked =
     state.show_starting_point;
   document.querySelector("[data-testid=screen-show-carried]").checked =

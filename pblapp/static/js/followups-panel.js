@@ -36,16 +36,23 @@ export function followupsPanel(socket, config) {
   function questionItem(question) {
     const item = document.createElement("li");
     item.dataset.testid = "question";
-    // The text can be corrected in place (a typo in a typed question, say).
-    const text = document.createElement("input");
-    text.className = "question-text";
-    text.dataset.testid = "question-text-edit";
-    text.maxLength = 2000;
-    text.value = question.text;
-    text.setAttribute("aria-label", config.questionLabel);
-    text.addEventListener("change", () =>
-      send("question:update", { id: question.id, text: text.value }),
-    );
+    // A typed question can be corrected in place; one made from a post quotes the
+    // participant, and their words stay as they are.
+    let text;
+    if (question.contribution_id) {
+      text = document.createElement("span");
+      text.textContent = question.text;
+    } else {
+      text = document.createElement("input");
+      text.className = "question-text";
+      text.dataset.testid = "question-text-edit";
+      text.maxLength = 2000;
+      text.value = question.text;
+      text.setAttribute("aria-label", config.questionLabel);
+      text.addEventListener("change", () =>
+        send("question:update", { id: question.id, text: text.value }),
+      );
+    }
     const status = document.createElement("select");
     status.dataset.testid = "question-status";
     for (const [value, label] of Object.entries(config.questionStatus)) {

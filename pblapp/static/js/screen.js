@@ -78,15 +78,14 @@ const pinned = document.querySelector("[data-testid=pinned]");
 
 function showPinned() {
   const contribution = byId.get(screenState.pinned_contribution_id);
-  // "Hide all contributions" hides the pinned one too; a panel the facilitator chose to
-  // show (goals, starting point, earlier questions) comes first.
-  pinned.hidden =
-    !contribution ||
-    contribution.hidden ||
-    screenState.hide_contributions ||
+  // "Hide all contributions" hides the pinned one too; a panel the facilitator switched on
+  // (goals, starting point, earlier questions) comes first, if it has something to show.
+  const chosenPanel =
     screenState.show_goals ||
-    screenState.show_starting_point ||
-    screenState.show_carried_questions;
+    (screenState.show_starting_point && !startingPoint.hidden) ||
+    (screenState.show_carried_questions && !carriedPanel.hidden);
+  pinned.hidden =
+    !contribution || contribution.hidden || screenState.hide_contributions || chosenPanel;
   if (!contribution) return;
   setQtypeClass(pinned, contribution.qtype);
   pinned.querySelector(".qtype").textContent = config.qtypeLabels[contribution.qtype || "untagged"];
@@ -175,20 +174,24 @@ function showScreen(state) {
   goals.hidden = !state.show_goals;
   // Cleaned on the server (nh3): the facilitator's Markdown, not a participant's text.
   goals.querySelector(".markdown").innerHTML = state.goals_html;
-  showPinned();
+  showPanels();
+}
+
+// The panels first: whether the pinned post shows depends on them.
+function showPanels() {
   showStartingPoint();
   showCarried();
+  showPinned();
 }
 
 socket.on("screen:state", showScreen);
 socket.on("agenda:state", (state) => {
   clock.update(state);
-  showCarried();
-  showStartingPoint();
+  showPanels();
 });
 socket.on("followups:state", (state) => {
   followups = state;
-  showCarried();
+  showPanels();
 });
 for (const name of ["contribution:added", "contribution:updated"]) {
   socket.on(name, (contribution) => update(contributions.upsert(contribution), contribution));
