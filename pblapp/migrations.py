@@ -261,11 +261,23 @@ def _m004_screen_panels(db: sqlite_utils.Database) -> None:
     db["meetings"].add_column("screen_shows_carried", int)
 
 
+def _m005_logins(db: sqlite_utils.Database) -> None:
+    """A browser's login, so that logging out ends it on the server, not only in the
+    browser's cookie (a copied cookie must not outlive the logout)."""
+    db["logins"].create(
+        {"id_hash": str, "user_id": int, "started_at": str, "ended_at": str},
+        pk="id_hash",
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"user_id", "started_at"},
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_core,
     _m002_meeting_structure,
     _m003_minutes_snapshots,
     _m004_screen_panels,
+    _m005_logins,
 ]
 
 

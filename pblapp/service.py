@@ -205,6 +205,36 @@ class Service(StructureOperations, FollowUpOperations, ScreenOperations, Startin
             return None
         return {"id": row["id"], "name": row["name"], "role": row["role"]}
 
+    def start_login(self, user_id: int) -> str:
+        """A new browser login for ``user_id``; its id goes in the signed session cookie."""
+        login_id = new_token()
+
+        def write(change: Change) -> None:
+            change.db["logins"].insert(
+                {"id_hash": hash_token(login_id), "user_id": user_id, "started_at": utc_now()}
+            )
+
+        self.db.change(write)
+        return login_id
+
+    def login_user(self, login_id: str) -> dict | None:
+        """The user of a browser login that has not ended."""
+        row = self.db.query_one(
+            "SELECT u.id, u.name, u.role FROM logins l JOIN users u ON u.id = l.user_id "
+            "WHERE l.id_hash = ? AND l.ended_at IS NULL",
+            [hash_token(login_id)],
+        )
+        return dict(row) if row else None
+
+    def end_login(self, login_id: str) -> None:
+        def write(change: Change) -> None:
+            change.db.execute(
+                "UPDATE logins SET ended_at = ? WHERE id_hash = ? AND ended_at IS NULL",
+                [utc_now(), hash_token(login_id)],
+            )
+
+        self.db.change(write)
+
     def user(self, user_id: int) -> dict | None:
         row = self.db.query_one("SELECT id, name, role FROM users WHERE id = ?", [user_id])
         return dict(row) if row else None

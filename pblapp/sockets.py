@@ -16,6 +16,7 @@ from pblapp import get_service
 from pblapp.domain.errors import DomainError, NotFound
 from pblapp.domain.validation import ID_MAX, is_text
 from pblapp.service import Attendance
+from pblapp.views.auth import session_user
 
 
 @dataclass
@@ -123,8 +124,8 @@ def _authenticate(auth: dict) -> Connection:
         if user is None:
             raise _refused("invalid_token", "Unknown API token.")
         user_id = user["id"]
-    elif session.get("user_id"):
-        user_id = session["user_id"]
+    elif (user := session_user()) is not None:
+        user_id = user["id"]
     else:
         # A phone whose page did not send its token: the participant cookie speaks for it.
         token = session.get("attend", {}).get(str(meeting_id))

@@ -365,3 +365,17 @@ def test_pages_allow_only_their_own_scripts_and_no_framing(client, facilitator, 
     assert re.search(r"\son[a-z]+=", page.get_data(as_text=True)) is None  # no inline handlers
     minutes = client.get(f"/api/v1/meetings/{live_meeting['id']}/minutes.html")
     assert minutes.headers["Content-Security-Policy"].startswith("default-src 'none'")
+
+
+def test_a_cookie_kept_from_before_a_logout_opens_nothing(app, facilitator, live_meeting):
+    browser = app.test_client()
+    log_in(browser, facilitator)
+    cookie = browser.get_cookie("session").value
+    copy = app.test_client()
+    copy.set_cookie("session", cookie)
+    assert copy.get("/groups").status_code == 200  # the same login, from another place
+    browser.post("/logout")
+    assert copy.get("/groups").status_code == 302  # ended on the server, not only here
+    socketio = app.extensions["socketio"]
+    refused = socketio.test_client(app, flask_test_client=copy, auth={"meeting_id": 1})
+    assert not refused.is_connected()

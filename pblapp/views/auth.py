@@ -32,8 +32,14 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def load_user():
-        user_id = session.get("user_id")
-        g.user = get_service().user(user_id) if user_id else None
+        g.user = session_user()
+
+
+def session_user() -> dict | None:
+    """The user this browser is logged in as: the login must still be open on the server,
+    so a cookie kept from before a logout opens nothing."""
+    login_id = session.get("login")
+    return get_service().login_user(login_id) if isinstance(login_id, str) else None
 
 
 def login_required(view):
@@ -49,7 +55,7 @@ def login_required(view):
 def _log_in(user: dict) -> None:
     session.clear()
     session.permanent = True
-    session["user_id"] = user["id"]
+    session["login"] = get_service().start_login(user["id"])
 
 
 def _safe_next(target: str | None) -> str:
@@ -87,7 +93,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    session.pop("user_id", None)
+    login_id = session.pop("login", None)
+    if isinstance(login_id, str):
+        get_service().end_login(login_id)
     return redirect(url_for("auth.login"))
 
 
