@@ -379,3 +379,17 @@ def test_a_cookie_kept_from_before_a_logout_opens_nothing(app, facilitator, live
     socketio = app.extensions["socketio"]
     refused = socketio.test_client(app, flask_test_client=copy, auth={"meeting_id": 1})
     assert not refused.is_connected()
+
+
+def test_guessing_passwords_is_stopped_after_ten_wrong_ones(app, client, facilitator):
+    from pblapp.views import auth
+
+    for _ in range(auth.FAILED_LOGINS_MAX):
+        wrong = client.post("/", data={"name": facilitator["name"], "password": "gissning"})
+        assert wrong.status_code == 401
+    right = client.post("/", data={"name": facilitator["name"], "password": PASSWORD})
+    assert right.status_code == 429  # even the right password waits now
+    assert "Vänta 15 minuter" in right.get_data(as_text=True)
+    with app.app_context():
+        auth.failed_logins().clear()  # as if the 15 minutes had passed
+    assert log_in(client, facilitator).status_code == 302

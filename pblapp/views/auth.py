@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+import time
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
     Flask,
+    current_app,
     flash,
     g,
     redirect,
@@ -75,20 +77,46 @@ def _safe_next(target: str | None) -> str:
     return url_for("pages.groups")
 
 
+# Guessing passwords: after this many wrong ones from one address within the window, that
+# address waits out the window. Kept in the app's memory: the one server process.
+FAILED_LOGINS_MAX = 10
+FAILED_LOGINS_WINDOW = 15 * 60
+
+
+def failed_logins() -> dict[str, list[float]]:
+    """When each address last gave a wrong password (monotonic seconds)."""
+    return current_app.extensions.setdefault("pblapp.failed_logins", {})
+
+
+def _recent_failures(address: str) -> list[float]:
+    now, failures = time.monotonic(), failed_logins()
+    recent = [t for t in failures.get(address, []) if now - t < FAILED_LOGINS_WINDOW]
+    if recent:
+        failures[address] = recent
+    else:
+        failures.pop(address, None)
+    return recent
+
+
 @bp.route("/", methods=["GET", "POST"])
 def login():
     if g.user and request.method == "GET":
         return redirect(url_for("pages.groups"))
-    error = None
-    if request.method == "POST":
-        user = get_service().authenticate(
-            request.form.get("name", ""), request.form.get("password", "")
-        )
-        if user:
-            _log_in(user)
-            return redirect(_safe_next(request.args.get("next")))
-        error = gettext("Wrong name or password.")
-    return render_template("auth/login.html", error=error), 401 if error else 200
+    if request.method == "GET":
+        return render_template("auth/login.html", error=None)
+    address = request.remote_addr or "-"
+    if len(_recent_failures(address)) >= FAILED_LOGINS_MAX:
+        error = gettext("Too many wrong passwords from this computer. Wait 15 minutes.")
+        return render_template("auth/login.html", error=error), 429
+    user = get_service().authenticate(
+        request.form.get("name", ""), request.form.get("password", "")
+    )
+    if user:
+        failed_logins().pop(address, None)
+        _log_in(user)
+        return redirect(_safe_next(request.args.get("next")))
+    failed_logins().setdefault(address, []).append(time.monotonic())
+    return render_template("auth/login.html", error=gettext("Wrong name or password.")), 401
 
 
 @bp.post("/logout")
