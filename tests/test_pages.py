@@ -393,3 +393,28 @@ def test_guessing_passwords_is_stopped_after_ten_wrong_ones(app, client, facilit
     with app.app_context():
         auth.failed_logins().clear()  # as if the 15 minutes had passed
     assert log_in(client, facilitator).status_code == 302
+
+
+def test_a_researcher_reads_minutes_and_logs_but_not_the_live_pages_or_the_join_code(
+    app, client, service, live_meeting
+):
+    """The console and the screen pair names with pseudonyms and show the join code."""
+    researcher, token = service.create_user("Rita", "researcher", PASSWORD)
+
+    def grant(change):
+        change.db["group_grants"].insert(
+            {"group_id": live_meeting["group_id"], "user_id": researcher["id"], "role": "read"}
+        )
+
+    service.db.change(grant)
+    headers = {"Authorization": f"Bearer {token}"}
+    meeting = client.get(f"/api/v1/meetings/{live_meeting['id']}", headers=headers).get_json()
+    assert meeting["id"] == live_meeting["id"] and "join_code" not in meeting
+    group = client.get(f"/api/v1/groups/{live_meeting['group_id']}", headers=headers).get_json()
+    assert all("join_code" not in m for m in group["meetings"])
+    log_in(client, researcher)
+    for path in (f"/meetings/{live_meeting['id']}", f"/meetings/{live_meeting['id']}/screen"):
+        assert client.get(path).status_code == 403, path
+    page = client.get(f"/groups/{live_meeting['group_id']}").get_data(as_text=True)
+    assert f"/api/v1/meetings/{live_meeting['id']}/minutes.html" in page
+    assert live_meeting["join_code"] not in page

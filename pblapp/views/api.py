@@ -110,7 +110,15 @@ def list_groups():
 def get_group(group_id: int):
     service = get_service()
     group = service.group(g.user["id"], group_id)
-    return {**group, "meetings": service.meetings(g.user["id"], group_id)}
+    meetings = [_for_caller(m) for m in service.meetings(g.user["id"], group_id)]
+    return {**group, "meetings": meetings}
+
+
+def _for_caller(meeting: dict) -> dict:
+    """A researcher gets no join code: joining is for the people in the room."""
+    if g.user["role"] == "facilitator":
+        return meeting
+    return {key: value for key, value in meeting.items() if key != "join_code"}
 
 
 @bp.patch("/groups/<int:group_id>")
@@ -143,7 +151,7 @@ def close_meeting(meeting_id: int):
 @bp.get("/meetings/<int:meeting_id>")
 @api_user
 def get_meeting(meeting_id: int):
-    return visible_meeting(meeting_id).meeting_state(meeting_id)
+    return _for_caller(visible_meeting(meeting_id).meeting_state(meeting_id))
 
 
 @bp.patch("/meetings/<int:meeting_id>")

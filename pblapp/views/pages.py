@@ -91,6 +91,13 @@ def _qr_svg(url: str) -> Markup:
     return Markup(svg[svg.index("<svg") :])
 
 
+def _facilitator_only() -> None:
+    """The console and the screen show names with pseudonyms and the join code: the
+    facilitator's. A researcher reads the minutes and the logs from the group's page."""
+    if g.user["role"] != "facilitator":
+        abort(403)
+
+
 def _meeting_or_404(meeting_id: int) -> dict:
     try:
         return get_service().meeting(g.user["id"], meeting_id)
@@ -181,6 +188,7 @@ def create_meeting(group_id: int):
 @login_required
 def console(meeting_id: int):
     meeting = _meeting_or_404(meeting_id)
+    _facilitator_only()
     service = get_service()
     next_local = ""
     if meeting["next_meeting_at"]:
@@ -281,6 +289,7 @@ def starting_point_image(meeting_id: int):
 @login_required
 def screen(meeting_id: int):
     meeting = _meeting_or_404(meeting_id)
+    _facilitator_only()
     url = join_url(meeting["join_code"])
     service = get_service()
     return render_template(
