@@ -241,19 +241,24 @@ def test_a_json_join_then_page_join_use_separate_identities(client, live_meeting
     assert "P02" in page
 
 
-def test_the_console_sets_the_place_and_next_meeting_in_local_time(
+def test_the_console_sets_the_time_place_and_next_meeting_in_local_time(
     client, service, facilitator, live_meeting
 ):
     log_in(client, facilitator)
     client.post(
         f"/meetings/{live_meeting['id']}/details",
-        data={"place": "Rum 3", "next_meeting_at": "2026-06-15T13:00"},
+        data={
+            "place": "Rum 3",
+            "next_meeting_at": "2026-06-15T13:00",
+            "scheduled_at": "2026-05-18T09:30",
+        },
     )
     meeting = service.meeting(facilitator["id"], live_meeting["id"])
     assert meeting["place"] == "Rum 3"
     assert meeting["next_meeting_at"] == "2026-06-15T11:00:00.000Z"  # CEST is UTC+2
+    assert meeting["scheduled_at"] == "2026-05-18T07:30:00.000Z"
     page = client.get(f"/meetings/{live_meeting['id']}").get_data(as_text=True)
-    assert 'value="2026-06-15T13:00"' in page
+    assert 'value="2026-06-15T13:00"' in page and 'value="2026-05-18T09:30"' in page
 
 
 def test_a_group_with_a_saved_agenda_offers_it_for_new_meetings(

@@ -82,6 +82,13 @@ def _local_time_to_iso(value: str | None) -> str | None:
     return moment.isoformat()
 
 
+def _iso_to_local_time(moment: str | None) -> str:
+    """A stored UTC time as a ``datetime-local`` value in the meeting's time zone."""
+    if not moment:
+        return ""
+    return "T".join(minutes_view.local_time(moment))
+
+
 def _qr_svg(url: str) -> Markup:
     """The join URL as an inline SVG QR code (the SVG is made here, from our own URL)."""
     image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, border=2)
@@ -190,12 +197,10 @@ def console(meeting_id: int):
     meeting = _meeting_or_404(meeting_id)
     _facilitator_only()
     service = get_service()
-    next_local = ""
-    if meeting["next_meeting_at"]:
-        next_local = " ".join(minutes_view.local_time(meeting["next_meeting_at"])).replace(" ", "T")
     return render_template(
         "meetings/console.html",
-        next_meeting_local=next_local,
+        next_meeting_local=_iso_to_local_time(meeting["next_meeting_at"]),
+        scheduled_local=_iso_to_local_time(meeting["scheduled_at"]),
         meeting=meeting,
         group=service.group(g.user["id"], meeting["group_id"]),
         state=service.meeting_state(meeting_id),
@@ -225,13 +230,15 @@ def change_status(meeting_id: int, action: str):
 @bp.post("/meetings/<int:meeting_id>/details")
 @login_required
 def meeting_details(meeting_id: int):
-    """Title, place and the next meeting's time, for the minutes."""
+    """Title, date and time, place and the next meeting's time, for the minutes."""
     details = {
         "place": request.form.get("place", ""),
         "next_meeting_at": _local_time_to_iso(request.form.get("next_meeting_at")),
     }
     if "title" in request.form:
         details["title"] = request.form["title"]
+    if "scheduled_at" in request.form:
+        details["scheduled_at"] = _local_time_to_iso(request.form["scheduled_at"])
     try:
         get_service().update_meeting(g.user["id"], meeting_id, details)
     except NotFound:
