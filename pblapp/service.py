@@ -124,9 +124,10 @@ class Service(StructureOperations, FollowUpOperations, ScreenOperations, Startin
         # Called with a meeting's id when it closes, and when its record changes after.
         self.write_minutes: Callable[[int], None] = write_minutes or (lambda meeting_id: None)
 
-    def minutes_changed(self, meeting_id: int, meeting: dict | None = None) -> None:
-        """Keep the copy of a closed meeting's minutes on disk true to its record."""
-        if meeting is None or meeting["status"] == "closed":
+    def minutes_changed(self, meeting_id: int, meeting: dict) -> None:
+        """After a change to ``meeting`` (as read before it): keep the copy of a closed
+        meeting's minutes on disk true to its record."""
+        if meeting["status"] == "closed":
             self.write_minutes(meeting_id)
 
     # -- users and tokens -------------------------------------------------------------
@@ -466,7 +467,7 @@ class Service(StructureOperations, FollowUpOperations, ScreenOperations, Startin
         self.publish("meeting:state", self.meeting_state(meeting_id), meeting_id)
         if status == "closed":
             self._publish_agenda(meeting_id)
-            self.minutes_changed(meeting_id)
+            self.write_minutes(meeting_id)
         return self.meeting(user_id, meeting_id)
 
     def start_meeting(self, user_id: int, meeting_id: int) -> dict:

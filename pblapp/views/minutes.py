@@ -32,15 +32,18 @@ def local_time(moment: str | None) -> tuple[str, str]:
     return local.strftime("%Y-%m-%d"), local.strftime("%H:%M")
 
 
-def render(meeting_id: int, fmt: str, language: str | None = None) -> str | bytes:
-    """The minutes in ``fmt``; in ``language``, else ``?lang=``, else the group's language."""
+def render(meeting_id: int, fmt: str) -> str | bytes:
+    """The minutes in ``fmt``, in the language ``?lang=`` asks for, else the group's."""
     service = get_service()
     data = service.minutes(meeting_id, local_time=local_time)
-    image = service.starting_point_image(meeting_id)
-    if language not in LANGUAGES:
-        asked = request.args.get("lang") if request else None
-        language = asked if asked in LANGUAGES else data["language"]
-    data["language"] = language
+    asked = request.args.get("lang")
+    language = asked if asked in LANGUAGES else data["language"]
+    return _render(data, service.starting_point_image(meeting_id), fmt, language)
+
+
+def _render(data: dict, image: tuple[bytes, str] | None, fmt: str, language: str) -> str | bytes:
+    """The minutes' ``data`` (and the starting point's image) in ``fmt`` and ``language``."""
+    data = {**data, "language": language}
     with force_locale(language):
         labels = minutes_labels()
         if fmt == "md":
@@ -85,7 +88,7 @@ def write_to_disk(meeting_id: int) -> Path:
     for fmt in FORMATS:
         # Each file on its own: one that cannot be made does not cost the others.
         try:
-            _write(folder / f"minutes.{fmt}", render(meeting_id, fmt, language=data["language"]))
+            _write(folder / f"minutes.{fmt}", _render(data, image, fmt, data["language"]))
         except Exception:
             current_app.logger.exception(
                 "Could not write minutes.%s of meeting %s", fmt, meeting_id
