@@ -11,14 +11,13 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app
+from flask import Flask
 from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
 from pblapp.db import Database
 from pblapp.domain.markup import markdown_to_html
 from pblapp.domain.validation import ID_MAX
-from pblapp.service import Service
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -70,17 +69,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(data_dir)
 
-    from pblapp import i18n, sockets
-    from pblapp.views import api, auth, pages, phone
-    from pblapp.views.minutes import disk_writer
+    from pblapp import i18n
+    from pblapp.effects.live import LiveFanOut
+    from pblapp.effects.minutes import MinutesOnDisk
+    from pblapp.web import api, auth, pages, phone, sockets
 
     # An id in a path that SQLite cannot hold is no meeting or group: a 404, never a 500.
     app.url_map.converters["int"] = IdConverter
 
     database = Database(data_dir / "pblapp.sqlite3")
-    app.extensions["pblapp.service"] = Service(
-        database, publish=sockets.publish, write_minutes=disk_writer(app)
-    )
+    app.extensions["pblapp.db"] = database
 
     i18n.init_app(app)
     auth.init_app(app)
@@ -89,7 +87,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(phone.bp)
     app.register_blueprint(api.bp)
     api.init_app(app)
-    sockets.init_app(app)
+    socketio = sockets.init_app(app)
+
+    # What follows a committed change: the live rooms first, then the minutes on disk.
+    database.subscribe(
+        LiveFanOut(database, lambda name, payload, room: socketio.emit(name, payload, to=room))
+    )
+    database.subscribe(MinutesOnDisk(app, database))
 
     # Facilitators' Markdown (goals, starting point), cleaned to safe HTML.
     app.add_template_filter(lambda text: Markup(markdown_to_html(text)), "markdown")
@@ -117,8 +121,3 @@ def _security_headers(response):
             "frame-ancestors 'none'",
         )
     return response
-
-
-def get_service() -> Service:
-    """The app's :class:`Service`, for views and socket handlers."""
-    return current_app.extensions["pblapp.service"]

@@ -37,15 +37,17 @@ def _create_user_parser() -> argparse.ArgumentParser:
         "prints a new API token as the last line.",
     )
     parser.add_argument("name")
-    parser.add_argument("--role", choices=["facilitator", "researcher"], required=True)
+    # The roles are checked where accounts are made (pblapp.domain.access.ROLES).
+    parser.add_argument("--role", metavar="facilitator|researcher", required=True)
     parser.add_argument("--data-dir", default=os.environ.get("PBLAPP_DATA_DIR", "sessions"))
     return parser
 
 
 def create_user(argv: list[str]) -> int:
     args = _create_user_parser().parse_args(argv)
-    from pblapp import create_app, get_service
+    from pblapp import create_app
     from pblapp.domain.errors import DomainError
+    from pblapp.ops import accounts
 
     if sys.stdin.isatty():
         import getpass
@@ -54,12 +56,13 @@ def create_user(argv: list[str]) -> int:
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     app = create_app({"DATA_DIR": args.data_dir})
-    with app.app_context():
-        try:
-            user, token = get_service().create_user(args.name, args.role, password)
-        except DomainError as exc:
-            print(f"error: {exc.message}", file=sys.stderr)
-            return 1
+    try:
+        user, token = accounts.create_user(
+            app.extensions["pblapp.db"], args.name, args.role, password
+        )
+    except DomainError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
     print(f"Created {user['role']} {user['name']}. API token:")
     print(token)
     return 0
@@ -96,8 +99,9 @@ def serve(argv: list[str]) -> int:
     import gevent
     from gevent.pywsgi import WSGIServer
 
-    from pblapp import create_app, get_service
+    from pblapp import create_app
     from pblapp.netinfo import base_url, lan_address
+    from pblapp.ops import accounts
 
     app = create_app(
         {
@@ -122,13 +126,10 @@ def serve(argv: list[str]) -> int:
             "a proxy on this machine forwards to it; --host 0.0.0.0 listens on the network.",
             flush=True,
         )
-    with app.app_context():
-        service = get_service()
-        if not service.has_facilitator():
-            token = service.create_setup_token()
-            print(
-                f"No facilitator account yet. Open this one-time setup URL:\n  {base}/setup/{token}"
-            )
+    database = app.extensions["pblapp.db"]
+    if not accounts.has_facilitator(database):
+        token = accounts.create_setup_token(database)
+        print(f"No facilitator account yet. Open this one-time setup URL:\n  {base}/setup/{token}")
 
     class Server(WSGIServer):
         def handle(self, sock, address):

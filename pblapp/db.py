@@ -2,13 +2,16 @@
 
 Every write goes through :meth:`Database.change`, which serialises writers on one
 connection (SQLite allows one writer at a time) and runs the caller's function inside a
-single ``BEGIN IMMEDIATE`` transaction. Reads open their own short-lived connections, so
-they never wait for a writer (WAL mode).
+single ``BEGIN IMMEDIATE`` transaction. Once it has committed, the change hands its events
+to the subscribers (the live fan-out, the minutes on disk), so no operation publishes or
+writes files about what it did. Reads open their own short-lived connections, so they
+never wait for a writer (WAL mode).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import queue
 import sqlite3
 import threading
@@ -24,6 +27,7 @@ from pblapp.domain.clock import utc_now
 
 T = TypeVar("T")
 READERS_KEPT = 8
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -95,6 +99,10 @@ class Change:
         return self.db[table].insert(row).last_pk
 
 
+# Called with the events of each committed change, in commit order.
+Subscriber = Callable[[list[Event]], None]
+
+
 def _connect(path: Path | str) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
     conn.row_factory = sqlite3.Row
@@ -113,6 +121,7 @@ class Database:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._write_lock = threading.RLock()
         self._idle_readers: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        self._subscribers: list[Subscriber] = []
         self._writer = _connect(self.path)
         self._writer.execute("PRAGMA journal_mode = WAL")
         from pblapp.migrations import migrate
@@ -126,10 +135,21 @@ class Database:
         while not self._idle_readers.empty():
             self._idle_readers.get_nowait().close()
 
+    @property
+    def files_dir(self) -> Path:
+        """Where uploaded files (starting-point images) live, beside the database."""
+        return self.path.parent / "files"
+
+    def subscribe(self, subscriber: Subscriber) -> None:
+        """Call ``subscriber`` with the events of every change once it has committed."""
+        self._subscribers.append(subscriber)
+
     def change(self, fn: Callable[[Change], T]) -> tuple[T, list[Event]]:
         """Run ``fn`` in one write transaction; return its result and the events it logged.
 
-        If ``fn`` raises, nothing it wrote is kept, events included.
+        If ``fn`` raises, nothing it wrote is kept, events included, and no subscriber
+        hears of it. After the commit, each subscriber gets the events; one that fails is
+        logged and does not undo the change or stop the others.
         """
         with self._write_lock:
             conn = self._writer
@@ -141,7 +161,13 @@ class Database:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
-            return result, change.events
+        if change.events:
+            for subscriber in self._subscribers:
+                try:
+                    subscriber(change.events)
+                except Exception:
+                    log.exception("A subscriber failed on %s", [e.type for e in change.events])
+        return result, change.events
 
     @contextmanager
     def reader(self) -> Iterator[sqlite3.Connection]:

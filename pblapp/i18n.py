@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 from flask import Flask, g, request
 from flask_babel import Babel, get_locale, gettext, lazy_gettext
 
+from pblapp.domain import agenda
+
 LANGUAGES = ("sv", "en")
 LANG_COOKIE = "pblapp_lang"
 
@@ -67,10 +69,8 @@ AGENDA_STEP_LABELS = {
 
 
 def step_title(step: dict) -> str:
-    """A step's own title if the facilitator gave one, else its template label."""
-    if step.get("title"):
-        return step["title"]
-    return str(AGENDA_STEP_LABELS.get(step.get("key") or "", step.get("key") or ""))
+    """A step's own title if the facilitator gave one, else its label in the UI language."""
+    return agenda.step_title(step, AGENDA_STEP_LABELS)
 
 
 STATUS_LABELS = {
@@ -189,6 +189,14 @@ def error_messages() -> dict:
         "what_empty": gettext("Write what is to be done."),
         "invalid_due": gettext("Give a valid date."),
         "forbidden": gettext("Only a facilitator may do that."),
+        "target_is_merged": gettext(
+            "That contribution is already a duplicate of another; merge into that one instead."
+        ),
+        "merge_into_itself": gettext("A contribution cannot be merged into itself."),
+        "contribution_not_found": gettext("There is no such contribution in this meeting."),
+        "nothing_to_change": gettext("There was nothing to change."),
+        "internal_error": gettext("Something went wrong on the server; try again."),
+        "unknown_event": gettext("The server does not know this command; reload the page."),
     }
 
 

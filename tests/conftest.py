@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from pblapp import create_app, get_service
+from pblapp import create_app, ops
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
@@ -37,9 +37,10 @@ def app(tmp_path):
 
 
 @pytest.fixture
-def service(app):
+def db(app):
+    """The app's database, for calling the operations (``pblapp.ops``) directly."""
     with app.app_context():
-        yield get_service()
+        yield app.extensions["pblapp.db"]
 
 
 @pytest.fixture
@@ -50,8 +51,9 @@ def client(app):
 @pytest.fixture
 def facilitator(app):
     """A facilitator user and its API token."""
-    with app.app_context():
-        user, token = get_service().create_user("Handledare Hanna", "facilitator", PASSWORD)
+    user, token = ops.accounts.create_user(
+        app.extensions["pblapp.db"], "Handledare Hanna", "facilitator", PASSWORD
+    )
     return {**user, "token": token, "headers": {"Authorization": f"Bearer {token}"}}
 
 

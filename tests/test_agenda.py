@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from conftest import join
+from pblapp import ops
 from pblapp.domain import agenda
 from pblapp.domain.errors import DomainError
 
@@ -14,7 +15,7 @@ T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 class Clock:
     def __init__(self, monkeypatch):
         self.now = T0
-        monkeypatch.setattr("pblapp.structure._now", lambda: self.now)
+        monkeypatch.setattr("pblapp.ops.agenda._now", lambda: self.now)
 
     def advance(self, **delta):
         self.now += timedelta(**delta)
@@ -44,59 +45,57 @@ def test_the_pbl_cycle_fills_two_hours_in_the_steps_of_the_sources():
     assert agenda.TEMPLATES["free"] == ()
 
 
-def test_a_new_meeting_gets_its_templates_steps(service, facilitator, live_meeting):
-    steps = service.agenda(live_meeting["id"])["steps"]
+def test_a_new_meeting_gets_its_templates_steps(db, facilitator, live_meeting):
+    steps = ops.agenda.state(db, live_meeting["id"])["steps"]
     assert [s["planned_seconds"] // 60 for s in steps] == minutes("pbl-cycle")
     assert all(not s["current"] and s["used_seconds"] == 0 for s in steps)
 
 
-def test_the_clock_runs_pauses_and_resumes_on_server_time(
-    service, facilitator, live_meeting, clock
-):
+def test_the_clock_runs_pauses_and_resumes_on_server_time(db, facilitator, live_meeting, clock):
     uid, mid = facilitator["id"], live_meeting["id"]
-    service.agenda_command(uid, mid, {"action": "start"})
+    ops.agenda.command(db, uid, mid, {"action": "start"})
     clock.advance(minutes=5)
-    first = service.agenda(mid)["steps"][0]
+    first = ops.agenda.state(db, mid)["steps"][0]
     assert first["current"] and first["running"]
     assert first["used_seconds"] == 300 and first["remaining_seconds"] == 600
-    service.agenda_command(uid, mid, {"action": "pause"})
+    ops.agenda.command(db, uid, mid, {"action": "pause"})
     clock.advance(minutes=30)  # a long coffee break does not count
-    paused = service.agenda(mid)["steps"][0]
+    paused = ops.agenda.state(db, mid)["steps"][0]
     assert not paused["running"] and paused["used_seconds"] == 300
-    service.agenda_command(uid, mid, {"action": "start"})
+    ops.agenda.command(db, uid, mid, {"action": "start"})
     clock.advance(minutes=2)
-    assert service.agenda(mid)["steps"][0]["used_seconds"] == 420
+    assert ops.agenda.state(db, mid)["steps"][0]["used_seconds"] == 420
 
 
 def test_going_over_time_shows_as_overrun_and_blocks_nothing(
-    client, service, facilitator, live_meeting, clock
+    client, db, facilitator, live_meeting, clock
 ):
     import uuid
 
     uid, mid = facilitator["id"], live_meeting["id"]
-    service.agenda_command(uid, mid, {"action": "start"})
+    ops.agenda.command(db, uid, mid, {"action": "start"})
     clock.advance(minutes=20)
-    step = service.agenda(mid)["steps"][0]
+    step = ops.agenda.state(db, mid)["steps"][0]
     assert step["overrun"] and step["remaining_seconds"] == -300
-    attendance = service.attendance(join(client, live_meeting["join_code"])["token"])
-    contribution, _ = service.add_contribution(
-        attendance, {"client_id": str(uuid.uuid4()), "text": "Fortfarande steg 1"}
+    attendance = ops.participation.attendance(db, join(client, live_meeting["join_code"])["token"])
+    contribution, _ = ops.participation.post(
+        db, attendance, {"client_id": str(uuid.uuid4()), "text": "Fortfarande steg 1"}
     )
     assert contribution["agenda_step_id"] == step["id"]
-    state = service.agenda_command(uid, mid, {"action": "next"})
+    state = ops.agenda.command(db, uid, mid, {"action": "next"})
     assert state["steps"][1]["current"] and state["steps"][1]["running"]
 
 
-def test_each_step_logs_its_planned_and_actual_time(service, facilitator, live_meeting, clock):
+def test_each_step_logs_its_planned_and_actual_time(db, facilitator, live_meeting, clock):
     uid, mid = facilitator["id"], live_meeting["id"]
-    service.agenda_command(uid, mid, {"action": "start"})
+    ops.agenda.command(db, uid, mid, {"action": "start"})
     clock.advance(minutes=12, seconds=30)
-    service.agenda_command(uid, mid, {"action": "next"})
+    ops.agenda.command(db, uid, mid, {"action": "next"})
     clock.advance(minutes=3)
-    service.agenda_command(uid, mid, {"action": "pause"})
+    ops.agenda.command(db, uid, mid, {"action": "pause"})
     events = [
         e
-        for e in service.events(group_id=live_meeting["group_id"])
+        for e in ops.records.events(db, group_id=live_meeting["group_id"])
         if e["type"].startswith("agenda.")
     ]
     assert [e["type"] for e in events] == [
@@ -112,55 +111,53 @@ def test_each_step_logs_its_planned_and_actual_time(service, facilitator, live_m
 
 
 def test_contributions_record_the_step_they_were_posted_in(
-    client, service, facilitator, live_meeting, clock
+    client, db, facilitator, live_meeting, clock
 ):
     import uuid
 
     uid, mid = facilitator["id"], live_meeting["id"]
-    attendance = service.attendance(join(client, live_meeting["join_code"])["token"])
+    attendance = ops.participation.attendance(db, join(client, live_meeting["join_code"])["token"])
 
     def post(text):
-        return service.add_contribution(attendance, {"client_id": str(uuid.uuid4()), "text": text})[
-            0
-        ]
+        return ops.participation.post(
+            db, attendance, {"client_id": str(uuid.uuid4()), "text": text}
+        )[0]
 
     before = post("före agendan")
-    service.agenda_command(uid, mid, {"action": "start"})
+    ops.agenda.command(db, uid, mid, {"action": "start"})
     first = post("steg 1")
-    service.agenda_command(uid, mid, {"action": "next"})
+    ops.agenda.command(db, uid, mid, {"action": "next"})
     second = post("steg 2")
-    steps = service.agenda(mid)["steps"]
+    steps = ops.agenda.state(db, mid)["steps"]
     assert before["agenda_step_id"] is None
     assert first["agenda_step_id"] == steps[0]["id"]
     assert second["agenda_step_id"] == steps[1]["id"]
 
 
-def test_steps_can_be_renamed_added_removed_reordered_and_retimed(
-    service, facilitator, live_meeting
-):
+def test_steps_can_be_renamed_added_removed_reordered_and_retimed(db, facilitator, live_meeting):
     uid, mid = facilitator["id"], live_meeting["id"]
-    steps = service.agenda(mid)["steps"]
+    steps = ops.agenda.state(db, mid)["steps"]
     new_order = [
         {"id": steps[1]["id"], "title": "Fallet Eva", "planned_minutes": 15},
         {"id": steps[0]["id"], "planned_minutes": 5},
         {"title": "Fika", "planned_minutes": 10},
     ]
-    state = service.edit_agenda(uid, mid, {"steps": new_order})
+    state = ops.agenda.edit(db, uid, mid, {"steps": new_order})
     assert [(s["key"], s["title"], s["planned_seconds"]) for s in state["steps"]] == [
         ("starting-point", "Fallet Eva", 900),
         ("report-back", None, 300),
         (None, "Fika", 600),
     ]
-    event = service.events(group_id=live_meeting["group_id"])[-1]
+    event = ops.records.events(db, group_id=live_meeting["group_id"])[-1]
     assert event["type"] == "agenda.changed" and len(event["data"]["steps"]) == 3
 
 
-def test_the_current_step_cannot_be_removed(service, facilitator, live_meeting):
+def test_the_current_step_cannot_be_removed(db, facilitator, live_meeting):
     uid, mid = facilitator["id"], live_meeting["id"]
-    service.agenda_command(uid, mid, {"action": "start"})
-    rest = [{"id": s["id"]} for s in service.agenda(mid)["steps"][1:]]
+    ops.agenda.command(db, uid, mid, {"action": "start"})
+    rest = [{"id": s["id"]} for s in ops.agenda.state(db, mid)["steps"][1:]]
     with pytest.raises(DomainError) as caught:
-        service.edit_agenda(uid, mid, {"steps": rest})
+        ops.agenda.edit(db, uid, mid, {"steps": rest})
     assert caught.value.code == "step_is_current"
 
 
@@ -176,18 +173,17 @@ def test_the_current_step_cannot_be_removed(service, facilitator, live_meeting):
         ({"steps": "none"}, "invalid_steps"),
     ],
 )
-def test_bad_agenda_edits_are_refused_with_a_code(
-    service, facilitator, live_meeting, payload, code
-):
+def test_bad_agenda_edits_are_refused_with_a_code(db, facilitator, live_meeting, payload, code):
     with pytest.raises(DomainError) as caught:
-        service.edit_agenda(facilitator["id"], live_meeting["id"], payload)
+        ops.agenda.edit(db, facilitator["id"], live_meeting["id"], payload)
     assert caught.value.code == code
 
 
-def test_a_group_saves_its_agenda_for_its_next_meetings(service, facilitator, live_meeting):
+def test_a_group_saves_its_agenda_for_its_next_meetings(db, facilitator, live_meeting):
     uid, mid = facilitator["id"], live_meeting["id"]
-    first = service.agenda(mid)["steps"][0]
-    service.edit_agenda(
+    first = ops.agenda.state(db, mid)["steps"][0]
+    ops.agenda.edit(
+        db,
         uid,
         mid,
         {
@@ -197,23 +193,21 @@ def test_a_group_saves_its_agenda_for_its_next_meetings(service, facilitator, li
             ]
         },
     )
-    service.save_group_agenda(uid, mid)
-    nxt = service.create_meeting(uid, live_meeting["group_id"], {"agenda": "group"})
-    steps = service.agenda(nxt["id"])["steps"]
+    ops.agenda.save_for_group(db, uid, mid)
+    nxt = ops.meetings.create(db, uid, live_meeting["group_id"], {"agenda": "group"})
+    steps = ops.agenda.state(db, nxt["id"])["steps"]
     assert [(s["key"], s["title"], s["planned_seconds"]) for s in steps] == [
         ("report-back", "Återkoppling", 1200),
         (None, "Fallet", 2400),
     ]
 
 
-def test_a_free_agenda_starts_empty_and_the_facilitator_adds_steps(
-    service, facilitator, live_meeting
-):
+def test_a_free_agenda_starts_empty_and_the_facilitator_adds_steps(db, facilitator, live_meeting):
     uid = facilitator["id"]
-    meeting = service.create_meeting(uid, live_meeting["group_id"], {"agenda": "free"})
-    assert service.agenda(meeting["id"])["steps"] == []
+    meeting = ops.meetings.create(db, uid, live_meeting["group_id"], {"agenda": "free"})
+    assert ops.agenda.state(db, meeting["id"])["steps"] == []
     with pytest.raises(DomainError) as caught:
-        service.agenda_command(uid, meeting["id"], {"action": "start"})
+        ops.agenda.command(db, uid, meeting["id"], {"action": "start"})
     assert caught.value.code == "agenda_empty"
 
 
@@ -240,11 +234,11 @@ def test_the_agenda_api_starts_edits_and_saves_steps(client, facilitator, live_m
 
 
 def test_a_step_that_has_begun_cannot_be_removed_so_posts_keep_their_step(
-    app, client, service, facilitator, live_meeting
+    app, client, db, facilitator, live_meeting
 ):
     uid, mid = facilitator["id"], live_meeting["id"]
-    steps = service.agenda(mid)["steps"]
-    service.agenda_command(uid, mid, {"action": "start"})
+    steps = ops.agenda.state(db, mid)["steps"]
+    ops.agenda.command(db, uid, mid, {"action": "start"})
     token = join(client, live_meeting["join_code"])["token"]
     phone = app.extensions["socketio"].test_client(app, auth={"token": token})
     posted = phone.emit(
@@ -252,25 +246,25 @@ def test_a_step_that_has_begun_cannot_be_removed_so_posts_keep_their_step(
         {"client_id": "7f0c8a52-43a9-4b0e-9d0c-5a8e4c1d2b3f", "text": "Vad är dag 180?"},
         callback=True,
     )["contribution"]
-    service.agenda_command(uid, mid, {"action": "next"})
+    ops.agenda.command(db, uid, mid, {"action": "next"})
     without_first = [{"id": step["id"]} for step in steps[1:]]
     with pytest.raises(DomainError) as caught:
-        service.edit_agenda(uid, mid, {"steps": without_first})
+        ops.agenda.edit(db, uid, mid, {"steps": without_first})
     assert caught.value.code == "step_has_begun"
-    assert len(service.agenda(mid)["steps"]) == 7
-    stored = service.contributions(mid)[0]
+    assert len(ops.agenda.state(db, mid)["steps"]) == 7
+    stored = ops.participation.contributions(db, mid)[0]
     assert stored["id"] == posted["id"] and stored["agenda_step_id"] == steps[0]["id"]
 
 
-def test_the_agenda_of_a_closed_meeting_cannot_be_edited(
-    client, service, facilitator, live_meeting
-):
+def test_the_agenda_of_a_closed_meeting_cannot_be_edited(client, db, facilitator, live_meeting):
     mid = live_meeting["id"]
     client.post(f"/api/v1/meetings/{mid}/close", headers=facilitator["headers"])
-    steps = [{"id": step["id"], "title": "Nytt namn"} for step in service.agenda(mid)["steps"]]
+    steps = [
+        {"id": step["id"], "title": "Nytt namn"} for step in ops.agenda.state(db, mid)["steps"]
+    ]
     answer = client.put(
         f"/api/v1/meetings/{mid}/agenda", json={"steps": steps}, headers=facilitator["headers"]
     )
     assert answer.status_code == 409
     assert answer.get_json()["error"]["code"] == "meeting_closed"
-    assert all(step["title"] is None for step in service.agenda(mid)["steps"])
+    assert all(step["title"] is None for step in ops.agenda.state(db, mid)["steps"])

@@ -3,6 +3,7 @@
 import pytest
 
 from conftest import join
+from pblapp import ops
 
 
 def error_code(response) -> str:
@@ -108,10 +109,11 @@ def test_start_and_close_follow_the_meeting_lifecycle(client, facilitator, live_
 def test_a_user_sees_only_their_own_groups(
     app, client, facilitator, live_meeting, other_owns_a_group
 ):
-    from pblapp import get_service
 
     with app.app_context():
-        _, other_token = get_service().create_user("Annan Handledare", "facilitator", "password1")
+        _, other_token = ops.accounts.create_user(
+            app.extensions["pblapp.db"], "Annan Handledare", "facilitator", "password1"
+        )
     other = {"Authorization": f"Bearer {other_token}"}
     gid, mid = live_meeting["group_id"], live_meeting["id"]
     own = []
@@ -200,14 +202,12 @@ def test_json_join_to_an_unknown_or_closed_meeting(client, facilitator, live_mee
 def test_contributions_list_in_seq_order(client, facilitator, live_meeting):
     import uuid
 
-    from pblapp import get_service
-
     token = join(client, live_meeting["join_code"])["token"]
     with client.application.app_context():
-        service = get_service()
-        attendance = service.attendance(token)
+        db = client.application.extensions["pblapp.db"]
+        attendance = ops.participation.attendance(db, token)
         for text in ("ett", "två", "tre"):
-            service.add_contribution(attendance, {"client_id": str(uuid.uuid4()), "text": text})
+            ops.participation.post(db, attendance, {"client_id": str(uuid.uuid4()), "text": text})
     items = client.get(
         f"/api/v1/meetings/{live_meeting['id']}/contributions", headers=facilitator["headers"]
     ).get_json()

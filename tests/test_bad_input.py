@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from conftest import join
+from pblapp import ops
 
 
 def sio(app, **kwargs):
@@ -123,11 +124,11 @@ def test_an_agenda_step_key_has_a_length_limit(client, facilitator, live_meeting
 
 
 def test_half_an_emoji_in_an_owner_a_step_key_or_a_token_is_refused_with_a_code(
-    app, client, service, facilitator, live_meeting
+    app, client, db, facilitator, live_meeting
 ):
     mid, headers = live_meeting["id"], facilitator["headers"]
-    service.add_question(facilitator["id"], mid, {"text": "Vem?"})
-    qid = service.followups(mid)["questions"][0]["id"]
+    ops.followups.add_question(db, facilitator["id"], mid, {"text": "Vem?"})
+    qid = ops.followups.read(db, mid)["questions"][0]["id"]
     for owner in ({"pseudonym": "\ud800"}, {"organization": "\ud800"}, "P01"):
         answer = client.patch(
             f"/api/v1/meetings/{mid}/questions/{qid}", json={"owner": owner}, headers=headers

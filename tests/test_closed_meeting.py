@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 from conftest import PASSWORD, join
+from pblapp import ops
 
 
 def _post(app, client, join_code, text, qtype="meaning"):
@@ -50,15 +51,15 @@ def test_hiding_a_post_after_the_close_removes_it_from_the_minutes_on_disk_and_d
 
 
 def test_a_question_carried_from_a_post_hidden_after_the_close_leaves_the_minutes(
-    app, client, service, facilitator, live_meeting
+    app, client, db, facilitator, live_meeting
 ):
     post = _post(app, client, live_meeting["join_code"], "Vad vet Kalle Karlsson om detta?")
     uid, mid = facilitator["id"], live_meeting["id"]
-    service.update_contribution(uid, mid, {"id": post["id"], "carry_forward": True})
+    ops.participation.moderate(db, uid, mid, {"id": post["id"], "carry_forward": True})
     _close(client, facilitator, mid)
     assert "Karlsson" in _disk_minutes(app, live_meeting)
 
-    service.update_contribution(uid, mid, {"id": post["id"], "hidden": True})
+    ops.participation.moderate(db, uid, mid, {"id": post["id"], "hidden": True})
     assert "Karlsson" not in _disk_minutes(app, live_meeting)
     followups = client.get(f"/api/v1/meetings/{mid}/followups", headers=facilitator["headers"])
     assert followups.get_json()["questions"] == []
@@ -80,20 +81,20 @@ def test_retagging_after_the_close_moves_the_post_in_the_minutes_on_disk(
 
 
 def test_a_closed_meetings_follow_ups_stay_as_at_the_close_when_a_later_meeting_answers(
-    client, service, facilitator, live_meeting
+    client, db, facilitator, live_meeting
 ):
     uid, gid, first = facilitator["id"], live_meeting["group_id"], live_meeting["id"]
-    service.add_question(uid, first, {"text": "Vem äger rehabkedjan?"})
-    service.add_action_item(uid, first, {"what": "Ringa FK", "who": "Anna"})
+    ops.followups.add_question(db, uid, first, {"text": "Vem äger rehabkedjan?"})
+    ops.followups.add_action_item(db, uid, first, {"what": "Ringa FK", "who": "Anna"})
     _close(client, facilitator, first)
-    second = service.create_meeting(uid, gid, {})
-    service.start_meeting(uid, second["id"])
-    state = service.followups(second["id"])
-    service.update_question(
-        uid, second["id"], {"id": state["questions"][0]["id"], "status": "answered"}
+    second = ops.meetings.create(db, uid, gid, {})
+    ops.meetings.start(db, uid, second["id"])
+    state = ops.followups.read(db, second["id"])
+    ops.followups.update_question(
+        db, uid, second["id"], {"id": state["questions"][0]["id"], "status": "answered"}
     )
-    service.update_action_item(
-        uid, second["id"], {"id": state["action_items"][0]["id"], "status": "done"}
+    ops.followups.update_action_item(
+        db, uid, second["id"], {"id": state["action_items"][0]["id"], "status": "done"}
     )
 
     at_close = client.get(
@@ -101,7 +102,7 @@ def test_a_closed_meetings_follow_ups_stay_as_at_the_close_when_a_later_meeting_
     ).get_json()
     assert [q["status"] for q in at_close["questions"]] == ["open"]
     assert [a["status"] for a in at_close["action_items"]] == ["open"]
-    later = service.followups(second["id"])
+    later = ops.followups.read(db, second["id"])
     assert [q["status"] for q in later["questions"]] == ["answered"]
 
 
@@ -177,30 +178,30 @@ def test_the_api_changes_a_contribution_like_the_console_and_refuses_bad_input_c
 
 
 def test_showing_a_post_again_after_the_close_brings_its_question_back(
-    app, client, service, facilitator, live_meeting
+    app, client, db, facilitator, live_meeting
 ):
     post = _post(app, client, live_meeting["join_code"], "Vem samordnar Evas återgång?")
     uid, mid = facilitator["id"], live_meeting["id"]
-    service.update_contribution(uid, mid, {"id": post["id"], "carry_forward": True})
-    service.update_contribution(uid, mid, {"id": post["id"], "hidden": True})  # by mistake
+    ops.participation.moderate(db, uid, mid, {"id": post["id"], "carry_forward": True})
+    ops.participation.moderate(db, uid, mid, {"id": post["id"], "hidden": True})  # by mistake
     _close(client, facilitator, mid)
-    assert service.followups(mid)["questions"] == []
-    service.update_contribution(uid, mid, {"id": post["id"], "hidden": False})
-    assert [q["text"] for q in service.followups(mid)["questions"]] == [
+    assert ops.followups.read(db, mid)["questions"] == []
+    ops.participation.moderate(db, uid, mid, {"id": post["id"], "hidden": False})
+    assert [q["text"] for q in ops.followups.read(db, mid)["questions"]] == [
         "Vem samordnar Evas återgång?"
     ]
     assert "Vem samordnar Evas återgång?" in _disk_minutes(app, live_meeting).split("## Frågor")[-1]
 
 
 def test_a_jpeg_word_cannot_read_still_gives_all_the_minutes(
-    app, client, service, facilitator, live_meeting
+    app, client, db, facilitator, live_meeting
 ):
     import io
 
     import docx
 
     jpeg = b"\xff\xd8\xff\xe2" + b"\x00" * 200  # a JPEG without the JFIF header Word's reader wants
-    service.set_starting_point_image(facilitator["id"], live_meeting["id"], jpeg)
+    ops.screen.set_starting_point_image(db, facilitator["id"], live_meeting["id"], jpeg)
     _close(client, facilitator, live_meeting["id"])
     word = client.get(
         f"/api/v1/meetings/{live_meeting['id']}/minutes.docx", headers=facilitator["headers"]
@@ -214,23 +215,23 @@ def test_a_jpeg_word_cannot_read_still_gives_all_the_minutes(
 
 
 def test_removing_the_image_after_the_close_removes_it_from_the_minutes_on_disk(
-    app, client, service, facilitator, live_meeting
+    app, client, db, facilitator, live_meeting
 ):
     from conftest import png
 
     uid, mid = facilitator["id"], live_meeting["id"]
-    service.set_starting_point_image(uid, mid, png())
+    ops.screen.set_starting_point_image(db, uid, mid, png())
     _close(client, facilitator, mid)
     folder = Path(app.config["DATA_DIR"]) / str(live_meeting["group_id"]) / "1"
     assert (folder / "starting-point.png").exists()
-    service.set_starting_point_image(uid, mid, None)
+    ops.screen.set_starting_point_image(db, uid, mid, None)
     assert not (folder / "starting-point.png").exists()
     assert "starting-point.png" not in _disk_minutes(app, live_meeting)
     assert "data:image" not in (folder / "minutes.html").read_text(encoding="utf-8")
 
 
 def test_a_question_that_quotes_a_post_keeps_the_participants_words(
-    app, client, service, facilitator, live_meeting
+    app, client, db, facilitator, live_meeting
 ):
     import pytest
 
@@ -238,9 +239,9 @@ def test_a_question_that_quotes_a_post_keeps_the_participants_words(
 
     post = _post(app, client, live_meeting["join_code"], "Vad innebär dag 180?")
     uid, mid = facilitator["id"], live_meeting["id"]
-    service.update_contribution(uid, mid, {"id": post["id"], "carry_forward": True})
-    question = service.followups(mid)["questions"][0]
+    ops.participation.moderate(db, uid, mid, {"id": post["id"], "carry_forward": True})
+    question = ops.followups.read(db, mid)["questions"][0]
     with pytest.raises(DomainError) as caught:
-        service.update_question(uid, mid, {"id": question["id"], "text": "Mina egna ord"})
+        ops.followups.update_question(db, uid, mid, {"id": question["id"], "text": "Mina egna ord"})
     assert caught.value.code == "question_quotes_a_post"
-    assert service.followups(mid)["questions"][0]["text"] == "Vad innebär dag 180?"
+    assert ops.followups.read(db, mid)["questions"][0]["text"] == "Vad innebär dag 180?"

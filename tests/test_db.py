@@ -53,3 +53,32 @@ def test_a_reused_reader_sees_every_commit_made_since_it_was_last_used(tmp_path)
     with db.reader() as again:
         assert again is first  # the same connection, kept for reuse
         assert again.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 1
+
+
+def test_subscribers_hear_of_committed_changes_only(tmp_path):
+    db = Database(tmp_path / "pblapp.sqlite3")
+    heard = []
+    db.subscribe(lambda events: heard.append([e.type for e in events]))
+
+    def fail(change):
+        change.record("x.lost", actor="system", group_id=None)
+        raise ValueError("no")
+
+    with pytest.raises(ValueError):
+        db.change(fail)
+    db.change(lambda change: change.record("x.kept", actor="system", group_id=None))
+    assert heard == [["x.kept"]]
+
+
+def test_a_failing_subscriber_neither_undoes_the_change_nor_silences_the_others(tmp_path):
+    db = Database(tmp_path / "pblapp.sqlite3")
+    heard = []
+
+    def broken(events):
+        raise RuntimeError("a socket went away")
+
+    db.subscribe(broken)
+    db.subscribe(lambda events: heard.extend(e.type for e in events))
+    db.change(lambda change: change.record("x.kept", actor="system", group_id=None))
+    assert heard == ["x.kept"]
+    assert db.query_one("SELECT COUNT(*) FROM events")[0] == 1

@@ -6,29 +6,32 @@ import json
 import uuid
 
 from conftest import join
+from pblapp import ops
 from pblapp.domain.exports import CSV_COLUMNS
 
 
-def fill(client, service, facilitator, live_meeting):
+def fill(client, db, facilitator, live_meeting):
     anna = client.application.test_client()
     token = join(anna, live_meeting["join_code"], "Anna Andersson", "FK")["token"]
-    a = service.attendance(token)
-    service.add_contribution(
-        a, {"client_id": str(uuid.uuid4()), "text": 'Citat: "ja, nej"\nny rad', "qtype": "value"}
+    a = ops.participation.attendance(db, token)
+    ops.participation.post(
+        db,
+        a,
+        {"client_id": str(uuid.uuid4()), "text": 'Citat: "ja, nej"\nny rad', "qtype": "value"},
     )
-    hidden, _ = service.add_contribution(
-        a, {"client_id": str(uuid.uuid4()), "text": "Dolt", "qtype": None}
+    hidden, _ = ops.participation.post(
+        db, a, {"client_id": str(uuid.uuid4()), "text": "Dolt", "qtype": None}
     )
-    service.update_contribution(
-        facilitator["id"], live_meeting["id"], {"id": hidden["id"], "hidden": True}
+    ops.participation.moderate(
+        db, facilitator["id"], live_meeting["id"], {"id": hidden["id"], "hidden": True}
     )
     return a
 
 
 def test_meeting_csv_has_the_documented_columns_and_rfc4180_quoting(
-    client, service, facilitator, live_meeting
+    client, db, facilitator, live_meeting
 ):
-    fill(client, service, facilitator, live_meeting)
+    fill(client, db, facilitator, live_meeting)
     response = client.get(
         f"/api/v1/meetings/{live_meeting['id']}/log.csv", headers=facilitator["headers"]
     )
@@ -48,9 +51,9 @@ def test_meeting_csv_has_the_documented_columns_and_rfc4180_quoting(
 
 
 def test_event_log_lines_have_the_documented_shape_and_no_names(
-    client, service, facilitator, live_meeting
+    client, db, facilitator, live_meeting
 ):
-    fill(client, service, facilitator, live_meeting)
+    fill(client, db, facilitator, live_meeting)
     text = client.get(
         f"/api/v1/meetings/{live_meeting['id']}/log.jsonl", headers=facilitator["headers"]
     ).get_data(as_text=True)
@@ -72,14 +75,12 @@ def test_event_log_lines_have_the_documented_shape_and_no_names(
     assert "Anna" not in text
 
 
-def test_group_logs_span_all_meetings_with_stable_pseudonyms(
-    client, service, facilitator, live_meeting
-):
-    fill(client, service, facilitator, live_meeting)
-    second = service.create_meeting(facilitator["id"], live_meeting["group_id"], {})
-    service.start_meeting(facilitator["id"], second["id"])
-    bo = service.attendance(join(client, second["join_code"], "Bo", "AF")["token"])
-    service.add_contribution(bo, {"client_id": str(uuid.uuid4()), "text": "Nästa", "qtype": None})
+def test_group_logs_span_all_meetings_with_stable_pseudonyms(client, db, facilitator, live_meeting):
+    fill(client, db, facilitator, live_meeting)
+    second = ops.meetings.create(db, facilitator["id"], live_meeting["group_id"], {})
+    ops.meetings.start(db, facilitator["id"], second["id"])
+    bo = ops.participation.attendance(db, join(client, second["join_code"], "Bo", "AF")["token"])
+    ops.participation.post(db, bo, {"client_id": str(uuid.uuid4()), "text": "Nästa", "qtype": None})
     gid = live_meeting["group_id"]
     rows = list(
         csv.DictReader(

@@ -5,12 +5,13 @@ import uuid
 import pytest
 
 from conftest import join
+from pblapp import ops
 from pblapp.domain.errors import DomainError
 
 
-def next_meeting(service, facilitator, group_id):
-    meeting = service.create_meeting(facilitator["id"], group_id, {})
-    service.start_meeting(facilitator["id"], meeting["id"])
+def next_meeting(db, facilitator, group_id):
+    meeting = ops.meetings.create(db, facilitator["id"], group_id, {})
+    ops.meetings.start(db, facilitator["id"], meeting["id"])
     return meeting
 
 
@@ -19,80 +20,88 @@ def texts(items, key="text"):
 
 
 def test_carried_questions_follow_the_group_across_three_meetings(
-    client, service, facilitator, live_meeting
+    client, db, facilitator, live_meeting
 ):
     uid, gid = facilitator["id"], live_meeting["group_id"]
     first = live_meeting["id"]
-    attendance = service.attendance(join(client, live_meeting["join_code"])["token"])
-    contribution, _ = service.add_contribution(
-        attendance, {"client_id": str(uuid.uuid4()), "text": "Vad gäller efter dag 180?"}
+    attendance = ops.participation.attendance(db, join(client, live_meeting["join_code"])["token"])
+    contribution, _ = ops.participation.post(
+        db, attendance, {"client_id": str(uuid.uuid4()), "text": "Vad gäller efter dag 180?"}
     )
-    service.update_contribution(uid, first, {"id": contribution["id"], "carry_forward": True})
-    typed = service.add_question(
-        uid, first, {"text": "Hur gör AF med arbetsförmågan?", "owner": {"organization": "AF"}}
+    ops.participation.moderate(db, uid, first, {"id": contribution["id"], "carry_forward": True})
+    typed = ops.followups.add_question(
+        db, uid, first, {"text": "Hur gör AF med arbetsförmågan?", "owner": {"organization": "AF"}}
     )
     assert texts(typed["questions"]) == [
         "Vad gäller efter dag 180?",
         "Hur gör AF med arbetsförmågan?",
     ]
-    service.close_meeting(uid, first)
+    ops.meetings.close(db, uid, first)
 
-    second = next_meeting(service, facilitator, gid)["id"]
-    carried = service.followups(second)["questions"]
+    second = next_meeting(db, facilitator, gid)["id"]
+    carried = ops.followups.read(db, second)["questions"]
     assert texts(carried) == ["Vad gäller efter dag 180?", "Hur gör AF med arbetsförmågan?"]
     assert all(q["carried_from_earlier"] and q["meeting_number"] == 1 for q in carried)
     assert carried[1]["owner"] == {"organization": "AF"}
-    service.update_question(uid, second, {"id": carried[0]["id"], "status": "answered"})
-    service.update_question(
-        uid, second, {"id": carried[1]["id"], "status": "deferred", "owner": {"pseudonym": "P01"}}
+    ops.followups.update_question(db, uid, second, {"id": carried[0]["id"], "status": "answered"})
+    ops.followups.update_question(
+        db,
+        uid,
+        second,
+        {"id": carried[1]["id"], "status": "deferred", "owner": {"pseudonym": "P01"}},
     )
-    state = service.followups(second)["questions"]
+    state = ops.followups.read(db, second)["questions"]
     assert [q["status"] for q in state] == ["answered", "deferred"]  # closed here: still listed
-    service.close_meeting(uid, second)
+    ops.meetings.close(db, uid, second)
 
-    third = next_meeting(service, facilitator, gid)["id"]
-    remaining = service.followups(third)["questions"]
+    third = next_meeting(db, facilitator, gid)["id"]
+    remaining = ops.followups.read(db, third)["questions"]
     assert texts(remaining) == ["Hur gör AF med arbetsförmågan?"]
     assert remaining[0]["owner"] == {"pseudonym": "P01"}
-    types = [e["type"] for e in service.events(group_id=gid) if e["type"].startswith("question")]
+    types = [
+        e["type"] for e in ops.records.events(db, group_id=gid) if e["type"].startswith("question")
+    ]
     assert types == ["question.added", "question.added", "question.updated", "question.updated"]
     # The first meeting's own record does not change afterwards.
-    assert len(service.followups(first)["questions"]) == 2
+    assert len(ops.followups.read(db, first)["questions"]) == 2
 
 
-def test_unmarking_a_contribution_removes_its_open_question(
-    client, service, facilitator, live_meeting
-):
+def test_unmarking_a_contribution_removes_its_open_question(client, db, facilitator, live_meeting):
     uid, mid = facilitator["id"], live_meeting["id"]
-    attendance = service.attendance(join(client, live_meeting["join_code"])["token"])
-    contribution, _ = service.add_contribution(
-        attendance, {"client_id": str(uuid.uuid4()), "text": "Kanske"}
+    attendance = ops.participation.attendance(db, join(client, live_meeting["join_code"])["token"])
+    contribution, _ = ops.participation.post(
+        db, attendance, {"client_id": str(uuid.uuid4()), "text": "Kanske"}
     )
-    service.update_contribution(uid, mid, {"id": contribution["id"], "carry_forward": True})
-    service.update_contribution(uid, mid, {"id": contribution["id"], "carry_forward": False})
-    assert service.followups(mid)["questions"] == []
-    assert service.events(group_id=live_meeting["group_id"])[-1]["type"] == "question.removed"
+    ops.participation.moderate(db, uid, mid, {"id": contribution["id"], "carry_forward": True})
+    ops.participation.moderate(db, uid, mid, {"id": contribution["id"], "carry_forward": False})
+    assert ops.followups.read(db, mid)["questions"] == []
+    assert (
+        ops.records.events(db, group_id=live_meeting["group_id"])[-1]["type"] == "question.removed"
+    )
 
 
-def test_open_action_items_stay_until_done(service, facilitator, live_meeting):
+def test_open_action_items_stay_until_done(db, facilitator, live_meeting):
     uid, gid, first = facilitator["id"], live_meeting["group_id"], live_meeting["id"]
-    state = service.add_action_item(
-        uid, first, {"what": "Ta reda på reglerna för SGI", "who": "P02 (FK)", "due": "2026-03-16"}
+    state = ops.followups.add_action_item(
+        db,
+        uid,
+        first,
+        {"what": "Ta reda på reglerna för SGI", "who": "P02 (FK)", "due": "2026-03-16"},
     )
     item = state["action_items"][0]
     assert (item["who"], item["due"], item["status"]) == ("P02 (FK)", "2026-03-16", "open")
-    service.add_decision(uid, first, {"text": "Vi träffas på vårdcentralen nästa gång."})
-    service.close_meeting(uid, first)
-    second = next_meeting(service, facilitator, gid)["id"]
-    assert texts(service.followups(second)["action_items"], "what") == [
+    ops.followups.add_decision(db, uid, first, {"text": "Vi träffas på vårdcentralen nästa gång."})
+    ops.meetings.close(db, uid, first)
+    second = next_meeting(db, facilitator, gid)["id"]
+    assert texts(ops.followups.read(db, second)["action_items"], "what") == [
         "Ta reda på reglerna för SGI"
     ]
-    assert service.followups(second)["decisions"] == []
-    service.update_action_item(uid, second, {"id": item["id"], "status": "done"})
-    service.close_meeting(uid, second)
-    third = next_meeting(service, facilitator, gid)["id"]
-    assert service.followups(third)["action_items"] == []
-    assert service.followups(second)["action_items"][0]["status"] == "done"
+    assert ops.followups.read(db, second)["decisions"] == []
+    ops.followups.update_action_item(db, uid, second, {"id": item["id"], "status": "done"})
+    ops.meetings.close(db, uid, second)
+    third = next_meeting(db, facilitator, gid)["id"]
+    assert ops.followups.read(db, third)["action_items"] == []
+    assert ops.followups.read(db, second)["action_items"][0]["status"] == "done"
 
 
 @pytest.mark.parametrize(
@@ -113,10 +122,10 @@ def test_open_action_items_stay_until_done(service, facilitator, live_meeting):
     ],
 )
 def test_bad_follow_ups_are_refused_with_a_code(
-    service, facilitator, live_meeting, method, payload, code
+    db, facilitator, live_meeting, method, payload, code
 ):
     with pytest.raises(DomainError) as caught:
-        getattr(service, method)(facilitator["id"], live_meeting["id"], payload)
+        getattr(ops.followups, method)(db, facilitator["id"], live_meeting["id"], payload)
     assert caught.value.code == code
 
 
@@ -171,12 +180,14 @@ def test_follow_ups_reach_the_facilitators_pages_not_the_phones(
 
 
 def test_an_action_item_from_an_earlier_meeting_says_where_it_came_from_in_the_minutes(
-    client, service, facilitator, live_meeting
+    client, db, facilitator, live_meeting
 ):
     uid, gid = facilitator["id"], live_meeting["group_id"]
-    service.add_action_item(uid, live_meeting["id"], {"what": "Boka lokal", "who": "Anna"})
+    ops.followups.add_action_item(
+        db, uid, live_meeting["id"], {"what": "Boka lokal", "who": "Anna"}
+    )
     client.post(f"/api/v1/meetings/{live_meeting['id']}/close", headers=facilitator["headers"])
-    second = next_meeting(service, facilitator, gid)
+    second = next_meeting(db, facilitator, gid)
     minutes = client.get(
         f"/api/v1/meetings/{second['id']}/minutes.md?lang=en", headers=facilitator["headers"]
     ).get_data(as_text=True)
@@ -184,14 +195,18 @@ def test_an_action_item_from_an_earlier_meeting_says_where_it_came_from_in_the_m
 
 
 def test_the_log_records_a_questions_owner_as_stored_not_as_typed(
-    client, service, facilitator, live_meeting
+    client, db, facilitator, live_meeting
 ):
     uid, mid = facilitator["id"], live_meeting["id"]
     join(client, live_meeting["join_code"])  # P01
-    service.add_question(uid, mid, {"text": "Vem frågar AF?", "owner": {"organization": "fk"}})
-    question = service.followups(mid)["questions"][0]
-    service.update_question(uid, mid, {"id": question["id"], "owner": {"pseudonym": "p01"}})
-    events = service.events(group_id=live_meeting["group_id"])
+    ops.followups.add_question(
+        db, uid, mid, {"text": "Vem frågar AF?", "owner": {"organization": "fk"}}
+    )
+    question = ops.followups.read(db, mid)["questions"][0]
+    ops.followups.update_question(
+        db, uid, mid, {"id": question["id"], "owner": {"pseudonym": "p01"}}
+    )
+    events = ops.records.events(db, group_id=live_meeting["group_id"])
     added = next(e for e in events if e["type"] == "question.added")
     updated = next(e for e in events if e["type"] == "question.updated")
     assert added["data"]["owner"] == {"organization": "FK"}

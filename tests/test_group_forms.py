@@ -2,6 +2,7 @@
 empty values never leave a group that phones cannot join."""
 
 from conftest import PASSWORD, join
+from pblapp import ops
 
 
 def log_in(client, user):
@@ -81,10 +82,11 @@ def test_a_language_that_is_not_sv_or_en_is_refused_not_guessed(client, facilita
 
 
 def test_a_researcher_is_not_offered_forms_they_may_not_use(app, client):
-    from pblapp import get_service
 
     with app.app_context():
-        researcher, _ = get_service().create_user("Rita", "researcher", PASSWORD)
+        researcher, _ = ops.accounts.create_user(
+            app.extensions["pblapp.db"], "Rita", "researcher", PASSWORD
+        )
     log_in(client, researcher)
     page = client.get("/groups").get_data(as_text=True)
     assert 'data-testid="new-group"' not in page

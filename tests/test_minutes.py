@@ -9,6 +9,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from conftest import join
+from pblapp import ops
 from pblapp.domain.minutes import escape_markdown
 
 HOSTILE = [
@@ -73,26 +74,28 @@ def build_meeting(client, facilitator, live_meeting):
 
 
 def test_minutes_list_attendance_contributions_by_type_and_carried_questions(
-    app, client, service, facilitator, live_meeting
+    app, client, db, facilitator, live_meeting
 ):
     token_a, token_b = build_meeting(client, facilitator, live_meeting)
-    a, b = service.attendance(token_a), service.attendance(token_b)
+    a, b = ops.participation.attendance(db, token_a), ops.participation.attendance(db, token_b)
     import uuid
 
-    first, _ = service.add_contribution(
-        a, {"client_id": str(uuid.uuid4()), "text": "Vad innebär dag 180?", "qtype": "encyclopedic"}
+    first, _ = ops.participation.post(
+        db,
+        a,
+        {"client_id": str(uuid.uuid4()), "text": "Vad innebär dag 180?", "qtype": "encyclopedic"},
     )
-    service.add_contribution(
-        b, {"client_id": str(uuid.uuid4()), "text": "Varför tidsgränser?", "qtype": "meaning"}
+    ops.participation.post(
+        db, b, {"client_id": str(uuid.uuid4()), "text": "Varför tidsgränser?", "qtype": "meaning"}
     )
-    hidden, _ = service.add_contribution(
-        b, {"client_id": str(uuid.uuid4()), "text": "Off topic", "qtype": None}
+    hidden, _ = ops.participation.post(
+        db, b, {"client_id": str(uuid.uuid4()), "text": "Off topic", "qtype": None}
     )
-    service.update_contribution(
-        facilitator["id"], live_meeting["id"], {"id": first["id"], "carry_forward": True}
+    ops.participation.moderate(
+        db, facilitator["id"], live_meeting["id"], {"id": first["id"], "carry_forward": True}
     )
-    service.update_contribution(
-        facilitator["id"], live_meeting["id"], {"id": hidden["id"], "hidden": True}
+    ops.participation.moderate(
+        db, facilitator["id"], live_meeting["id"], {"id": hidden["id"], "hidden": True}
     )
     headers = facilitator["headers"]
     text = client.get(
@@ -128,11 +131,12 @@ def test_minutes_headings_are_swedish_by_default(client, facilitator, live_meeti
     assert "## Frågor till nästa gång" in text
 
 
-def test_minutes_html_escapes_participant_text(app, client, service, facilitator, live_meeting):
+def test_minutes_html_escapes_participant_text(app, client, db, facilitator, live_meeting):
     import uuid
 
-    attendance = service.attendance(join(client, live_meeting["join_code"])["token"])
-    service.add_contribution(
+    attendance = ops.participation.attendance(db, join(client, live_meeting["join_code"])["token"])
+    ops.participation.post(
+        db,
         attendance,
         {"client_id": str(uuid.uuid4()), "text": "<script>alert(1)</script>", "qtype": None},
     )
@@ -146,7 +150,7 @@ def test_minutes_html_escapes_participant_text(app, client, service, facilitator
 
 
 def test_full_minutes_place_everything_in_its_section_in_md_html_and_docx(
-    client, service, facilitator, live_meeting, monkeypatch
+    client, db, facilitator, live_meeting, monkeypatch
 ):
     import io
     from datetime import UTC, datetime, timedelta
@@ -154,34 +158,37 @@ def test_full_minutes_place_everything_in_its_section_in_md_html_and_docx(
     import docx
 
     clock = {"now": datetime(2026, 3, 2, 12, 0, tzinfo=UTC)}
-    monkeypatch.setattr("pblapp.structure._now", lambda: clock["now"])
+    monkeypatch.setattr("pblapp.ops.agenda._now", lambda: clock["now"])
     uid, mid, headers = facilitator["id"], live_meeting["id"], facilitator["headers"]
-    service.update_meeting(
-        uid, mid, {"place": "Vårdcentralen <Norr>", "next_meeting_at": "2026-03-16T13:00:00+01:00"}
+    ops.meetings.update(
+        db,
+        uid,
+        mid,
+        {"place": "Vårdcentralen <Norr>", "next_meeting_at": "2026-03-16T13:00:00+01:00"},
     )
-    service.set_starting_point(uid, mid, {"text": "Fallet **Eva**"})
-    attendance = service.attendance(join(client, live_meeting["join_code"])["token"])
+    ops.screen.set_starting_point(db, uid, mid, {"text": "Fallet **Eva**"})
+    attendance = ops.participation.attendance(db, join(client, live_meeting["join_code"])["token"])
 
     def post(text, qtype):
-        return service.add_contribution(
-            attendance, {"client_id": str(uuid.uuid4()), "text": text, "qtype": qtype}
+        return ops.participation.post(
+            db, attendance, {"client_id": str(uuid.uuid4()), "text": text, "qtype": qtype}
         )[0]
 
     import uuid
 
-    service.agenda_command(uid, mid, {"action": "start"})
+    ops.agenda.command(db, uid, mid, {"action": "start"})
     early = post("Vad hände sist?", "encyclopedic")
     clock["now"] += timedelta(minutes=12)
-    service.agenda_command(uid, mid, {"action": "next"})
+    ops.agenda.command(db, uid, mid, {"action": "next"})
     clock["now"] += timedelta(minutes=11)
-    service.agenda_command(uid, mid, {"action": "next"})
+    ops.agenda.command(db, uid, mid, {"action": "next"})
     later = post("Vad innebär *dag 180*?", "encyclopedic")
     duplicate = post("Vad betyder dag 180?", "encyclopedic")
-    service.merge_contribution(uid, mid, {"id": duplicate["id"], "into": later["id"]})
-    service.update_contribution(uid, mid, {"id": later["id"], "carry_forward": True})
-    service.add_decision(uid, mid, {"text": "Vi bjuder in AF."})
-    service.add_action_item(
-        uid, mid, {"what": "Kolla SGI-reglerna", "who": "P01 (FK)", "due": "2026-03-16"}
+    ops.participation.merge(db, uid, mid, {"id": duplicate["id"], "into": later["id"]})
+    ops.participation.moderate(db, uid, mid, {"id": later["id"], "carry_forward": True})
+    ops.followups.add_decision(db, uid, mid, {"text": "Vi bjuder in AF."})
+    ops.followups.add_action_item(
+        db, uid, mid, {"what": "Kolla SGI-reglerna", "who": "P01 (FK)", "due": "2026-03-16"}
     )
     client.post(f"/api/v1/meetings/{mid}/close", headers=headers)
 
@@ -333,7 +340,7 @@ def test_the_starting_point_in_minutes_md_keeps_formatting_and_web_links():
         assert "3 &lt; 5" in html
 
 
-def test_organisation_codes_in_quotes_are_text_too(client, service, facilitator):
+def test_organisation_codes_in_quotes_are_text_too(client, db, facilitator):
     headers = facilitator["headers"]
     group = client.post(
         "/api/v1/groups",
@@ -347,8 +354,8 @@ def test_organisation_codes_in_quotes_are_text_too(client, service, facilitator)
     token = client.post(
         f"/j/{meeting['join_code']}", json={"display_name": "A", "organization": "__b__"}
     ).get_json()["token"]
-    service.add_contribution(
-        service.attendance(token), {"client_id": str(uuid.uuid4()), "text": "hej"}
+    ops.participation.post(
+        db, ops.participation.attendance(db, token), {"client_id": str(uuid.uuid4()), "text": "hej"}
     )
     source = client.get(f"/api/v1/meetings/{meeting['id']}/minutes.md", headers=headers).get_data(
         as_text=True
@@ -358,7 +365,7 @@ def test_organisation_codes_in_quotes_are_text_too(client, service, facilitator)
 
 
 def test_the_starting_point_image_is_in_every_form_of_the_minutes(
-    app, client, service, facilitator, live_meeting
+    app, client, db, facilitator, live_meeting
 ):
     import io
     from pathlib import Path
@@ -368,8 +375,8 @@ def test_the_starting_point_image_is_in_every_form_of_the_minutes(
     from conftest import png
 
     uid, mid, headers = facilitator["id"], live_meeting["id"], facilitator["headers"]
-    service.set_starting_point(uid, mid, {"text": "Fallet Eva"})
-    service.set_starting_point_image(uid, mid, png())
+    ops.screen.set_starting_point(db, uid, mid, {"text": "Fallet Eva"})
+    ops.screen.set_starting_point_image(db, uid, mid, png())
     client.post(f"/api/v1/meetings/{mid}/close", headers=headers)
 
     html = client.get(f"/api/v1/meetings/{mid}/minutes.html", headers=headers)

@@ -8,7 +8,7 @@ import time
 import requests
 
 from conftest import PASSWORD, ROOT, ServerProcess, create_user_cli, join
-from pblapp import create_app, get_service
+from pblapp import create_app, ops
 from pblapp.netinfo import base_url
 
 
@@ -32,7 +32,7 @@ def test_the_one_time_setup_url_creates_the_first_facilitator_once(tmp_path):
     app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "WTF_CSRF_ENABLED": False})
     client = app.test_client()
     with app.app_context():
-        token = get_service().create_setup_token()
+        token = ops.accounts.create_setup_token(app.extensions["pblapp.db"])
     assert client.get(f"/setup/{token}").status_code == 200
     form = {"name": "Hanna", "password": "långt lösenord", "password2": "långt lösenord"}
     response = client.post(f"/setup/{token}", data=form)
@@ -57,7 +57,7 @@ def test_swedish_is_the_default_and_the_language_switch_is_remembered(client):
     assert "Logga in" in client.get("/?lang=sv").get_data(as_text=True)
 
 
-def test_a_facilitator_creates_a_group_and_a_meeting_with_forms(client, facilitator, service):
+def test_a_facilitator_creates_a_group_and_a_meeting_with_forms(client, facilitator, db):
     log_in(client, facilitator)
     response = client.post(
         "/groups",
@@ -71,7 +71,7 @@ def test_a_facilitator_creates_a_group_and_a_meeting_with_forms(client, facilita
         },
     )
     assert response.status_code == 302
-    group = service.groups(facilitator["id"])[0]
+    group = ops.lookup.groups(db, facilitator["id"])[0]
     assert group["organizations"] == [
         {"code": "FK", "name": "Försäkringskassan"},
         {"code": "LJ", "name": "Landstinget"},
@@ -80,7 +80,7 @@ def test_a_facilitator_creates_a_group_and_a_meeting_with_forms(client, facilita
         f"/groups/{group['id']}/meetings",
         data={"title": "Lyckade fall", "scheduled_at": "2026-03-02T13:00", "agenda": "focus-group"},
     )
-    meeting = service.meetings(facilitator["id"], group["id"])[0]
+    meeting = ops.meetings.in_group(db, facilitator["id"], group["id"])[0]
     assert response.location == f"/meetings/{meeting['id']}"
     # The form's local time is the meeting's time zone (Stockholm: UTC+1 in March).
     assert meeting["scheduled_at"] == "2026-03-02T12:00:00.000Z"
@@ -88,10 +88,10 @@ def test_a_facilitator_creates_a_group_and_a_meeting_with_forms(client, facilita
     assert meeting["join_code"] in page
 
 
-def test_the_console_starts_and_closes_a_meeting(client, facilitator, service, live_meeting):
+def test_the_console_starts_and_closes_a_meeting(client, facilitator, db, live_meeting):
     log_in(client, facilitator)
     client.post(f"/meetings/{live_meeting['id']}/close")
-    assert service.meeting(facilitator["id"], live_meeting["id"])["status"] == "closed"
+    assert ops.lookup.meeting(db, facilitator["id"], live_meeting["id"])["status"] == "closed"
 
 
 def test_group_names_typed_with_markup_are_shown_as_text(client, facilitator):
@@ -242,7 +242,7 @@ def test_a_json_join_then_page_join_use_separate_identities(client, live_meeting
 
 
 def test_the_console_sets_the_time_place_and_next_meeting_in_local_time(
-    client, service, facilitator, live_meeting
+    client, db, facilitator, live_meeting
 ):
     log_in(client, facilitator)
     client.post(
@@ -253,7 +253,7 @@ def test_the_console_sets_the_time_place_and_next_meeting_in_local_time(
             "scheduled_at": "2026-05-18T09:30",
         },
     )
-    meeting = service.meeting(facilitator["id"], live_meeting["id"])
+    meeting = ops.lookup.meeting(db, facilitator["id"], live_meeting["id"])
     assert meeting["place"] == "Rum 3"
     assert meeting["next_meeting_at"] == "2026-06-15T11:00:00.000Z"  # CEST is UTC+2
     assert meeting["scheduled_at"] == "2026-05-18T07:30:00.000Z"
@@ -262,17 +262,17 @@ def test_the_console_sets_the_time_place_and_next_meeting_in_local_time(
 
 
 def test_a_group_with_a_saved_agenda_offers_it_for_new_meetings(
-    client, service, facilitator, live_meeting
+    client, db, facilitator, live_meeting
 ):
     log_in(client, facilitator)
     page = client.get(f"/groups/{live_meeting['group_id']}").get_data(as_text=True)
     assert 'value="group"' not in page
-    service.save_group_agenda(facilitator["id"], live_meeting["id"])
+    ops.agenda.save_for_group(db, facilitator["id"], live_meeting["id"])
     page = client.get(f"/groups/{live_meeting['group_id']}").get_data(as_text=True)
     assert '<option value="group" selected>' in page
 
 
-def test_the_group_page_edits_goals_and_shows_them(client, service, facilitator, live_meeting):
+def test_the_group_page_edits_goals_and_shows_them(client, db, facilitator, live_meeting):
     log_in(client, facilitator)
     gid = live_meeting["group_id"]
     response = client.post(
@@ -287,7 +287,7 @@ def test_the_group_page_edits_goals_and_shows_them(client, service, facilitator,
         },
     )
     assert response.status_code == 302
-    group = service.group(facilitator["id"], gid)
+    group = ops.lookup.group(db, facilitator["id"], gid)
     assert group["language"] == "en" and len(group["organizations"]) == 2
     page = client.get(f"/groups/{gid}").get_data(as_text=True)
     assert "<h2>Huvudmål</h2>" in page and "<em>samverka</em>" in page
@@ -387,7 +387,7 @@ def test_a_cookie_kept_from_before_a_logout_opens_nothing(app, facilitator, live
 
 
 def test_guessing_passwords_is_stopped_after_ten_wrong_ones(app, client, facilitator):
-    from pblapp.views import auth
+    from pblapp.web import auth
 
     for _ in range(auth.FAILED_LOGINS_MAX):
         wrong = client.post("/", data={"name": facilitator["name"], "password": "gissning"})
@@ -401,17 +401,17 @@ def test_guessing_passwords_is_stopped_after_ten_wrong_ones(app, client, facilit
 
 
 def test_a_researcher_reads_minutes_and_logs_but_not_the_live_pages_or_the_join_code(
-    app, client, service, live_meeting
+    app, client, db, live_meeting
 ):
     """The console and the screen pair names with pseudonyms and show the join code."""
-    researcher, token = service.create_user("Rita", "researcher", PASSWORD)
+    researcher, token = ops.accounts.create_user(db, "Rita", "researcher", PASSWORD)
 
     def grant(change):
         change.db["group_grants"].insert(
             {"group_id": live_meeting["group_id"], "user_id": researcher["id"], "role": "read"}
         )
 
-    service.db.change(grant)
+    db.change(grant)
     headers = {"Authorization": f"Bearer {token}"}
     meeting = client.get(f"/api/v1/meetings/{live_meeting['id']}", headers=headers).get_json()
     assert meeting["id"] == live_meeting["id"] and "join_code" not in meeting

@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from conftest import PASSWORD, join
+from pblapp import ops
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -138,54 +139,54 @@ def _minutes_md(client, facilitator, meeting_id):
 
 
 def test_hiding_a_post_does_not_drop_the_visible_duplicates_merged_into_it_from_the_minutes(
-    app, client, service, facilitator, live_meeting
+    app, client, db, facilitator, live_meeting
 ):
     anna = sio(app, auth={"token": join(client, live_meeting["join_code"], "Anna", "FK")["token"]})
     bo = sio(app, auth={"token": join(client, live_meeting["join_code"], "Bo", "AF")["token"]})
     first = post(anna, "Vad betyder dag 180 (hemligt namn här)?", qtype="encyclopedic")
     second = post(bo, "Vad innebär dag 180 i rehabkedjan?", qtype="encyclopedic")
     uid, mid = facilitator["id"], live_meeting["id"]
-    service.merge_contribution(
-        uid, mid, {"id": second["contribution"]["id"], "into": first["contribution"]["id"]}
+    ops.participation.merge(
+        db, uid, mid, {"id": second["contribution"]["id"], "into": first["contribution"]["id"]}
     )
     # The first one named a client: the facilitator hides it. Bo's post is still visible.
-    service.update_contribution(uid, mid, {"id": first["contribution"]["id"], "hidden": True})
+    ops.participation.moderate(db, uid, mid, {"id": first["contribution"]["id"], "hidden": True})
     assert "hemligt" not in _minutes_md(client, facilitator, mid)
     assert "rehabkedjan" in _minutes_md(client, facilitator, mid)
-    assert service.meeting_state(mid)["counts"]["encyclopedic"] == 1
+    assert ops.meetings.state(db, mid)["counts"]["encyclopedic"] == 1
 
 
 def test_the_text_of_a_hidden_post_does_not_reach_the_minutes_through_its_carried_question(
-    app, client, service, facilitator, live_meeting
+    app, client, db, facilitator, live_meeting
 ):
     phone = sio(app, auth={"token": join(client, live_meeting["join_code"])["token"]})
     sent = post(phone, "Hur gör vi med Kalle Karlsson, 19750101-1234?", qtype="solution")
     uid, mid = facilitator["id"], live_meeting["id"]
     cid = sent["contribution"]["id"]
-    service.update_contribution(uid, mid, {"id": cid, "carry_forward": True})
+    ops.participation.moderate(db, uid, mid, {"id": cid, "carry_forward": True})
     # Then the facilitator sees the personal details and hides the post.
-    service.update_contribution(uid, mid, {"id": cid, "hidden": True})
+    ops.participation.moderate(db, uid, mid, {"id": cid, "hidden": True})
     assert "Karlsson" not in _minutes_md(client, facilitator, mid)
 
 
 def test_minutes_of_a_closed_meeting_keep_the_questions_it_carried_after_a_later_meeting(
-    client, service, facilitator, live_meeting
+    client, db, facilitator, live_meeting
 ):
     """Meeting 1 raises a question; meeting 2 defers it (it is in meeting 2's minutes);
     meeting 3 answers it. Meeting 2's minutes must still list it."""
     uid, gid = facilitator["id"], live_meeting["group_id"]
-    service.add_question(uid, live_meeting["id"], {"text": "Vem äger rehabkedjan?"})
-    question_id = service.followups(live_meeting["id"])["questions"][0]["id"]
+    ops.followups.add_question(db, uid, live_meeting["id"], {"text": "Vem äger rehabkedjan?"})
+    question_id = ops.followups.read(db, live_meeting["id"])["questions"][0]["id"]
     client.post(f"/api/v1/meetings/{live_meeting['id']}/close", headers=facilitator["headers"])
-    second = service.create_meeting(uid, gid, {})
-    service.start_meeting(uid, second["id"])
-    service.update_question(uid, second["id"], {"id": question_id, "status": "deferred"})
+    second = ops.meetings.create(db, uid, gid, {})
+    ops.meetings.start(db, uid, second["id"])
+    ops.followups.update_question(db, uid, second["id"], {"id": question_id, "status": "deferred"})
     client.post(f"/api/v1/meetings/{second['id']}/close", headers=facilitator["headers"])
     assert "Vem äger rehabkedjan" in _minutes_md(client, facilitator, second["id"])
 
-    third = service.create_meeting(uid, gid, {})
-    service.start_meeting(uid, third["id"])
-    service.update_question(uid, third["id"], {"id": question_id, "status": "answered"})
+    third = ops.meetings.create(db, uid, gid, {})
+    ops.meetings.start(db, uid, third["id"])
+    ops.followups.update_question(db, uid, third["id"], {"id": question_id, "status": "answered"})
     assert "Vem äger rehabkedjan" in _minutes_md(client, facilitator, second["id"])
 
 
@@ -205,37 +206,37 @@ def test_escaped_text_at_the_start_of_a_list_item_does_not_open_a_code_fence():
 
 
 def test_next_after_the_last_step_does_not_restart_the_first_steps_clock(
-    service, facilitator, live_meeting
+    db, facilitator, live_meeting
 ):
     """A second click on "Next" at the end of the agenda (a double click) reopens step 1 and
     its clock runs on, adding time to it in the minutes."""
     uid, mid = facilitator["id"], live_meeting["id"]
-    steps = service.agenda(mid)["steps"]
-    service.agenda_command(uid, mid, {"action": "start"})  # step 1
-    service.agenda_command(uid, mid, {"action": "goto", "step_id": steps[-1]["id"]})
-    service.agenda_command(uid, mid, {"action": "next"})  # the last step ends
-    after_end = service.agenda(mid)
+    steps = ops.agenda.state(db, mid)["steps"]
+    ops.agenda.command(db, uid, mid, {"action": "start"})  # step 1
+    ops.agenda.command(db, uid, mid, {"action": "goto", "step_id": steps[-1]["id"]})
+    ops.agenda.command(db, uid, mid, {"action": "next"})  # the last step ends
+    after_end = ops.agenda.state(db, mid)
     assert after_end["current_step_id"] is None
-    state = service.agenda_command(uid, mid, {"action": "next"})
+    state = ops.agenda.command(db, uid, mid, {"action": "next"})
     assert state["current_step_id"] is None
     assert not state["running"]
 
 
 def test_next_at_the_end_starts_nothing_even_when_two_steps_ended_in_the_same_millisecond(
-    service, facilitator, live_meeting, monkeypatch
+    db, facilitator, live_meeting, monkeypatch
 ):
     from datetime import UTC, datetime
 
-    import pblapp.structure
+    import pblapp.ops.agenda
 
     frozen = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-    monkeypatch.setattr(pblapp.structure, "_now", lambda: frozen)
+    monkeypatch.setattr(pblapp.ops.agenda, "_now", lambda: frozen)
     uid, mid = facilitator["id"], live_meeting["id"]
-    steps = service.agenda(mid)["steps"]
-    service.agenda_command(uid, mid, {"action": "start"})
-    service.agenda_command(uid, mid, {"action": "goto", "step_id": steps[-1]["id"]})
-    service.agenda_command(uid, mid, {"action": "next"})
-    state = service.agenda_command(uid, mid, {"action": "next"})
+    steps = ops.agenda.state(db, mid)["steps"]
+    ops.agenda.command(db, uid, mid, {"action": "start"})
+    ops.agenda.command(db, uid, mid, {"action": "goto", "step_id": steps[-1]["id"]})
+    ops.agenda.command(db, uid, mid, {"action": "next"})
+    state = ops.agenda.command(db, uid, mid, {"action": "next"})
     assert state["current_step_id"] is None
 
 
@@ -243,12 +244,12 @@ def test_next_at_the_end_starts_nothing_even_when_two_steps_ended_in_the_same_mi
 
 
 def test_a_researcher_does_not_get_the_key_between_names_and_pseudonyms(
-    app, client, service, facilitator, live_meeting
+    app, client, db, facilitator, live_meeting
 ):
     """PRODUCT.md: the key between names and pseudonyms is visible to the facilitator only.
     A researcher with access to the group reads contributions (API and socket) with both."""
-    user, token = service.create_user("Forskare Frida", "researcher", PASSWORD)
-    service.db.change(
+    user, token = ops.accounts.create_user(db, "Forskare Frida", "researcher", PASSWORD)
+    db.change(
         lambda change: change.db["group_grants"].insert(
             {"group_id": live_meeting["group_id"], "user_id": user["id"], "role": "researcher"}
         )

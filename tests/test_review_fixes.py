@@ -9,15 +9,16 @@ import uuid
 import pytest
 
 from conftest import PASSWORD, ROOT, join
-from pblapp import create_app
+from pblapp import create_app, ops
 
 
 @pytest.fixture
 def researcher(app):
-    from pblapp import get_service
 
     with app.app_context():
-        user, token = get_service().create_user("Forskare Frida", "researcher", PASSWORD)
+        user, token = ops.accounts.create_user(
+            app.extensions["pblapp.db"], "Forskare Frida", "researcher", PASSWORD
+        )
     return {**user, "token": token, "headers": {"Authorization": f"Bearer {token}"}}
 
 
@@ -32,8 +33,8 @@ def test_a_researcher_may_read_but_not_change(app, client, researcher):
     assert client.post("/groups", data={"name": "G", "kind": "pbl"}).status_code == 403
 
 
-def test_a_researcher_with_access_gets_no_live_view(app, service, researcher, live_meeting):
-    service.db.change(
+def test_a_researcher_with_access_gets_no_live_view(app, db, researcher, live_meeting):
+    db.change(
         lambda change: change.db["group_grants"].insert(
             {
                 "group_id": live_meeting["group_id"],
@@ -48,30 +49,33 @@ def test_a_researcher_with_access_gets_no_live_view(app, service, researcher, li
     assert not watcher.is_connected()
 
 
-def test_closing_a_meeting_stops_the_agenda_clock(client, service, facilitator, live_meeting):
+def test_closing_a_meeting_stops_the_agenda_clock(client, db, facilitator, live_meeting):
     uid, mid = facilitator["id"], live_meeting["id"]
-    service.agenda_command(uid, mid, {"action": "start"})
+    ops.agenda.command(db, uid, mid, {"action": "start"})
     client.post(f"/api/v1/meetings/{mid}/close", headers=facilitator["headers"])
-    agenda = service.agenda(mid)
+    agenda = ops.agenda.state(db, mid)
     assert agenda["current_step_id"] is None and not agenda["running"]
     used = agenda["steps"][0]["used_seconds"]
-    assert service.agenda(mid)["steps"][0]["used_seconds"] == used
+    assert ops.agenda.state(db, mid)["steps"][0]["used_seconds"] == used
     ended = [
         e
-        for e in service.events(group_id=live_meeting["group_id"])
+        for e in ops.records.events(db, group_id=live_meeting["group_id"])
         if e["type"] == "agenda.step_ended"
     ]
     assert len(ended) == 1
 
 
-def test_an_agenda_edit_keeps_what_it_leaves_out(service, facilitator, live_meeting):
+def test_an_agenda_edit_keeps_what_it_leaves_out(db, facilitator, live_meeting):
     uid, mid = facilitator["id"], live_meeting["id"]
-    steps = service.agenda(mid)["steps"]
-    service.edit_agenda(
-        uid, mid, {"steps": [{"id": steps[0]["id"], "title": "Egen titel", "planned_minutes": 7}]}
+    steps = ops.agenda.state(db, mid)["steps"]
+    ops.agenda.edit(
+        db,
+        uid,
+        mid,
+        {"steps": [{"id": steps[0]["id"], "title": "Egen titel", "planned_minutes": 7}]},
     )
-    service.edit_agenda(uid, mid, {"steps": [{"id": steps[0]["id"]}]})
-    step = service.agenda(mid)["steps"][0]
+    ops.agenda.edit(db, uid, mid, {"steps": [{"id": steps[0]["id"]}]})
+    step = ops.agenda.state(db, mid)["steps"][0]
     assert (step["title"], step["planned_seconds"]) == ("Egen titel", 420)
 
 
@@ -114,15 +118,15 @@ def test_a_phone_may_connect_with_its_participant_cookie(app, client, live_meeti
     assert ack["ok"] and ack["contribution"]["pseudonym"] == "P01"
 
 
-def test_follow_up_texts_are_normalised_like_every_other_text(service, facilitator, live_meeting):
-    state = service.add_decision(
-        facilitator["id"], live_meeting["id"], {"text": "  rad ett\r\nrad två  "}
+def test_follow_up_texts_are_normalised_like_every_other_text(db, facilitator, live_meeting):
+    state = ops.followups.add_decision(
+        db, facilitator["id"], live_meeting["id"], {"text": "  rad ett\r\nrad två  "}
     )
     assert state["decisions"][0]["text"] == "rad ett\nrad två"
     from pblapp.domain.errors import DomainError
 
     with pytest.raises(DomainError) as caught:
-        service.add_decision(facilitator["id"], live_meeting["id"], {"text": "a\x00b"})
+        ops.followups.add_decision(db, facilitator["id"], live_meeting["id"], {"text": "a\x00b"})
     assert caught.value.code == "invalid_text"
 
 
@@ -188,24 +192,24 @@ def test_a_researcher_may_make_head_requests(client, researcher):
     assert client.head("/api/v1/groups", headers=researcher["headers"]).status_code == 200
 
 
-def test_agenda_step_titles_are_normalised_like_other_texts(service, facilitator, live_meeting):
-    state = service.edit_agenda(
-        facilitator["id"], live_meeting["id"], {"steps": [{"title": "  Fika\r\nkort  "}]}
+def test_agenda_step_titles_are_normalised_like_other_texts(db, facilitator, live_meeting):
+    state = ops.agenda.edit(
+        db, facilitator["id"], live_meeting["id"], {"steps": [{"title": "  Fika\r\nkort  "}]}
     )
     assert state["steps"][0]["title"] == "Fika\nkort"
     from pblapp.domain.errors import DomainError
 
     with pytest.raises(DomainError) as caught:
-        service.edit_agenda(facilitator["id"], live_meeting["id"], {"steps": [{"title": "a\x00b"}]})
+        ops.agenda.edit(db, facilitator["id"], live_meeting["id"], {"steps": [{"title": "a\x00b"}]})
     assert caught.value.code == "invalid_title"
 
 
 def test_a_closed_meetings_follow_ups_are_its_record_and_cannot_change(
-    client, service, facilitator, live_meeting
+    client, db, facilitator, live_meeting
 ):
     from pblapp.domain.errors import DomainError
 
     client.post(f"/api/v1/meetings/{live_meeting['id']}/close", headers=facilitator["headers"])
     with pytest.raises(DomainError) as caught:
-        service.add_decision(facilitator["id"], live_meeting["id"], {"text": "Efteråt"})
+        ops.followups.add_decision(db, facilitator["id"], live_meeting["id"], {"text": "Efteråt"})
     assert caught.value.code == "meeting_closed"

@@ -6,6 +6,7 @@ import uuid
 import pytest
 
 from conftest import PASSWORD, join, png
+from pblapp import ops
 from pblapp.domain.errors import DomainError
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 100
@@ -13,28 +14,28 @@ WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 40
 
 
 @pytest.fixture
-def posts(client, service, live_meeting):
-    attendance = service.attendance(join(client, live_meeting["join_code"])["token"])
+def posts(client, db, live_meeting):
+    attendance = ops.participation.attendance(db, join(client, live_meeting["join_code"])["token"])
     return [
-        service.add_contribution(
-            attendance, {"client_id": str(uuid.uuid4()), "text": text, "qtype": "meaning"}
+        ops.participation.post(
+            db, attendance, {"client_id": str(uuid.uuid4()), "text": text, "qtype": "meaning"}
         )[0]
         for text in ("Varför 180 dagar?", "Varför just dag 180?", "Vem bestämmer?")
     ]
 
 
-def test_merging_a_duplicate_keeps_both_texts_but_counts_once(
-    service, facilitator, live_meeting, posts
-):
+def test_merging_a_duplicate_keeps_both_texts_but_counts_once(db, facilitator, live_meeting, posts):
     uid, mid = facilitator["id"], live_meeting["id"]
-    merged = service.merge_contribution(uid, mid, {"id": posts[1]["id"], "into": posts[0]["id"]})
+    merged = ops.participation.merge(db, uid, mid, {"id": posts[1]["id"], "into": posts[0]["id"]})
     assert merged["merged_into_id"] == posts[0]["id"]
-    assert service.meeting_state(mid)["counts"]["meaning"] == 2
-    assert [c["text"] for c in service.contributions(mid)] == [p["text"] for p in posts]
-    event = service.events(group_id=live_meeting["group_id"])[-1]
+    assert ops.meetings.state(db, mid)["counts"]["meaning"] == 2
+    assert [c["text"] for c in ops.participation.contributions(db, mid)] == [
+        p["text"] for p in posts
+    ]
+    event = ops.records.events(db, group_id=live_meeting["group_id"])[-1]
     assert event["type"] == "contribution.merged" and event["data"]["into"] == posts[0]["id"]
-    service.merge_contribution(uid, mid, {"id": posts[1]["id"], "into": None})
-    assert service.meeting_state(mid)["counts"]["meaning"] == 3
+    ops.participation.merge(db, uid, mid, {"id": posts[1]["id"], "into": None})
+    assert ops.meetings.state(db, mid)["counts"]["meaning"] == 3
 
 
 @pytest.mark.parametrize(
@@ -46,35 +47,35 @@ def test_merging_a_duplicate_keeps_both_texts_but_counts_once(
         ({"id": 1}, "missing_field"),
     ],
 )
-def test_bad_merges_are_refused(service, facilitator, live_meeting, posts, payload, code):
+def test_bad_merges_are_refused(db, facilitator, live_meeting, posts, payload, code):
     with pytest.raises(DomainError) as caught:
-        service.merge_contribution(facilitator["id"], live_meeting["id"], payload)
+        ops.participation.merge(db, facilitator["id"], live_meeting["id"], payload)
     assert caught.value.code == code
 
 
-def test_merging_into_a_merged_duplicate_is_refused(service, facilitator, live_meeting, posts):
+def test_merging_into_a_merged_duplicate_is_refused(db, facilitator, live_meeting, posts):
     uid, mid = facilitator["id"], live_meeting["id"]
-    service.merge_contribution(uid, mid, {"id": posts[1]["id"], "into": posts[0]["id"]})
+    ops.participation.merge(db, uid, mid, {"id": posts[1]["id"], "into": posts[0]["id"]})
     with pytest.raises(DomainError) as caught:
-        service.merge_contribution(uid, mid, {"id": posts[2]["id"], "into": posts[1]["id"]})
+        ops.participation.merge(db, uid, mid, {"id": posts[2]["id"], "into": posts[1]["id"]})
     assert caught.value.code == "target_is_merged"
 
 
 def test_pin_hide_all_and_goals_are_screen_state_that_is_logged(
-    service, facilitator, live_meeting, posts
+    db, facilitator, live_meeting, posts
 ):
     uid, mid = facilitator["id"], live_meeting["id"]
-    state = service.screen_command(uid, mid, {"pin": posts[2]["id"]})
+    state = ops.screen.command(db, uid, mid, {"pin": posts[2]["id"]})
     assert state["pinned_contribution_id"] == posts[2]["id"]
-    state = service.screen_command(uid, mid, {"hide_contributions": True, "show_goals": True})
+    state = ops.screen.command(db, uid, mid, {"hide_contributions": True, "show_goals": True})
     assert state["hide_contributions"] and state["show_goals"]
-    assert service.screen_command(uid, mid, {"pin": None})["pinned_contribution_id"] is None
+    assert ops.screen.command(db, uid, mid, {"pin": None})["pinned_contribution_id"] is None
     switched = {"show_starting_point": True, "show_carried_questions": True}
-    state = service.screen_command(uid, mid, switched)
+    state = ops.screen.command(db, uid, mid, switched)
     assert state["show_starting_point"] and state["show_carried_questions"]
     changes = [
         e["data"]
-        for e in service.events(group_id=live_meeting["group_id"])
+        for e in ops.records.events(db, group_id=live_meeting["group_id"])
         if e["type"] == "screen.changed"
     ]
     assert changes == [
@@ -91,14 +92,13 @@ def test_pin_hide_all_and_goals_are_screen_state_that_is_logged(
         ({"zoom": 2}, "unknown_field"),
     ):
         with pytest.raises(DomainError) as caught:
-            service.screen_command(uid, mid, payload)
+            ops.screen.command(db, uid, mid, payload)
         assert caught.value.code == code
 
 
-def test_the_starting_point_is_markdown_cleaned_of_anything_active(
-    service, facilitator, live_meeting
-):
-    state = service.set_starting_point(
+def test_the_starting_point_is_markdown_cleaned_of_anything_active(db, facilitator, live_meeting):
+    state = ops.screen.set_starting_point(
+        db,
         facilitator["id"],
         live_meeting["id"],
         {
@@ -142,7 +142,7 @@ def test_png_jpeg_and_webp_images_are_accepted_by_content(
     ],
 )
 def test_other_files_and_oversized_images_are_refused(
-    client, service, facilitator, live_meeting, data, status, code
+    client, db, facilitator, live_meeting, data, status, code
 ):
     response = client.put(
         f"/api/v1/meetings/{live_meeting['id']}/starting-point/image",
@@ -152,11 +152,11 @@ def test_other_files_and_oversized_images_are_refused(
     )
     assert response.status_code == status
     assert response.get_json()["error"]["code"] == code
-    assert service.screen_state(live_meeting["id"])["starting_point_image"] is None
+    assert ops.screen.state(db, live_meeting["id"])["starting_point_image"] is None
 
 
 def test_the_console_form_saves_text_and_image_and_can_remove_the_image(
-    client, service, facilitator, live_meeting
+    client, db, facilitator, live_meeting
 ):
 
     client.post("/", data={"name": facilitator["name"], "password": PASSWORD})
@@ -166,16 +166,16 @@ def test_the_console_form_saves_text_and_image_and_can_remove_the_image(
         data={"text": "Läs artikeln", "image": (io.BytesIO(png()), "bild.png")},
     )
     assert response.status_code == 302
-    state = service.screen_state(mid)
+    state = ops.screen.state(db, mid)
     assert state["starting_point"] == "Läs artikeln" and state["starting_point_image"]
     client.post(
         f"/meetings/{mid}/starting-point", data={"text": "Läs artikeln", "remove_image": "1"}
     )
-    assert service.screen_state(mid)["starting_point_image"] is None
+    assert ops.screen.state(db, mid)["starting_point_image"] is None
 
 
 def test_an_upload_over_the_servers_limit_goes_back_to_the_console_with_a_swedish_message(
-    client, service, facilitator, live_meeting
+    client, db, facilitator, live_meeting
 ):
     client.post("/", data={"name": facilitator["name"], "password": PASSWORD})
     mid = live_meeting["id"]
@@ -188,7 +188,7 @@ def test_an_upload_over_the_servers_limit_goes_back_to_the_console_with_a_swedis
     assert response.headers["Location"].endswith(f"/meetings/{mid}#starting-point")
     page = client.get(f"/meetings/{mid}").get_data(as_text=True)
     assert "En bild får vara högst 5 MB." in page
-    assert service.screen_state(mid)["starting_point_image"] is None
+    assert ops.screen.state(db, mid)["starting_point_image"] is None
 
 
 def test_participants_read_the_groups_goals_on_their_phone(client, facilitator):
@@ -228,11 +228,11 @@ def test_goals_changed_during_a_meeting_reach_the_open_screen_and_phones(
     assert "<script" not in states[0]["goals_html"]
 
 
-def test_a_replaced_or_removed_image_leaves_no_file_behind(service, facilitator, live_meeting):
+def test_a_replaced_or_removed_image_leaves_no_file_behind(db, facilitator, live_meeting):
     uid, mid = facilitator["id"], live_meeting["id"]
-    service.set_starting_point_image(uid, mid, png(2, 2))
-    service.set_starting_point_image(uid, mid, png(3, 3))
-    assert len(list(service.files_dir.iterdir())) == 1
-    assert service.starting_point_image(mid)[0] == png(3, 3)
-    service.set_starting_point_image(uid, mid, None)
-    assert list(service.files_dir.iterdir()) == []
+    ops.screen.set_starting_point_image(db, uid, mid, png(2, 2))
+    ops.screen.set_starting_point_image(db, uid, mid, png(3, 3))
+    assert len(list(db.files_dir.iterdir())) == 1
+    assert ops.screen.starting_point_image(db, mid)[0] == png(3, 3)
+    ops.screen.set_starting_point_image(db, uid, mid, None)
+    assert list(db.files_dir.iterdir()) == []

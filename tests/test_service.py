@@ -5,69 +5,73 @@ import uuid
 import pytest
 
 from conftest import join
+from pblapp import ops
 from pblapp.domain.errors import DomainError
+from pblapp.effects.live import LiveFanOut
 
 
-def post(service, attendance, text="Vad innebär dag 180?", qtype="encyclopedic", client_id=None):
-    contribution, created = service.add_contribution(
-        attendance, {"client_id": client_id or str(uuid.uuid4()), "text": text, "qtype": qtype}
+def post(db, attendance, text="Vad innebär dag 180?", qtype="encyclopedic", client_id=None):
+    contribution, created = ops.participation.post(
+        db, attendance, {"client_id": client_id or str(uuid.uuid4()), "text": text, "qtype": qtype}
     )
     return contribution, created
 
 
-def test_retry_with_same_client_id_stores_once(client, service, live_meeting):
-    attendance = service.attendance(join(client, live_meeting["join_code"])["token"])
+def test_retry_with_same_client_id_stores_once(client, db, live_meeting):
+    attendance = ops.participation.attendance(db, join(client, live_meeting["join_code"])["token"])
     client_id = str(uuid.uuid4())
-    first, created = post(service, attendance, client_id=client_id)
-    again, created_again = post(service, attendance, client_id=client_id, text="changed?")
+    first, created = post(db, attendance, client_id=client_id)
+    again, created_again = post(db, attendance, client_id=client_id, text="changed?")
     assert created and not created_again
     assert again == first
-    assert [c["id"] for c in service.contributions(live_meeting["id"])] == [first["id"]]
+    assert [c["id"] for c in ops.participation.contributions(db, live_meeting["id"])] == [
+        first["id"]
+    ]
     added = [
         e
-        for e in service.events(group_id=live_meeting["group_id"])
+        for e in ops.records.events(db, group_id=live_meeting["group_id"])
         if e["type"] == "contribution.added"
     ]
     assert len(added) == 1
 
 
-def test_another_participant_cannot_reuse_a_client_id(client, service, live_meeting):
-    a = service.attendance(join(client, live_meeting["join_code"], "Anna")["token"])
-    b = service.attendance(join(client, live_meeting["join_code"], "Bo")["token"])
+def test_another_participant_cannot_reuse_a_client_id(client, db, live_meeting):
+    a = ops.participation.attendance(db, join(client, live_meeting["join_code"], "Anna")["token"])
+    b = ops.participation.attendance(db, join(client, live_meeting["join_code"], "Bo")["token"])
     client_id = str(uuid.uuid4())
-    post(service, a, client_id=client_id)
+    post(db, a, client_id=client_id)
     with pytest.raises(DomainError) as caught:
-        post(service, b, client_id=client_id)
+        post(db, b, client_id=client_id)
     assert caught.value.code == "client_id_taken"
 
 
-def test_seq_counts_one_two_three_within_each_meeting(client, service, facilitator, live_meeting):
-    attendance = service.attendance(join(client, live_meeting["join_code"])["token"])
-    seqs = [post(service, attendance)[0]["seq"] for _ in range(3)]
+def test_seq_counts_one_two_three_within_each_meeting(client, db, facilitator, live_meeting):
+    attendance = ops.participation.attendance(db, join(client, live_meeting["join_code"])["token"])
+    seqs = [post(db, attendance)[0]["seq"] for _ in range(3)]
     assert seqs == [1, 2, 3]
-    other = service.create_meeting(facilitator["id"], live_meeting["group_id"], {})
-    service.start_meeting(facilitator["id"], other["id"])
-    attendance2 = service.attendance(join(client, other["join_code"])["token"])
-    assert post(service, attendance2)[0]["seq"] == 1
+    other = ops.meetings.create(db, facilitator["id"], live_meeting["group_id"], {})
+    ops.meetings.start(db, facilitator["id"], other["id"])
+    attendance2 = ops.participation.attendance(db, join(client, other["join_code"])["token"])
+    assert post(db, attendance2)[0]["seq"] == 1
 
 
-def test_posting_works_only_while_the_meeting_is_live(client, service, facilitator, live_meeting):
-    planned = service.create_meeting(facilitator["id"], live_meeting["group_id"], {})
-    attendance = service.attendance(join(client, planned["join_code"])["token"])
+def test_posting_works_only_while_the_meeting_is_live(client, db, facilitator, live_meeting):
+    planned = ops.meetings.create(db, facilitator["id"], live_meeting["group_id"], {})
+    attendance = ops.participation.attendance(db, join(client, planned["join_code"])["token"])
     with pytest.raises(DomainError) as caught:
-        post(service, attendance)
+        post(db, attendance)
     assert caught.value.code == "meeting_not_live"
-    service.start_meeting(facilitator["id"], planned["id"])
-    post(service, attendance)
-    service.close_meeting(facilitator["id"], planned["id"])
+    ops.meetings.start(db, facilitator["id"], planned["id"])
+    post(db, attendance)
+    ops.meetings.close(db, facilitator["id"], planned["id"])
     with pytest.raises(DomainError) as caught:
-        post(service, attendance)
+        post(db, attendance)
     assert caught.value.code == "meeting_not_live"
-    assert len(service.contributions(planned["id"])) == 1
+    assert len(ops.participation.contributions(db, planned["id"])) == 1
 
 
 def test_pseudonyms_follow_the_order_of_joining_and_stay_across_meetings(
-    client, service, facilitator, live_meeting
+    client, db, facilitator, live_meeting
 ):
     anna = client.post(
         f"/j/{live_meeting['join_code']}",
@@ -79,19 +83,19 @@ def test_pseudonyms_follow_the_order_of_joining_and_stay_across_meetings(
         f"/j/{live_meeting['join_code']}",
         data={"display_name": "Bo", "organization": "AF", "consent": "on"},
     )
-    second = service.create_meeting(facilitator["id"], live_meeting["group_id"], {})
+    second = ops.meetings.create(db, facilitator["id"], live_meeting["group_id"], {})
     # Same browser at the group's next meeting: same participant, same pseudonym.
     client.post(
         f"/j/{second['join_code']}",
         data={"display_name": "Anna", "organization": "FK", "consent": "on"},
     )
-    state = service.meeting_state(second["id"])
+    state = ops.meetings.state(db, second["id"])
     assert state["participants"] == 1
-    rows = service.db.query("SELECT pseudonym, display_name FROM participants ORDER BY number")
+    rows = db.query("SELECT pseudonym, display_name FROM participants ORDER BY number")
     assert [tuple(r) for r in rows] == [("P01", "Anna"), ("P02", "Bo")]
     joined = [
         e
-        for e in service.events(group_id=live_meeting["group_id"])
+        for e in ops.records.events(db, group_id=live_meeting["group_id"])
         if e["type"] == "participant.joined"
     ]
     assert [(e["actor"], e["meeting_id"], e["data"]["rejoined"]) for e in joined] == [
@@ -101,16 +105,17 @@ def test_pseudonyms_follow_the_order_of_joining_and_stay_across_meetings(
     ]
 
 
-def test_moderation_is_logged_with_old_and_new_values(client, service, facilitator, live_meeting):
-    attendance = service.attendance(join(client, live_meeting["join_code"])["token"])
-    contribution, _ = post(service, attendance, qtype=None)
-    updated = service.update_contribution(
+def test_moderation_is_logged_with_old_and_new_values(client, db, facilitator, live_meeting):
+    attendance = ops.participation.attendance(db, join(client, live_meeting["join_code"])["token"])
+    contribution, _ = post(db, attendance, qtype=None)
+    updated = ops.participation.moderate(
+        db,
         facilitator["id"],
         live_meeting["id"],
         {"id": contribution["id"], "qtype": "value", "hidden": True},
     )
     assert updated["qtype"] == "value" and updated["hidden"] is True
-    event = service.events(group_id=live_meeting["group_id"])[-1]
+    event = ops.records.events(db, group_id=live_meeting["group_id"])[-1]
     assert event["type"] == "contribution.updated"
     assert event["actor"] == "facilitator"
     assert event["data"]["changes"] == {
@@ -120,26 +125,36 @@ def test_moderation_is_logged_with_old_and_new_values(client, service, facilitat
 
 
 def test_hidden_contributions_leave_the_counts_but_stay_in_the_record(
-    client, service, facilitator, live_meeting
+    client, db, facilitator, live_meeting
 ):
-    attendance = service.attendance(join(client, live_meeting["join_code"])["token"])
-    contribution, _ = post(service, attendance, qtype="value")
-    service.update_contribution(
-        facilitator["id"], live_meeting["id"], {"id": contribution["id"], "hidden": True}
+    attendance = ops.participation.attendance(db, join(client, live_meeting["join_code"])["token"])
+    contribution, _ = post(db, attendance, qtype="value")
+    ops.participation.moderate(
+        db, facilitator["id"], live_meeting["id"], {"id": contribution["id"], "hidden": True}
     )
-    assert service.meeting_state(live_meeting["id"])["counts"]["value"] == 0
-    assert service.contributions(live_meeting["id"], include_hidden=False) == []
-    assert service.contributions(live_meeting["id"])[0]["text"] == contribution["text"]
+    assert ops.meetings.state(db, live_meeting["id"])["counts"]["value"] == 0
+    assert ops.participation.contributions(db, live_meeting["id"], include_hidden=False) == []
+    assert (
+        ops.participation.contributions(db, live_meeting["id"])[0]["text"] == contribution["text"]
+    )
 
 
-def test_changes_are_published_after_they_are_stored(client, service, facilitator, live_meeting):
-    published = []
-    service.publish = lambda name, payload, meeting_id: published.append(
-        (name, payload, len(service.contributions(meeting_id)))
+def test_changes_are_published_after_they_are_stored(client, db, live_meeting):
+    mid = live_meeting["id"]
+    sent = []
+    db.subscribe(
+        LiveFanOut(
+            db,
+            lambda name, payload, room: sent.append(
+                (name, room, len(ops.participation.contributions(db, mid)))
+            ),
+        )
     )
-    attendance = service.attendance(join(client, live_meeting["join_code"])["token"])
-    published.clear()
-    post(service, attendance)
-    name, payload, stored = published[0]
-    assert name == "contribution:added" and stored == 1
-    assert published[1][0] == "meeting:state"
+    attendance = ops.participation.attendance(db, join(client, live_meeting["join_code"])["token"])
+    sent.clear()
+    post(db, attendance)
+    assert sent == [
+        ("contribution:added", f"meeting:{mid}:staff", 1),
+        ("contribution:added", f"meeting:{mid}:participants", 1),
+        ("meeting:state", f"meeting:{mid}", 1),
+    ]

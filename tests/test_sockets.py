@@ -5,6 +5,7 @@ import uuid
 import pytest
 
 from conftest import PASSWORD, join
+from pblapp import ops
 
 
 def sio(app, **kwargs):
@@ -132,11 +133,11 @@ def test_the_facilitator_retags_hides_and_carries_forward(participant, moderator
 
 
 def test_updating_a_contribution_of_another_meeting_is_refused(
-    app, client, service, facilitator, live_meeting, participant, moderator
+    app, client, db, facilitator, live_meeting, participant, moderator
 ):
     phone, _ = participant
     contribution = add(phone)["contribution"]
-    other = service.create_meeting(facilitator["id"], live_meeting["group_id"], {})
+    other = ops.meetings.create(db, facilitator["id"], live_meeting["group_id"], {})
     other_moderator = sio(app, auth={"api_token": facilitator["token"], "meeting_id": other["id"]})
     ack = other_moderator.emit(
         "contribution:update", {"id": contribution["id"], "hidden": True}, callback=True
@@ -145,15 +146,15 @@ def test_updating_a_contribution_of_another_meeting_is_refused(
 
 
 def test_a_participant_posts_only_to_their_own_meeting_while_it_is_live(
-    app, client, service, facilitator, live_meeting
+    app, client, db, facilitator, live_meeting
 ):
-    planned = service.create_meeting(facilitator["id"], live_meeting["group_id"], {})
+    planned = ops.meetings.create(db, facilitator["id"], live_meeting["group_id"], {})
     token = join(client, planned["join_code"])["token"]
     phone = sio(app, auth={"token": token})
     ack = add(phone)
     assert ack["ok"] is False and ack["error"]["code"] == "meeting_not_live"
-    assert service.contributions(live_meeting["id"]) == []
-    assert service.contributions(planned["id"]) == []
+    assert ops.participation.contributions(db, live_meeting["id"]) == []
+    assert ops.participation.contributions(db, planned["id"]) == []
 
 
 def test_hidden_contributions_are_replayed_to_the_facilitator_only(
@@ -191,9 +192,9 @@ def test_a_bad_since_seq_is_refused(app, participant):
     assert not sio(app, auth={"token": token, "since_seq": "5"}).is_connected()
 
 
-def test_a_facilitator_cannot_watch_another_users_meeting(app, service, live_meeting):
-    user, token = service.create_user("Annan", "facilitator", "password1")
-    service.create_group(user["id"], {"name": "Egen", "kind": "pbl"})
+def test_a_facilitator_cannot_watch_another_users_meeting(app, db, live_meeting):
+    user, token = ops.accounts.create_user(db, "Annan", "facilitator", "password1")
+    ops.groups.create(db, user["id"], {"name": "Egen", "kind": "pbl"})
     client = sio(app, auth={"api_token": token, "meeting_id": live_meeting["id"]})
     assert not client.is_connected()
 

@@ -52,6 +52,28 @@ TEMPLATES: dict[str, tuple[tuple[str, int], ...]] = {
 STEP_TITLE_MAX = 120
 STEP_MINUTES_MAX = 8 * 60
 
+# Steps during which the screen shows the starting point, or the questions the group
+# carried from earlier meetings, without the facilitator switching them on.
+STARTING_POINT_STEPS = frozenset({"starting-point", "clarify-terms"})
+REPORT_BACK_STEPS = frozenset({"report-back", "report-back-synthesise"})
+
+
+def shows_starting_point(key: str | None) -> bool:
+    return key in STARTING_POINT_STEPS
+
+
+def shows_carried_questions(key: str | None) -> bool:
+    return key in REPORT_BACK_STEPS
+
+
+def step_title(step: dict | None, step_labels: dict, before_agenda: str = "") -> str:
+    """A step's own title if the facilitator gave one, else its template's label in the
+    reader's language; ``before_agenda`` names the time before the first step (``None``)."""
+    if step is None:
+        return before_agenda
+    key = step.get("key") or ""
+    return step.get("title") or str(step_labels.get(key, key))
+
 
 def template_steps(template: str) -> list[dict]:
     """The steps of a template as rows to store: key, planned seconds, no title of its own."""

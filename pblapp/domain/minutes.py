@@ -1,7 +1,8 @@
 """Minutes (protokoll) of a meeting as Markdown.
 
-The minutes are built from a plain dict (see ``Service.minutes``) and a dict of labels in
-the UI language, so the same data renders to Markdown here and to HTML in a template.
+The minutes are assembled once (:func:`assemble`) into a plain dict; with a dict of labels
+in the reader's language, that dict renders to Markdown here, to HTML in a template and to
+Word in ``minutes_docx``.
 
 Participant text is escaped so that it stays text in every common Markdown renderer:
 HTML-significant characters become entities, Markdown punctuation is backslash-escaped,
@@ -12,6 +13,11 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
+
+from pblapp.domain import agenda as agenda_domain
+from pblapp.domain.contributions import folded
+from pblapp.domain.vocabulary import QUESTION_TYPES, UNTAGGED
 
 # ASCII punctuation that Python-Markdown and CommonMark both let a backslash escape.
 _MD_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!])")
@@ -64,9 +70,108 @@ def image_file_name(kind: str) -> str:
 
 
 def step_title(step: dict | None, labels: dict) -> str:
-    if step is None:
-        return labels["before_agenda"]
-    return step.get("title") or labels["steps"].get(step.get("key") or "", step.get("key") or "")
+    return agenda_domain.step_title(step, labels["steps"], labels["before_agenda"])
+
+
+def assemble(
+    facts: dict,
+    steps: list[dict],
+    visible: list[dict],
+    followups: dict,
+    local_time: Callable[[str | None], tuple[str, str]],
+) -> dict:
+    """The data of a meeting's minutes, in one dict every renderer reads.
+
+    ``facts`` is the meeting with its group and attendance (``ops.records.meeting_facts``),
+    ``steps`` its agenda steps, ``visible`` its contributions that are not hidden, in seq
+    order, and ``followups`` its follow-ups. ``local_time`` turns a stored UTC time into
+    (date, time) where the meeting is held. A folded duplicate is listed under the post it
+    joined.
+    """
+    by_step = {step["id"]: step for step in steps}
+    duplicates_of = folded(visible)
+    duplicates: dict[int, list[dict]] = {}
+    for c in visible:
+        if c["id"] in duplicates_of:
+            duplicates.setdefault(duplicates_of[c["id"]], []).append(c)
+    shown = [
+        {**c, "duplicates": duplicates.get(c["id"], [])}
+        for c in visible
+        if c["id"] not in duplicates_of
+    ]
+    by_type = []
+    for qtype in (*QUESTION_TYPES, None):
+        items = [c for c in shown if c["qtype"] == qtype]
+        if not items:
+            continue
+        # Within a type, by agenda step in agenda order; posts before the first step first.
+        groups = []
+        for step_id in [None, *by_step]:
+            in_step = [c for c in items if c["agenda_step_id"] == step_id]
+            if in_step:
+                step = by_step.get(step_id)
+                groups.append(
+                    {
+                        "step": {"key": step["key"], "title": step["title"]} if step else None,
+                        "items": in_step,
+                    }
+                )
+        by_type.append({"qtype": qtype or UNTAGGED, "groups": groups})
+
+    org_names = {o["code"]: o["name"] for o in facts["organizations"]}
+    attendance: dict[str, list[str]] = {}
+    for code, name in facts["attendance"]:
+        attendance.setdefault(code, []).append(name)
+    start_date, start = local_time(facts["started_at"])
+    _, end = local_time(facts["closed_at"])
+    scheduled_date, scheduled_time = local_time(facts["scheduled_at"])
+    next_date, next_time = local_time(facts["next_meeting_at"])
+    return {
+        "language": facts["language"] or "sv",
+        "group": {
+            "id": facts["group_id"],
+            "name": facts["group_name"],
+            "kind": facts["kind"],
+            "planned_meetings": facts["planned_meetings"],
+        },
+        "meeting": {
+            "id": facts["id"],
+            "number": facts["number"],
+            "title": facts["title"] or "",
+            "status": facts["status"],
+            "date": start_date or scheduled_date,
+            "start": start or scheduled_time,
+            "end": end,
+            "place": facts["place"] or "",
+        },
+        "facilitator": facts["facilitator"],
+        "attendance": [
+            {"code": code, "name": org_names.get(code, code), "pseudonyms": names}
+            for code, names in sorted(
+                attendance.items(),
+                key=lambda kv: list(org_names).index(kv[0]) if kv[0] in org_names else 999,
+            )
+        ],
+        "participant_count": sum(len(names) for names in attendance.values()),
+        "agenda": [
+            {
+                "key": step["key"],
+                "title": step["title"],
+                "planned_minutes": round(step["planned_seconds"] / 60),
+                "used_minutes": round(step["used_seconds"] / 60),
+                "started": step["started_at"] is not None,
+            }
+            for step in steps
+        ],
+        "starting_point": facts["starting_point"] or "",
+        # "png", "jpeg" or "webp" when the starting point has an image, else "".
+        "starting_point_image": (facts["starting_point_image"] or ".").rsplit(".", 1)[1],
+        "contributions_by_type": by_type,
+        "decisions": followups["decisions"],
+        "action_items": followups["action_items"],
+        "questions": followups["questions"],
+        "next_meeting": f"{next_date} {next_time}".strip(),
+    }
 
 
 def header_rows(minutes: dict, labels: dict) -> list[tuple[str, str]]:

@@ -21,9 +21,11 @@ from flask import (
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFProtect
 
-from pblapp import get_service
+from pblapp import ops
+from pblapp.domain import access
 from pblapp.domain.errors import DomainError
 from pblapp.i18n import error_message
+from pblapp.web import db
 
 bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()
@@ -36,12 +38,19 @@ def init_app(app: Flask) -> None:
     def load_user():
         g.user = session_user()
 
+    @app.context_processor
+    def access_context():
+        # Templates ask the access rules too: {% if may("change") %} shows a form.
+        return {
+            "may": lambda action: g.get("user") is not None and access.may(g.user["role"], action)
+        }
+
 
 def session_user() -> dict | None:
     """The user this browser is logged in as: the login must still be open on the server,
     so a cookie kept from before a logout opens nothing."""
     login_id = session.get("login")
-    return get_service().login_user(login_id) if isinstance(login_id, str) else None
+    return ops.accounts.login_user(db(), login_id) if isinstance(login_id, str) else None
 
 
 def login_required(view):
@@ -57,7 +66,7 @@ def login_required(view):
 def _log_in(user: dict) -> None:
     session.clear()
     session.permanent = True
-    session["login"] = get_service().start_login(user["id"])
+    session["login"] = ops.accounts.start_login(db(), user["id"])
 
 
 def _safe_next(target: str | None) -> str:
@@ -108,8 +117,8 @@ def login():
     if len(_recent_failures(address)) >= FAILED_LOGINS_MAX:
         error = gettext("Too many wrong passwords from this computer. Wait 15 minutes.")
         return render_template("auth/login.html", error=error), 429
-    user = get_service().authenticate(
-        request.form.get("name", ""), request.form.get("password", "")
+    user = ops.accounts.authenticate(
+        db(), request.form.get("name", ""), request.form.get("password", "")
     )
     if user:
         failed_logins().pop(address, None)
@@ -123,14 +132,13 @@ def login():
 def logout():
     login_id = session.pop("login", None)
     if isinstance(login_id, str):
-        get_service().end_login(login_id)
+        ops.accounts.end_login(db(), login_id)
     return redirect(url_for("auth.login"))
 
 
 @bp.route("/setup/<token>", methods=["GET", "POST"])
 def setup(token: str):
-    service = get_service()
-    if not service.setup_token_valid(token):
+    if not ops.accounts.setup_token_valid(db(), token):
         title = gettext("This setup link cannot be used")
         text = gettext(
             "It has been used already, or the server has made a new one since. "
@@ -144,7 +152,9 @@ def setup(token: str):
             error = gettext("The two passwords differ.")
         else:
             try:
-                user = service.use_setup_token(token, request.form.get("name", ""), password)
+                user = ops.accounts.use_setup_token(
+                    db(), token, request.form.get("name", ""), password
+                )
             except DomainError as exc:
                 error = error_message(exc)
             else:

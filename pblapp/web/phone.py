@@ -11,10 +11,11 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
-from pblapp import get_service
+from pblapp import ops
 from pblapp.domain.errors import DomainError
 from pblapp.i18n import error_messages
-from pblapp.views.auth import csrf
+from pblapp.web import db
+from pblapp.web.auth import csrf
 
 bp = Blueprint("phone", __name__)
 
@@ -33,25 +34,25 @@ def _page_for_error(exc: DomainError, meeting: dict | None = None, **context):
 
 
 def _join_context(meeting: dict) -> dict:
-    service = get_service()
-    group = service.group_public(meeting["group_id"])
+    group = ops.groups.for_joining(db(), meeting["group_id"])
     return {
         "meeting": meeting,
         "group": group,
-        "returning": service.returning_participant(group["id"], _rejoin_secret(group["id"])),
+        "returning": ops.participation.returning_participant(
+            db(), group["id"], _rejoin_secret(group["id"])
+        ),
     }
 
 
 @bp.get("/j/<code>")
 def join_page(code: str):
-    service = get_service()
     try:
-        meeting = service.meeting_by_code(code)
+        meeting = ops.lookup.meeting_by_code(db(), code)
     except DomainError as exc:
         return _page_for_error(exc)
     if meeting["status"] == "closed":
         return render_template("phone/message.html", meeting=meeting, closed=True), 410
-    attendance = service.attendance(_stored_token(meeting["id"]))
+    attendance = ops.participation.attendance(db(), _stored_token(meeting["id"]))
     if attendance and attendance.meeting_id == meeting["id"]:
         return redirect(url_for("phone.live", code=meeting["join_code"]))
     return render_template("phone/join.html", **_join_context(meeting))
@@ -61,7 +62,6 @@ def join_page(code: str):
 @csrf.exempt
 def join(code: str):
     """JSON clients get the token in the answer; browsers get a cookie and a redirect."""
-    service = get_service()
     wants_json = request.is_json
     if wants_json:
         payload = request.get_json(silent=True)
@@ -79,9 +79,11 @@ def join(code: str):
         }
     meeting = None
     try:
-        meeting = service.meeting_by_code(code)
+        meeting = ops.lookup.meeting_by_code(db(), code)
         rejoin = None if wants_json else _rejoin_secret(meeting["group_id"])
-        participant, token, secret = service.join(code, payload, rejoin_secret=rejoin)
+        participant, token, secret = ops.participation.join(
+            db(), code, payload, rejoin_secret=rejoin
+        )
     except DomainError as exc:
         if wants_json:
             return {"error": exc.as_dict()}, exc.status
@@ -100,13 +102,12 @@ def join(code: str):
 
 @bp.get("/j/<code>/live")
 def live(code: str):
-    service = get_service()
     try:
-        meeting = service.meeting_by_code(code)
+        meeting = ops.lookup.meeting_by_code(db(), code)
     except DomainError as exc:
         return _page_for_error(exc)
     token = _stored_token(meeting["id"])
-    attendance = service.attendance(token)
+    attendance = ops.participation.attendance(db(), token)
     if attendance is None or attendance.meeting_id != meeting["id"]:
         return redirect(url_for("phone.join_page", code=meeting["join_code"]))
     return render_template(
@@ -115,5 +116,5 @@ def live(code: str):
         attendance=attendance,
         token=token,
         messages=error_messages(),
-        group_goals=service.group_goals(meeting["group_id"]),
+        group_goals=ops.groups.goals(db(), meeting["group_id"]),
     )

@@ -23,13 +23,15 @@ from flask_babel import gettext
 from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from pblapp import get_service
+from pblapp import ops
+from pblapp.domain import access
+from pblapp.domain.clock import local_time
 from pblapp.domain.errors import DomainError, NotFound
 from pblapp.domain.vocabulary import DEFAULT_ORGANIZATIONS
 from pblapp.i18n import error_message, error_messages
-from pblapp.views import minutes as minutes_view
-from pblapp.views.auth import login_required
-from pblapp.views.urls import join_url
+from pblapp.web import db
+from pblapp.web.auth import login_required
+from pblapp.web.urls import join_url
 
 bp = Blueprint("pages", __name__)
 
@@ -37,7 +39,11 @@ bp = Blueprint("pages", __name__)
 @bp.before_request
 def facilitators_change_things():
     """Researchers may read; only facilitators change groups and meetings."""
-    if request.method == "POST" and g.user is not None and g.user["role"] != "facilitator":
+    if (
+        request.method == "POST"
+        and g.user is not None
+        and not access.may(g.user["role"], access.CHANGE)
+    ):
         abort(403)
 
 
@@ -86,7 +92,7 @@ def _iso_to_local_time(moment: str | None) -> str:
     """A stored UTC time as a ``datetime-local`` value in the meeting's time zone."""
     if not moment:
         return ""
-    return "T".join(minutes_view.local_time(moment))
+    return "T".join(local_time(moment, current_app.config["TIMEZONE"]))
 
 
 def _qr_svg(url: str) -> Markup:
@@ -101,13 +107,13 @@ def _qr_svg(url: str) -> Markup:
 def _facilitator_only() -> None:
     """The console and the screen show names with pseudonyms and the join code: the
     facilitator's. A researcher reads the minutes and the logs from the group's page."""
-    if g.user["role"] != "facilitator":
+    if not access.may(g.user["role"], access.WATCH_LIVE):
         abort(403)
 
 
 def _meeting_or_404(meeting_id: int) -> dict:
     try:
-        return get_service().meeting(g.user["id"], meeting_id)
+        return ops.lookup.meeting(db(), g.user["id"], meeting_id)
     except NotFound:
         abort(404)
 
@@ -119,7 +125,7 @@ def groups(draft=None, status: int = 200):
     default_orgs = "\n".join(f"{o['code']} {o['name']}" for o in DEFAULT_ORGANIZATIONS)
     page = render_template(
         "groups/list.html",
-        groups=get_service().groups(g.user["id"]),
+        groups=ops.lookup.groups(db(), g.user["id"]),
         default_orgs=default_orgs,
         draft=draft or {},
     )
@@ -133,7 +139,7 @@ def create_group():
     # An empty box means the default list here; when editing, it is refused.
     payload["organizations"] = payload["organizations"] or None
     try:
-        group = get_service().create_group(g.user["id"], payload)
+        group = ops.groups.create(db(), g.user["id"], payload)
     except DomainError as exc:
         # Show the form again with everything typed, and say what is wrong.
         flash(error_message(exc), "error")
@@ -144,16 +150,15 @@ def create_group():
 @bp.get("/groups/<int:group_id>")
 @login_required
 def group(group_id: int, draft=None, status: int = 200):
-    service = get_service()
     try:
-        group = service.group(g.user["id"], group_id)
+        group = ops.lookup.group(db(), g.user["id"], group_id)
     except NotFound:
         abort(404)
     page = render_template(
         "groups/detail.html",
         group=group,
-        meetings=service.meetings(g.user["id"], group_id),
-        has_group_agenda=service.has_group_agenda(group_id),
+        meetings=ops.meetings.in_group(db(), g.user["id"], group_id),
+        has_group_agenda=ops.groups.has_own_agenda(db(), group_id),
         draft=draft,
     )
     return page, status
@@ -163,7 +168,7 @@ def group(group_id: int, draft=None, status: int = 200):
 @login_required
 def edit_group(group_id: int):
     try:
-        get_service().update_group(g.user["id"], group_id, _group_form(request.form))
+        ops.groups.update(db(), g.user["id"], group_id, _group_form(request.form))
     except NotFound:
         abort(404)
     except DomainError as exc:
@@ -182,7 +187,7 @@ def create_meeting(group_id: int):
         "agenda": form.get("agenda") or None,
     }
     try:
-        meeting = get_service().create_meeting(g.user["id"], group_id, payload)
+        meeting = ops.meetings.create(db(), g.user["id"], group_id, payload)
     except NotFound:
         abort(404)
     except DomainError as exc:
@@ -196,15 +201,14 @@ def create_meeting(group_id: int):
 def console(meeting_id: int):
     meeting = _meeting_or_404(meeting_id)
     _facilitator_only()
-    service = get_service()
     return render_template(
         "meetings/console.html",
         next_meeting_local=_iso_to_local_time(meeting["next_meeting_at"]),
         scheduled_local=_iso_to_local_time(meeting["scheduled_at"]),
         meeting=meeting,
-        group=service.group(g.user["id"], meeting["group_id"]),
-        state=service.meeting_state(meeting_id),
-        screen=service.screen_state(meeting_id),
+        group=ops.lookup.group(db(), g.user["id"], meeting["group_id"]),
+        state=ops.meetings.state(db(), meeting_id),
+        screen=ops.screen.state(db(), meeting_id),
         join_url=join_url(meeting["join_code"]),
         messages=error_messages(),
     )
@@ -213,12 +217,11 @@ def console(meeting_id: int):
 @bp.post("/meetings/<int:meeting_id>/<any(start, close):action>")
 @login_required
 def change_status(meeting_id: int, action: str):
-    service = get_service()
     try:
         if action == "start":
-            service.start_meeting(g.user["id"], meeting_id)
+            ops.meetings.start(db(), g.user["id"], meeting_id)
         else:
-            service.close_meeting(g.user["id"], meeting_id)
+            ops.meetings.close(db(), g.user["id"], meeting_id)
             flash(gettext("The meeting is closed. The minutes are ready."))
     except NotFound:
         abort(404)
@@ -240,7 +243,7 @@ def meeting_details(meeting_id: int):
     if "scheduled_at" in request.form:
         details["scheduled_at"] = _local_time_to_iso(request.form["scheduled_at"])
     try:
-        get_service().update_meeting(g.user["id"], meeting_id, details)
+        ops.meetings.update(db(), g.user["id"], meeting_id, details)
     except NotFound:
         abort(404)
     except DomainError as exc:
@@ -252,14 +255,15 @@ def meeting_details(meeting_id: int):
 @login_required
 def starting_point(meeting_id: int):
     """The console's form: Markdown text, and an image to add, replace or remove."""
-    service = get_service()
     try:
-        service.set_starting_point(g.user["id"], meeting_id, {"text": request.form.get("text", "")})
+        ops.screen.set_starting_point(
+            db(), g.user["id"], meeting_id, {"text": request.form.get("text", "")}
+        )
         upload = request.files.get("image")
         if upload and upload.filename:
-            service.set_starting_point_image(g.user["id"], meeting_id, upload.read())
+            ops.screen.set_starting_point_image(db(), g.user["id"], meeting_id, upload.read())
         elif request.form.get("remove_image"):
-            service.set_starting_point_image(g.user["id"], meeting_id, None)
+            ops.screen.set_starting_point_image(db(), g.user["id"], meeting_id, None)
     except NotFound:
         abort(404)
     except DomainError as exc:
@@ -282,7 +286,7 @@ def too_large(_exc):
 @login_required
 def starting_point_image(meeting_id: int):
     _meeting_or_404(meeting_id)
-    image = get_service().starting_point_image(meeting_id)
+    image = ops.screen.starting_point_image(db(), meeting_id)
     if image is None:
         abort(404)
     data, mimetype = image
@@ -298,13 +302,12 @@ def screen(meeting_id: int):
     meeting = _meeting_or_404(meeting_id)
     _facilitator_only()
     url = join_url(meeting["join_code"])
-    service = get_service()
     return render_template(
         "meetings/screen.html",
         meeting=meeting,
-        group=service.group(g.user["id"], meeting["group_id"]),
-        screen=service.screen_state(meeting_id),
-        state=service.meeting_state(meeting_id),
+        group=ops.lookup.group(db(), g.user["id"], meeting["group_id"]),
+        screen=ops.screen.state(db(), meeting_id),
+        state=ops.meetings.state(db(), meeting_id),
         join_url=url,
         qr_svg=_qr_svg(url),
     )

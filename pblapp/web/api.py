@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import functools
 
-from flask import Blueprint, Response, g, render_template, request
+from flask import Blueprint, Response, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from pblapp import get_service
-from pblapp.domain import exports, validation
+from pblapp import ops
+from pblapp.domain import access, exports, validation
 from pblapp.domain.errors import DomainError
-from pblapp.i18n import error_page_text
-from pblapp.views import minutes as minutes_view
-from pblapp.views.auth import csrf
-from pblapp.views.urls import join_url, screen_url
+from pblapp.effects import minutes
+from pblapp.i18n import LANGUAGES, error_page_text
+from pblapp.web import db
+from pblapp.web.auth import csrf
+from pblapp.web.urls import join_url, screen_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -50,13 +51,13 @@ def api_user(view):
     def wrapped(**kwargs):
         header = request.headers.get("Authorization", "")
         if header.startswith("Bearer "):
-            user = get_service().user_for_api_token(header[len("Bearer ") :].strip())
+            user = ops.accounts.user_for_api_token(db(), header[len("Bearer ") :].strip())
             if user is None:
                 return error("invalid_token", "The API token is not valid.", 401)
             g.user = user
         elif g.get("user") is None or request.method not in READ_METHODS:
             return error("unauthorized", "Send 'Authorization: Bearer <API token>'.", 401)
-        if request.method not in READ_METHODS and g.user["role"] != "facilitator":
+        if request.method not in READ_METHODS and not access.may(g.user["role"], access.CHANGE):
             return error("forbidden", "Only a facilitator may change things.", 403)
         return view(**kwargs)
 
@@ -78,11 +79,9 @@ def json_body(*, optional: bool = False) -> dict:
     return payload
 
 
-def visible_meeting(meeting_id: int):
-    """The service, once the caller is known to see this meeting (else a 404)."""
-    service = get_service()
-    service.meeting(g.user["id"], meeting_id)
-    return service
+def visible_meeting(meeting_id: int) -> dict:
+    """The meeting, once the caller is known to see it (else a 404)."""
+    return ops.lookup.meeting(db(), g.user["id"], meeting_id)
 
 
 def meeting_answer(meeting: dict) -> dict:
@@ -96,41 +95,38 @@ def meeting_answer(meeting: dict) -> dict:
 @bp.post("/groups")
 @api_user
 def create_group():
-    return get_service().create_group(g.user["id"], json_body()), 201
+    return ops.groups.create(db(), g.user["id"], json_body()), 201
 
 
 @bp.get("/groups")
 @api_user
 def list_groups():
-    return get_service().groups(g.user["id"])
+    return ops.lookup.groups(db(), g.user["id"])
 
 
 @bp.get("/groups/<int:group_id>")
 @api_user
 def get_group(group_id: int):
-    service = get_service()
-    group = service.group(g.user["id"], group_id)
-    meetings = [_for_caller(m) for m in service.meetings(g.user["id"], group_id)]
+    group = ops.lookup.group(db(), g.user["id"], group_id)
+    meetings = [_for_caller(m) for m in ops.meetings.in_group(db(), g.user["id"], group_id)]
     return {**group, "meetings": meetings}
 
 
 def _for_caller(meeting: dict) -> dict:
-    """A researcher gets no join code: joining is for the people in the room."""
-    if g.user["role"] == "facilitator":
-        return meeting
-    return {key: value for key, value in meeting.items() if key != "join_code"}
+    """A meeting as the caller's audience gets it (a researcher: no join code)."""
+    return access.meeting_for(access.audience_of(g.user["role"]), meeting)
 
 
 @bp.patch("/groups/<int:group_id>")
 @api_user
 def update_group(group_id: int):
-    return get_service().update_group(g.user["id"], group_id, json_body())
+    return ops.groups.update(db(), g.user["id"], group_id, json_body())
 
 
 @bp.post("/groups/<int:group_id>/meetings")
 @api_user
 def create_meeting(group_id: int):
-    meeting = get_service().create_meeting(g.user["id"], group_id, json_body(optional=True))
+    meeting = ops.meetings.create(db(), g.user["id"], group_id, json_body(optional=True))
     return meeting_answer(meeting), 201
 
 
@@ -138,67 +134,71 @@ def create_meeting(group_id: int):
 @api_user
 def start_meeting(meeting_id: int):
     validation.require_object(json_body(optional=True), allowed=set())
-    return meeting_answer(get_service().start_meeting(g.user["id"], meeting_id))
+    return meeting_answer(ops.meetings.start(db(), g.user["id"], meeting_id))
 
 
 @bp.post("/meetings/<int:meeting_id>/close")
 @api_user
 def close_meeting(meeting_id: int):
     validation.require_object(json_body(optional=True), allowed=set())
-    return meeting_answer(get_service().close_meeting(g.user["id"], meeting_id))
+    return meeting_answer(ops.meetings.close(db(), g.user["id"], meeting_id))
 
 
 @bp.get("/meetings/<int:meeting_id>")
 @api_user
 def get_meeting(meeting_id: int):
-    return _for_caller(visible_meeting(meeting_id).meeting_state(meeting_id))
+    visible_meeting(meeting_id)
+    return _for_caller(ops.meetings.state(db(), meeting_id))
 
 
 @bp.patch("/meetings/<int:meeting_id>")
 @api_user
 def update_meeting(meeting_id: int):
-    return meeting_answer(get_service().update_meeting(g.user["id"], meeting_id, json_body()))
+    return meeting_answer(ops.meetings.update(db(), g.user["id"], meeting_id, json_body()))
 
 
 @bp.get("/meetings/<int:meeting_id>/contributions")
 @api_user
 def list_contributions(meeting_id: int):
-    contributions = visible_meeting(meeting_id).contributions(meeting_id)
-    if g.user["role"] != "facilitator":
-        # The key between names and pseudonyms stays with the facilitator.
-        contributions = [{**c, "display_name": ""} for c in contributions]
-    return contributions
+    visible_meeting(meeting_id)
+    audience = access.audience_of(g.user["role"])
+    return [
+        access.contribution_for(audience, c)
+        for c in ops.participation.contributions(db(), meeting_id)
+    ]
 
 
 @bp.get("/meetings/<int:meeting_id>/agenda")
 @api_user
 def get_agenda(meeting_id: int):
-    return visible_meeting(meeting_id).agenda(meeting_id)
+    visible_meeting(meeting_id)
+    return ops.agenda.state(db(), meeting_id)
 
 
 @bp.post("/meetings/<int:meeting_id>/agenda")
 @api_user
 def command_agenda(meeting_id: int):
-    return get_service().agenda_command(g.user["id"], meeting_id, json_body())
+    return ops.agenda.command(db(), g.user["id"], meeting_id, json_body())
 
 
 @bp.put("/meetings/<int:meeting_id>/agenda")
 @api_user
 def edit_agenda(meeting_id: int):
-    return get_service().edit_agenda(g.user["id"], meeting_id, json_body())
+    return ops.agenda.edit(db(), g.user["id"], meeting_id, json_body())
 
 
 @bp.post("/meetings/<int:meeting_id>/agenda/save-for-group")
 @api_user
 def save_agenda_for_group(meeting_id: int):
     validation.require_object(json_body(optional=True), allowed=set())
-    return get_service().save_group_agenda(g.user["id"], meeting_id)
+    return ops.agenda.save_for_group(db(), g.user["id"], meeting_id)
 
 
 @bp.get("/meetings/<int:meeting_id>/followups")
 @api_user
 def get_followups(meeting_id: int):
-    return visible_meeting(meeting_id).followups(meeting_id)
+    visible_meeting(meeting_id)
+    return ops.followups.read(db(), meeting_id)
 
 
 def _with_path_id(item_id: int) -> dict:
@@ -211,66 +211,65 @@ def _with_path_id(item_id: int) -> dict:
 @bp.post("/meetings/<int:meeting_id>/questions")
 @api_user
 def add_question(meeting_id: int):
-    return get_service().add_question(g.user["id"], meeting_id, json_body()), 201
+    return ops.followups.add_question(db(), g.user["id"], meeting_id, json_body()), 201
 
 
 @bp.patch("/meetings/<int:meeting_id>/questions/<int:question_id>")
 @api_user
 def update_question(meeting_id: int, question_id: int):
-    return get_service().update_question(g.user["id"], meeting_id, _with_path_id(question_id))
+    return ops.followups.update_question(db(), g.user["id"], meeting_id, _with_path_id(question_id))
 
 
 @bp.post("/meetings/<int:meeting_id>/decisions")
 @api_user
 def add_decision(meeting_id: int):
-    return get_service().add_decision(g.user["id"], meeting_id, json_body()), 201
+    return ops.followups.add_decision(db(), g.user["id"], meeting_id, json_body()), 201
 
 
 @bp.post("/meetings/<int:meeting_id>/action-items")
 @api_user
 def add_action_item(meeting_id: int):
-    return get_service().add_action_item(g.user["id"], meeting_id, json_body()), 201
+    return ops.followups.add_action_item(db(), g.user["id"], meeting_id, json_body()), 201
 
 
 @bp.patch("/meetings/<int:meeting_id>/action-items/<int:item_id>")
 @api_user
 def update_action_item(meeting_id: int, item_id: int):
-    return get_service().update_action_item(g.user["id"], meeting_id, _with_path_id(item_id))
+    return ops.followups.update_action_item(db(), g.user["id"], meeting_id, _with_path_id(item_id))
 
 
 @bp.get("/meetings/<int:meeting_id>/screen")
 @api_user
 def get_screen(meeting_id: int):
-    return visible_meeting(meeting_id).screen_state(meeting_id)
+    visible_meeting(meeting_id)
+    return ops.screen.state(db(), meeting_id)
 
 
 @bp.post("/meetings/<int:meeting_id>/screen")
 @api_user
 def command_screen(meeting_id: int):
-    return get_service().screen_command(g.user["id"], meeting_id, json_body())
+    return ops.screen.command(db(), g.user["id"], meeting_id, json_body())
 
 
 @bp.patch("/meetings/<int:meeting_id>/contributions/<int:contribution_id>")
 @api_user
 def update_contribution(meeting_id: int, contribution_id: int):
     """The API's ``contribution:update``: re-tag, hide, or mark "take to next meeting"."""
-    return get_service().update_contribution(
-        g.user["id"], meeting_id, _with_path_id(contribution_id)
+    return ops.participation.moderate(
+        db(), g.user["id"], meeting_id, _with_path_id(contribution_id)
     )
 
 
 @bp.post("/meetings/<int:meeting_id>/contributions/<int:contribution_id>/merge")
 @api_user
 def merge_contribution(meeting_id: int, contribution_id: int):
-    return get_service().merge_contribution(
-        g.user["id"], meeting_id, _with_path_id(contribution_id)
-    )
+    return ops.participation.merge(db(), g.user["id"], meeting_id, _with_path_id(contribution_id))
 
 
 @bp.put("/meetings/<int:meeting_id>/starting-point")
 @api_user
 def set_starting_point(meeting_id: int):
-    return get_service().set_starting_point(g.user["id"], meeting_id, json_body())
+    return ops.screen.set_starting_point(db(), g.user["id"], meeting_id, json_body())
 
 
 @bp.put("/meetings/<int:meeting_id>/starting-point/image")
@@ -281,13 +280,13 @@ def set_starting_point_image(meeting_id: int):
     data = upload.read() if upload else request.get_data()
     if not data:
         raise DomainError("image_missing", "Send the image as the body or as field 'image'.")
-    return get_service().set_starting_point_image(g.user["id"], meeting_id, data)
+    return ops.screen.set_starting_point_image(db(), g.user["id"], meeting_id, data)
 
 
 @bp.delete("/meetings/<int:meeting_id>/starting-point/image")
 @api_user
 def delete_starting_point_image(meeting_id: int):
-    return get_service().set_starting_point_image(g.user["id"], meeting_id, None)
+    return ops.screen.set_starting_point_image(db(), g.user["id"], meeting_id, None)
 
 
 def _download(body: str | bytes, mimetype: str, filename: str) -> Response:
@@ -307,8 +306,15 @@ MINUTES_TYPES = {
 @bp.get("/meetings/<int:meeting_id>/minutes.<any(md, html, docx):fmt>")
 @api_user
 def minutes_file(meeting_id: int, fmt: str):
-    get_service().meeting(g.user["id"], meeting_id)
-    body = minutes_view.render(meeting_id, fmt)
+    visible_meeting(meeting_id)
+    asked = request.args.get("lang")
+    body = minutes.minutes_file(
+        db(),
+        meeting_id,
+        fmt,
+        current_app.config["TIMEZONE"],
+        asked if asked in LANGUAGES else None,
+    )
     response = _download(body, MINUTES_TYPES[fmt], f"minutes-{meeting_id}.{fmt}")
     if fmt == "html":
         response.headers["Content-Security-Policy"] = (
@@ -328,7 +334,8 @@ def _csv(rows: list[dict], filename: str) -> Response:
 @bp.get("/meetings/<int:meeting_id>/starting-point/image")
 @api_user
 def get_starting_point_image(meeting_id: int):
-    image = visible_meeting(meeting_id).starting_point_image(meeting_id)
+    visible_meeting(meeting_id)
+    image = ops.screen.starting_point_image(db(), meeting_id)
     if image is None:
         raise DomainError("no_image", "This meeting has no starting-point image.", status=404)
     data, mimetype = image
@@ -342,35 +349,31 @@ def _jsonl(events: list[dict], filename: str) -> Response:
 @bp.get("/meetings/<int:meeting_id>/log.csv")
 @api_user
 def meeting_csv(meeting_id: int):
-    service = get_service()
-    meeting = service.meeting(g.user["id"], meeting_id)
-    rows = service.export_rows(group_id=meeting["group_id"], meeting_id=meeting_id)
+    meeting = visible_meeting(meeting_id)
+    rows = ops.records.export_rows(db(), group_id=meeting["group_id"], meeting_id=meeting_id)
     return _csv(rows, f"meeting-{meeting_id}-log.csv")
 
 
 @bp.get("/meetings/<int:meeting_id>/log.jsonl")
 @api_user
 def meeting_jsonl(meeting_id: int):
-    service = get_service()
-    meeting = service.meeting(g.user["id"], meeting_id)
-    events = service.events(group_id=meeting["group_id"], meeting_id=meeting_id)
+    meeting = visible_meeting(meeting_id)
+    events = ops.records.events(db(), group_id=meeting["group_id"], meeting_id=meeting_id)
     return _jsonl(events, f"meeting-{meeting_id}-log.jsonl")
 
 
 @bp.get("/groups/<int:group_id>/log.csv")
 @api_user
 def group_csv(group_id: int):
-    service = get_service()
-    service.group(g.user["id"], group_id)
-    return _csv(service.export_rows(group_id=group_id), f"group-{group_id}-log.csv")
+    ops.lookup.group(db(), g.user["id"], group_id)
+    return _csv(ops.records.export_rows(db(), group_id=group_id), f"group-{group_id}-log.csv")
 
 
 @bp.get("/groups/<int:group_id>/log.jsonl")
 @api_user
 def group_jsonl(group_id: int):
-    service = get_service()
-    service.group(g.user["id"], group_id)
-    return _jsonl(service.events(group_id=group_id), f"group-{group_id}-log.jsonl")
+    ops.lookup.group(db(), g.user["id"], group_id)
+    return _jsonl(ops.records.events(db(), group_id=group_id), f"group-{group_id}-log.jsonl")
 
 
 def init_app(app) -> None:

@@ -1,0 +1,137 @@
+"""Who may do what, and what each audience sees: the one place for the access rules.
+
+Roles are the names stored with a user account (``facilitator``, ``researcher``) and the
+participant, who has no account but a token for one meeting. Which groups a user sees at
+all (the ones they own or were granted) is a question for the database and lives in
+``pblapp.ops.lookup``; this module answers everything after that: may this role do this
+action, and which fields of a contribution, meeting or group does this audience get.
+
+``docs/security.md`` holds the same rules as a table; ``python -m pblapp.domain.access``
+prints it, and a test keeps the two the same.
+"""
+
+from __future__ import annotations
+
+FACILITATOR = "facilitator"
+RESEARCHER = "researcher"
+PARTICIPANT = "participant"
+# The roles a user account can have.
+ROLES: tuple[str, ...] = (FACILITATOR, RESEARCHER)
+# The actor the log names for what the server does by itself (creating a user).
+SYSTEM = "system"
+
+# Actions, as the web layer asks for them.
+READ = "read"
+CHANGE = "change"
+WATCH_LIVE = "watch_live"
+POST = "post"
+
+ACTIONS: dict[str, str] = {
+    READ: "read their groups, meetings, agendas, follow-ups, minutes and logs",
+    CHANGE: "create and edit groups and meetings, run the agenda, moderate, record follow-ups",
+    WATCH_LIVE: "open the console, the projector screen and the staff socket",
+    POST: "post contributions to the one meeting their token is for",
+}
+
+_ALLOWED: dict[str, frozenset[str]] = {
+    READ: frozenset({FACILITATOR, RESEARCHER}),
+    CHANGE: frozenset({FACILITATOR}),
+    # The live view pairs display names with pseudonyms: that key is the facilitator's.
+    WATCH_LIVE: frozenset({FACILITATOR}),
+    POST: frozenset({PARTICIPANT}),
+}
+
+
+def may(role: str | None, action: str) -> bool:
+    """Whether ``role`` may do ``action`` (in a group it can see)."""
+    return role in _ALLOWED[action]
+
+
+# Audiences: who receives a contribution, a meeting or a group, and in which form.
+CONSOLE = "console"  # the facilitator's console
+SCREEN = "screen"  # the projector screen (opened by the facilitator)
+PHONE = "phone"  # a participant's phone
+RESEARCH = "researcher"  # a granted researcher, through the API
+EXPORT = "export"  # log.csv and log.jsonl
+
+AUDIENCES: tuple[str, ...] = (CONSOLE, SCREEN, PHONE, RESEARCH, EXPORT)
+
+# What each audience does not get. "display_name" is the key between names and
+# pseudonyms (PRODUCT.md: the facilitator's only); a hidden post's text is for staff.
+_WITHHELD: dict[str, dict[str, frozenset[str]]] = {
+    "contribution": {
+        CONSOLE: frozenset(),
+        SCREEN: frozenset(),
+        PHONE: frozenset({"display_name", "hidden_text"}),
+        RESEARCH: frozenset({"display_name"}),
+        EXPORT: frozenset({"display_name"}),
+    },
+    # Joining is for the people in the room.
+    "meeting": {
+        CONSOLE: frozenset(),
+        SCREEN: frozenset(),
+        PHONE: frozenset(),
+        RESEARCH: frozenset({"join_code"}),
+        EXPORT: frozenset({"join_code"}),
+    },
+}
+
+
+def audience_of(role: str | None) -> str:
+    """The audience a caller of the API or a socket belongs to, by role."""
+    return {FACILITATOR: CONSOLE, PARTICIPANT: PHONE}.get(role or "", RESEARCH)
+
+
+def withheld(kind: str, audience: str) -> frozenset[str]:
+    """The fields of a ``kind`` ("contribution", "meeting") that ``audience`` never gets."""
+    return _WITHHELD[kind][audience]
+
+
+def contribution_for(audience: str, contribution: dict) -> dict:
+    """A contribution as ``audience`` gets it. Phones learn that a post was hidden, not
+    what it said; nobody but the facilitator learns whose name goes with which pseudonym.
+    Fields keep their place (emptied, not removed), so that every audience reads one shape."""
+    withheld_fields = withheld("contribution", audience)
+    shown = dict(contribution)
+    if "display_name" in withheld_fields:
+        shown["display_name"] = ""
+    if "hidden_text" in withheld_fields and contribution.get("hidden"):
+        shown["text"] = ""
+    return shown
+
+
+def meeting_for(audience: str, meeting: dict) -> dict:
+    """A meeting (or its live state) as ``audience`` gets it."""
+    withheld_fields = withheld("meeting", audience)
+    return {key: value for key, value in meeting.items() if key not in withheld_fields}
+
+
+# What a participant who is joining sees of a group: no owner, no grants, no goals yet.
+PUBLIC_GROUP_FIELDS: tuple[str, ...] = ("id", "name", "kind", "organizations", "consent_text")
+
+
+def group_for_joining(group: dict) -> dict:
+    return {key: group[key] for key in PUBLIC_GROUP_FIELDS}
+
+
+def rules_table() -> str:
+    """The roles × actions table of ``docs/security.md``, in Markdown."""
+    roles = (FACILITATOR, RESEARCHER, PARTICIPANT)
+    lines = [
+        "| action | " + " | ".join(roles) + " |",
+        "|---|" + "---|" * len(roles),
+    ]
+    for action, meaning in ACTIONS.items():
+        cells = ["yes" if may(role, action) else "no" for role in roles]
+        lines.append(f"| {action}: {meaning} | " + " | ".join(cells) + " |")
+    lines += ["", "| audience | contribution fields withheld | meeting fields withheld |"]
+    lines.append("|---|---|---|")
+    for audience in AUDIENCES:
+        contribution = ", ".join(sorted(withheld("contribution", audience))) or "none"
+        meeting = ", ".join(sorted(withheld("meeting", audience))) or "none"
+        lines.append(f"| {audience} | {contribution} | {meeting} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(rules_table())

@@ -1,0 +1,143 @@
+"""The minutes: assembled once from the record, rendered as Markdown, HTML or Word in the
+group's language, and kept on disk for a closed meeting.
+
+As a subscriber, :class:`MinutesOnDisk` writes ``minutes.md``, ``.html`` and ``.docx`` to
+``<data-dir>/<group>/<number>/`` when a meeting closes, and again whenever a change after
+the close alters what they say (moderation, details, the starting point).
+"""
+
+from __future__ import annotations
+
+from base64 import b64encode
+from functools import partial
+from pathlib import Path
+
+from flask import Flask, render_template
+from flask_babel import force_locale
+
+from pblapp.db import Database, Event
+from pblapp.domain import minutes as minutes_domain
+from pblapp.domain.clock import local_time
+from pblapp.domain.minutes_docx import render_docx
+from pblapp.i18n import minutes_labels
+from pblapp.ops import agenda, followups, lookup, participation, records, screen
+
+FORMATS = ("md", "html", "docx")
+# Events that change what a closed meeting's minutes say.
+RECORD_EVENTS = frozenset(
+    {
+        "meeting.closed",
+        "meeting.updated",
+        "contribution.updated",
+        "contribution.merged",
+        "contribution.unmerged",
+        "starting_point.changed",
+        "starting_point.image_changed",
+    }
+)
+
+
+def assemble(db: Database, meeting_id: int, timezone: str) -> dict:
+    """The data of a meeting's minutes (see ``pblapp.domain.minutes.assemble``)."""
+    return minutes_domain.assemble(
+        records.meeting_facts(db, meeting_id),
+        agenda.state(db, meeting_id)["steps"],
+        participation.contributions(db, meeting_id, include_hidden=False),
+        followups.read(db, meeting_id),
+        partial(local_time, zone=timezone),
+    )
+
+
+def render(data: dict, image: tuple[bytes, str] | None, fmt: str, language: str) -> str | bytes:
+    """The minutes' ``data`` (and the starting point's image) in ``fmt`` and ``language``."""
+    data = {**data, "language": language}
+    with force_locale(language):
+        labels = minutes_labels()
+        if fmt == "md":
+            return minutes_domain.render_markdown(data, labels)
+        if fmt == "docx":
+            return render_docx(data, labels, image[0] if image else None)
+        return render_template(
+            "minutes/minutes.html",
+            m=data,
+            labels=labels,
+            # In the page itself, so that the file works when saved or mailed on its own.
+            image_uri=f"data:{image[1]};base64,{b64encode(image[0]).decode()}" if image else "",
+            header=minutes_domain.header_rows(data, labels),
+            agenda_lines=[minutes_domain.agenda_line(step, labels) for step in data["agenda"]],
+            action_lines=[
+                (minutes_domain.action_line(a, labels), minutes_domain.action_note(a, labels))
+                for a in data["action_items"]
+            ],
+            question_lines=[
+                (minutes_domain.question_text(q), minutes_domain.question_note(q, labels))
+                for q in data["questions"]
+            ],
+            step_title=lambda step: minutes_domain.step_title(step, labels),
+        )
+
+
+def minutes_file(db: Database, meeting_id: int, fmt: str, timezone: str, language: str | None):
+    """One file of a meeting's minutes, in ``language`` or else the group's."""
+    data = assemble(db, meeting_id, timezone)
+    image = screen.starting_point_image(db, meeting_id)
+    return render(data, image, fmt, language or data["language"])
+
+
+class MinutesOnDisk:
+    """Subscriber: keep the copy of a closed meeting's minutes on disk true to its record.
+
+    A failure is logged: the change is committed already, and the minutes can still be
+    downloaded.
+    """
+
+    def __init__(self, app: Flask, db: Database):
+        self.app, self.db = app, db
+
+    def __call__(self, events: list[Event]) -> None:
+        meeting_ids = dict.fromkeys(
+            e.meeting_id for e in events if e.type in RECORD_EVENTS and e.meeting_id
+        )
+        for meeting_id in meeting_ids:
+            with self.app.app_context():
+                try:
+                    if lookup.meeting_row(self.db, meeting_id)["status"] == "closed":
+                        self.write(meeting_id)
+                except Exception:
+                    self.app.logger.exception(
+                        "Could not write the minutes of meeting %s", meeting_id
+                    )
+
+    def write(self, meeting_id: int) -> Path:
+        """Write ``minutes.md``, ``.html`` and ``.docx`` (and the starting point's image)."""
+        meeting = lookup.meeting_row(self.db, meeting_id)
+        folder = (
+            Path(self.app.config["DATA_DIR"]) / str(meeting["group_id"]) / str(meeting["number"])
+        )
+        folder.mkdir(parents=True, exist_ok=True)
+        data = assemble(self.db, meeting_id, self.app.config["TIMEZONE"])
+        image = screen.starting_point_image(self.db, meeting_id)
+        for old in folder.glob("starting-point.*"):
+            old.unlink()  # replaced or removed since the last copy
+        if image:
+            # minutes.md shows the image by this name.
+            _write(folder / minutes_domain.image_file_name(data["starting_point_image"]), image[0])
+        for fmt in FORMATS:
+            # Each file on its own: one that cannot be made does not cost the others.
+            try:
+                _write(folder / f"minutes.{fmt}", render(data, image, fmt, data["language"]))
+            except Exception:
+                self.app.logger.exception(
+                    "Could not write minutes.%s of meeting %s", fmt, meeting_id
+                )
+        return folder
+
+
+def _write(path: Path, body: str | bytes) -> None:
+    """Write beside the old file, then rename over it: never half a file."""
+    temporary = path.with_suffix(path.suffix + ".tmp")
+    if isinstance(body, bytes):
+        temporary.write_bytes(body)
+    else:
+        temporary.write_text(body, encoding="utf-8")
+    temporary.replace(path)

@@ -1,0 +1,104 @@
+"""What a user may see: their groups and the meetings in them; a meeting by its join code.
+
+A user sees the groups they own or were granted; anything else is "not found", never
+"forbidden", so that ids tell nothing. Every other operations module starts here.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from pblapp.db import Database
+from pblapp.domain.errors import NotFound
+from pblapp.domain.secrets import normalize_join_code
+
+# Parenthesised, so that a condition appended with AND narrows the whole test.
+_VISIBLE_GROUPS = (
+    "SELECT g.* FROM groups g WHERE (g.owner_id = :user OR g.id IN "
+    "(SELECT group_id FROM group_grants WHERE user_id = :user))"
+)
+
+
+def group_object(row: sqlite3.Row) -> dict:
+    """The group object of INTERFACE.md."""
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "kind": row["kind"],
+        "organizations": json.loads(row["organizations"]),
+        "planned_meetings": row["planned_meetings"],
+        "consent_text": row["consent_text"] or "",
+        "goals": row["goals"] or "",
+        "language": row["language"] or "sv",
+        "created_at": row["created_at"],
+    }
+
+
+def meeting_object(row: sqlite3.Row) -> dict:
+    """The meeting object of INTERFACE.md."""
+    return {
+        "id": row["id"],
+        "group_id": row["group_id"],
+        "number": row["number"],
+        "title": row["title"] or "",
+        "scheduled_at": row["scheduled_at"],
+        "agenda": row["agenda"],
+        "status": row["status"],
+        "join_code": row["join_code"],
+        "created_at": row["created_at"],
+        "started_at": row["started_at"],
+        "closed_at": row["closed_at"],
+        "place": row["place"] or "",
+        "next_meeting_at": row["next_meeting_at"],
+    }
+
+
+def groups(db: Database, user_id: int) -> list[dict]:
+    """The groups ``user_id`` owns or was granted."""
+    rows = db.query(_VISIBLE_GROUPS + " ORDER BY g.id", {"user": user_id})
+    return [group_object(row) for row in rows]
+
+
+def group(db: Database, user_id: int, group_id: int) -> dict:
+    """A group ``user_id`` may see, else :class:`NotFound`."""
+    row = db.query_one(_VISIBLE_GROUPS + " AND g.id = :gid", {"user": user_id, "gid": group_id})
+    if row is None:
+        raise NotFound("group_not_found", "No such group.")
+    return group_object(row)
+
+
+def group_row(db: Database, group_id: int) -> dict:
+    """A group, whoever asks: for joining and for work the server does itself."""
+    row = db.query_one("SELECT * FROM groups WHERE id = ?", [group_id])
+    if row is None:
+        raise NotFound("group_not_found", "No such group.")
+    return group_object(row)
+
+
+def meeting(db: Database, user_id: int, meeting_id: int) -> dict:
+    """A meeting in a group ``user_id`` may see, else :class:`NotFound`."""
+    found = meeting_row(db, meeting_id)
+    try:
+        group(db, user_id, found["group_id"])
+    except NotFound:
+        raise NotFound("meeting_not_found", "No such meeting.") from None
+    return found
+
+
+def meeting_row(db: Database, meeting_id: int) -> dict:
+    """A meeting, whoever asks: for work the server does itself (writing minutes)."""
+    row = db.query_one("SELECT * FROM meetings WHERE id = ?", [meeting_id])
+    if row is None:
+        raise NotFound("meeting_not_found", "No such meeting.")
+    return meeting_object(row)
+
+
+def meeting_by_code(db: Database, join_code: str) -> dict:
+    """The meeting a join code opens, else :class:`NotFound` ``unknown_join_code``."""
+    row = db.query_one(
+        "SELECT * FROM meetings WHERE join_code = ?", [normalize_join_code(join_code)]
+    )
+    if row is None:
+        raise NotFound("unknown_join_code", "No meeting has this code.")
+    return meeting_object(row)

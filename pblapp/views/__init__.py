@@ -1,1 +1,0 @@
-"""Thin HTTP views: check who is asking, call the service, render or return JSON."""
