@@ -85,7 +85,7 @@ def test_a_closed_meetings_follow_ups_stay_as_at_the_close_when_a_later_meeting_
 ):
     uid, gid, first = facilitator["id"], live_meeting["group_id"], live_meeting["id"]
     ops.followups.add_question(db, uid, first, {"text": "Vem äger rehabkedjan?"})
-    ops.followups.add_action_item(db, uid, first, {"what": "Ringa FK", "who": "Anna"})
+    ops.decisions.add_action_item(db, uid, first, {"what": "Ringa FK", "who": "Anna"})
     _close(client, facilitator, first)
     second = ops.meetings.create(db, uid, gid, {})
     ops.meetings.start(db, uid, second["id"])
@@ -93,7 +93,7 @@ def test_a_closed_meetings_follow_ups_stay_as_at_the_close_when_a_later_meeting_
     ops.followups.update_question(
         db, uid, second["id"], {"id": state["questions"][0]["id"], "status": "answered"}
     )
-    ops.followups.update_action_item(
+    ops.decisions.update_action_item(
         db, uid, second["id"], {"id": state["action_items"][0]["id"], "status": "done"}
     )
 

@@ -82,7 +82,7 @@ def test_unmarking_a_contribution_removes_its_open_question(client, db, facilita
 
 def test_open_action_items_stay_until_done(db, facilitator, live_meeting):
     uid, gid, first = facilitator["id"], live_meeting["group_id"], live_meeting["id"]
-    state = ops.followups.add_action_item(
+    state = ops.decisions.add_action_item(
         db,
         uid,
         first,
@@ -90,14 +90,14 @@ def test_open_action_items_stay_until_done(db, facilitator, live_meeting):
     )
     item = state["action_items"][0]
     assert (item["who"], item["due"], item["status"]) == ("P02 (FK)", "2026-03-16", "open")
-    ops.followups.add_decision(db, uid, first, {"text": "Vi träffas på vårdcentralen nästa gång."})
+    ops.decisions.add_decision(db, uid, first, {"text": "Vi träffas på vårdcentralen nästa gång."})
     ops.meetings.close(db, uid, first)
     second = next_meeting(db, facilitator, gid)["id"]
     assert texts(ops.followups.read(db, second)["action_items"], "what") == [
         "Ta reda på reglerna för SGI"
     ]
     assert ops.followups.read(db, second)["decisions"] == []
-    ops.followups.update_action_item(db, uid, second, {"id": item["id"], "status": "done"})
+    ops.decisions.update_action_item(db, uid, second, {"id": item["id"], "status": "done"})
     ops.meetings.close(db, uid, second)
     third = next_meeting(db, facilitator, gid)["id"]
     assert ops.followups.read(db, third)["action_items"] == []
@@ -107,25 +107,37 @@ def test_open_action_items_stay_until_done(db, facilitator, live_meeting):
 @pytest.mark.parametrize(
     ("method", "payload", "code"),
     [
-        ("add_question", {"text": ""}, "text_empty"),
-        ("add_question", {"text": "x" * 2001}, "text_too_long"),
-        ("add_question", {"text": "Fråga", "owner": {"pseudonym": "P99"}}, "invalid_owner"),
-        ("add_question", {"text": "Fråga", "owner": {"organization": "NASA"}}, "invalid_owner"),
-        ("update_question", {"id": 999, "status": "answered"}, "question_not_found"),
-        ("update_question", {"id": 1, "status": "forgotten"}, "invalid_status"),
-        ("add_decision", {"text": "  "}, "text_empty"),
-        ("add_action_item", {"what": "Ringa", "who": ""}, "who_empty"),
-        ("add_action_item", {"what": "Ringa", "who": "AF", "due": "snart"}, "invalid_due"),
-        ("add_action_item", {"what": "Ringa"}, "missing_field"),
-        ("update_action_item", {"id": 1, "status": "maybe"}, "invalid_status"),
-        ("update_action_item", {"id": 999, "status": "done"}, "action_item_not_found"),
+        (ops.followups.add_question, {"text": ""}, "text_empty"),
+        (ops.followups.add_question, {"text": "x" * 2001}, "text_too_long"),
+        (
+            ops.followups.add_question,
+            {"text": "Fråga", "owner": {"pseudonym": "P99"}},
+            "invalid_owner",
+        ),
+        (
+            ops.followups.add_question,
+            {"text": "Fråga", "owner": {"organization": "NASA"}},
+            "invalid_owner",
+        ),
+        (ops.followups.update_question, {"id": 999, "status": "answered"}, "question_not_found"),
+        (ops.followups.update_question, {"id": 1, "status": "forgotten"}, "invalid_status"),
+        (ops.decisions.add_decision, {"text": "  "}, "text_empty"),
+        (ops.decisions.add_action_item, {"what": "Ringa", "who": ""}, "who_empty"),
+        (
+            ops.decisions.add_action_item,
+            {"what": "Ringa", "who": "AF", "due": "snart"},
+            "invalid_due",
+        ),
+        (ops.decisions.add_action_item, {"what": "Ringa"}, "missing_field"),
+        (ops.decisions.update_action_item, {"id": 1, "status": "maybe"}, "invalid_status"),
+        (ops.decisions.update_action_item, {"id": 999, "status": "done"}, "action_item_not_found"),
     ],
 )
 def test_bad_follow_ups_are_refused_with_a_code(
     db, facilitator, live_meeting, method, payload, code
 ):
     with pytest.raises(DomainError) as caught:
-        getattr(ops.followups, method)(db, facilitator["id"], live_meeting["id"], payload)
+        method(db, facilitator["id"], live_meeting["id"], payload)
     assert caught.value.code == code
 
 
@@ -183,7 +195,7 @@ def test_an_action_item_from_an_earlier_meeting_says_where_it_came_from_in_the_m
     client, db, facilitator, live_meeting
 ):
     uid, gid = facilitator["id"], live_meeting["group_id"]
-    ops.followups.add_action_item(
+    ops.decisions.add_action_item(
         db, uid, live_meeting["id"], {"what": "Boka lokal", "who": "Anna"}
     )
     client.post(f"/api/v1/meetings/{live_meeting['id']}/close", headers=facilitator["headers"])

@@ -186,8 +186,8 @@ def test_full_minutes_place_everything_in_its_section_in_md_html_and_docx(
     duplicate = post("Vad betyder dag 180?", "encyclopedic")
     ops.participation.merge(db, uid, mid, {"id": duplicate["id"], "into": later["id"]})
     ops.participation.moderate(db, uid, mid, {"id": later["id"], "carry_forward": True})
-    ops.followups.add_decision(db, uid, mid, {"text": "Vi bjuder in AF."})
-    ops.followups.add_action_item(
+    ops.decisions.add_decision(db, uid, mid, {"text": "Vi bjuder in AF."})
+    ops.decisions.add_action_item(
         db, uid, mid, {"what": "Kolla SGI-reglerna", "who": "P01 (FK)", "due": "2026-03-16"}
     )
     client.post(f"/api/v1/meetings/{mid}/close", headers=headers)

@@ -119,14 +119,14 @@ def test_a_phone_may_connect_with_its_participant_cookie(app, client, live_meeti
 
 
 def test_follow_up_texts_are_normalised_like_every_other_text(db, facilitator, live_meeting):
-    state = ops.followups.add_decision(
+    state = ops.decisions.add_decision(
         db, facilitator["id"], live_meeting["id"], {"text": "  rad ett\r\nrad två  "}
     )
     assert state["decisions"][0]["text"] == "rad ett\nrad två"
     from pblapp.domain.errors import DomainError
 
     with pytest.raises(DomainError) as caught:
-        ops.followups.add_decision(db, facilitator["id"], live_meeting["id"], {"text": "a\x00b"})
+        ops.decisions.add_decision(db, facilitator["id"], live_meeting["id"], {"text": "a\x00b"})
     assert caught.value.code == "invalid_text"
 
 
@@ -211,5 +211,5 @@ def test_a_closed_meetings_follow_ups_are_its_record_and_cannot_change(
 
     client.post(f"/api/v1/meetings/{live_meeting['id']}/close", headers=facilitator["headers"])
     with pytest.raises(DomainError) as caught:
-        ops.followups.add_decision(db, facilitator["id"], live_meeting["id"], {"text": "Efteråt"})
+        ops.decisions.add_decision(db, facilitator["id"], live_meeting["id"], {"text": "Efteråt"})
     assert caught.value.code == "meeting_closed"

@@ -11,8 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from pblapp.domain import validation
 from pblapp.domain.clock import parse_utc
+from pblapp.domain.errors import DomainError
+from pblapp.domain.validation import require_object
 
 MINUTE = 60
 
@@ -51,6 +55,7 @@ TEMPLATES: dict[str, tuple[tuple[str, int], ...]] = {
 
 STEP_TITLE_MAX = 120
 STEP_MINUTES_MAX = 8 * 60
+STEP_KEY_MAX = 60
 
 # Steps during which the screen shows the starting point, or the questions the group
 # carried from earlier meetings, without the facilitator switching them on.
@@ -109,3 +114,43 @@ def step_clock(
 def elapsed_after_pause(elapsed_seconds: float, running_since: str | None, now: datetime) -> float:
     """The step's used time once its clock stops at ``now``."""
     return step_clock(0, elapsed_seconds, running_since, now).used_seconds
+
+
+def validated_steps(payload: Any) -> list[dict]:
+    """``{"steps": [{"id"?, "key"?, "title"?, "planned_minutes"?}]}`` in the new order.
+
+    An existing step keeps whatever the payload leaves out; a new one needs a title (or a
+    template key) and gets 10 minutes unless told otherwise.
+    """
+    require_object(payload, allowed={"steps"}, required={"steps"})
+    steps = payload["steps"]
+    if not isinstance(steps, list) or len(steps) > 30:
+        raise DomainError("invalid_steps", "steps must be a list of at most 30 steps.")
+    result = []
+    for step in steps:
+        require_object(step, allowed={"id", "key", "title", "planned_minutes"})
+        step_id = step.get("id")
+        if step_id is not None:
+            step_id = validation.record_id(step_id, "step_id")
+        title = step.get("title")
+        if title is not None:
+            title = validation.text_field(title, "title", max_len=STEP_TITLE_MAX) or None
+        key = step.get("key")
+        if key is not None and (not validation.is_text(key) or len(key) > STEP_KEY_MAX):
+            raise DomainError("invalid_key", f"A step key is a string of {STEP_KEY_MAX} at most.")
+        if title is None and key is None and step_id is None:
+            raise DomainError("title_empty", "A new step needs a title.")
+        checked = {"id": step_id, "key": key}
+        if "title" in step or step_id is None:
+            checked["title"] = title
+        if "planned_minutes" in step or step_id is None:
+            minutes = step.get("planned_minutes", 10)
+            if (
+                isinstance(minutes, bool)
+                or not isinstance(minutes, int | float)
+                or not 0 <= minutes <= STEP_MINUTES_MAX
+            ):
+                raise DomainError("invalid_planned_minutes", "planned_minutes is 0 to 480.")
+            checked["planned_seconds"] = round(minutes * 60)
+        result.append(checked)
+    return result

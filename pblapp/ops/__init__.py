@@ -5,14 +5,15 @@ writes its rows and appends its events in the same transaction. None of them pub
 writes files; the subscribers in ``pblapp.effects`` do that from the committed events.
 
 The modules import each other explicitly, lower ones first: ``lookup`` (what a user may
-see), then ``accounts``, ``groups``, ``agenda``, ``followups``, ``screen``, ``meetings``,
-``participation`` and ``records``. No Flask here: the web layer checks who asks
+see), then ``accounts``, ``groups``, ``agenda``, ``followups``, ``decisions``, ``screen``,
+``meetings``, ``participation`` and ``records``. No Flask here: the web layer checks who asks
 (``pblapp.domain.access``) and passes the user's id in.
 """
 
-from pblapp.ops import (  # noqa: E402  (lower layers first)
+from pblapp.ops import (
     accounts,
     agenda,
+    decisions,
     followups,
     groups,
     lookup,
@@ -28,6 +29,7 @@ __all__ = [
     "groups",
     "agenda",
     "followups",
+    "decisions",
     "screen",
     "meetings",
     "participation",

@@ -14,14 +14,11 @@ from typing import Any
 
 from pblapp.db import Change, Database
 from pblapp.domain import agenda as agenda_domain
-from pblapp.domain import validation
 from pblapp.domain.access import FACILITATOR
 from pblapp.domain.clock import format_utc
 from pblapp.domain.errors import Conflict, DomainError, NotFound
 from pblapp.domain.validation import require_object
 from pblapp.ops import lookup
-
-STEP_KEY_MAX = 60
 
 
 def _now() -> datetime:
@@ -53,48 +50,6 @@ def _step_object(row, current_step_id: int | None, running_since: str | None, no
         "shows_starting_point": agenda_domain.shows_starting_point(row["key"]),
         "shows_carried_questions": agenda_domain.shows_carried_questions(row["key"]),
     }
-
-
-def _validated_steps(payload: Any) -> list[dict]:
-    """``{"steps": [{"id"?, "key"?, "title"?, "planned_minutes"?}]}`` in the new order.
-
-    An existing step keeps whatever the payload leaves out; a new one needs a title (or a
-    template key) and gets 10 minutes unless told otherwise.
-    """
-    require_object(payload, allowed={"steps"}, required={"steps"})
-    steps = payload["steps"]
-    if not isinstance(steps, list) or len(steps) > 30:
-        raise DomainError("invalid_steps", "steps must be a list of at most 30 steps.")
-    result = []
-    for step in steps:
-        require_object(step, allowed={"id", "key", "title", "planned_minutes"})
-        step_id = step.get("id")
-        if step_id is not None:
-            step_id = validation.record_id(step_id, "step_id")
-        title = step.get("title")
-        if title is not None:
-            title = (
-                validation.text_field(title, "title", max_len=agenda_domain.STEP_TITLE_MAX) or None
-            )
-        key = step.get("key")
-        if key is not None and (not validation.is_text(key) or len(key) > STEP_KEY_MAX):
-            raise DomainError("invalid_key", f"A step key is a string of {STEP_KEY_MAX} at most.")
-        if title is None and key is None and step_id is None:
-            raise DomainError("title_empty", "A new step needs a title.")
-        checked = {"id": step_id, "key": key}
-        if "title" in step or step_id is None:
-            checked["title"] = title
-        if "planned_minutes" in step or step_id is None:
-            minutes = step.get("planned_minutes", 10)
-            if (
-                isinstance(minutes, bool)
-                or not isinstance(minutes, int | float)
-                or not 0 <= minutes <= agenda_domain.STEP_MINUTES_MAX
-            ):
-                raise DomainError("invalid_planned_minutes", "planned_minutes is 0 to 480.")
-            checked["planned_seconds"] = round(minutes * 60)
-        result.append(checked)
-    return result
 
 
 # -- reading ------------------------------------------------------------------------
@@ -307,7 +262,7 @@ def command(db: Database, user_id: int, meeting_id: int, payload: Any) -> dict:
 def edit(db: Database, user_id: int, meeting_id: int, payload: Any) -> dict:
     """Rename, add, remove, reorder and re-time steps: the full list in its new order."""
     meeting = lookup.meeting(db, user_id, meeting_id)
-    steps = _validated_steps(payload)
+    steps = agenda_domain.validated_steps(payload)
     if meeting["status"] == "closed":
         raise Conflict("meeting_closed", "The meeting has ended; its agenda is part of its record.")
 

@@ -1,4 +1,4 @@
-"""What a meeting hands on: questions for next time, decisions and action items.
+"""What a meeting hands on: its follow-ups, read together, and the questions for next time.
 
 Questions (frågor till nästa gång) come from contributions marked "take to next meeting" and
 from questions the facilitator types. A question is ``open``, ``answered`` or ``deferred``;
@@ -12,7 +12,6 @@ the meeting's whole follow-up state.
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
 from pblapp.db import Change, Database
@@ -24,30 +23,16 @@ from pblapp.domain.validation import require_object
 from pblapp.ops import lookup
 
 QUESTION_STATUSES = ("open", "answered", "deferred")
-ACTION_STATUSES = ("open", "done")
 CARRIED = ("open", "deferred")
 FOLLOWUP_TEXT_MAX = 2000
-WHO_MAX = 120
 
 
-def _text(value: Any, field: str, max_len: int) -> str:
+def checked_text(value: Any, field: str, max_len: int = FOLLOWUP_TEXT_MAX) -> str:
     """Trimmed, one to ``max_len`` characters, line ends as ``\\n``, no NUL."""
     return validation.text_field(value, field, max_len=max_len, min_len=1)
 
 
-def _due(value: Any) -> str | None:
-    """A due date as ``YYYY-MM-DD``, or none."""
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str):
-        raise DomainError("invalid_due", "due is a date, YYYY-MM-DD.")
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise DomainError("invalid_due", "due is a date, YYYY-MM-DD.") from None
-
-
-def _id(payload: dict) -> int:
+def record_id(payload: dict) -> int:
     return validation.record_id(payload.get("id"))
 
 
@@ -191,7 +176,7 @@ def _read(conn, meeting_id: int, *, with_hidden: bool = False) -> dict:
 # -- writing ------------------------------------------------------------------------
 
 
-def _change(db: Database, user_id: int, meeting_id: int, write) -> dict:
+def change_open_meeting(db: Database, user_id: int, meeting_id: int, write) -> dict:
     meeting = lookup.meeting(db, user_id, meeting_id)
     if meeting["status"] == "closed":
         raise Conflict(
@@ -287,7 +272,7 @@ def carry_contribution(change: Change, meeting: dict, contribution, carry: bool)
 def add_question(db: Database, user_id: int, meeting_id: int, payload: Any) -> dict:
     """A question for next time that the facilitator types: ``{"text", "owner"?}``."""
     require_object(payload, allowed={"text", "owner"}, required={"text"})
-    text = _text(payload["text"], "text", FOLLOWUP_TEXT_MAX)
+    text = checked_text(payload["text"], "text")
 
     def write(change: Change, meeting: dict) -> None:
         participant_id, organization = _owner(change, meeting["group_id"], payload.get("owner"))
@@ -312,16 +297,16 @@ def add_question(db: Database, user_id: int, meeting_id: int, payload: Any) -> d
             owner=_owner_as_stored(change, participant_id, organization),
         )
 
-    return _change(db, user_id, meeting_id, write)
+    return change_open_meeting(db, user_id, meeting_id, write)
 
 
 def update_question(db: Database, user_id: int, meeting_id: int, payload: Any) -> dict:
     """``{"id", "status"?, "owner"?, "text"?}``; the change is logged with old and new."""
     require_object(payload, allowed={"id", "status", "owner", "text"}, required={"id"})
-    question_id = _id(payload)
+    question_id = record_id(payload)
     if "status" in payload and payload["status"] not in QUESTION_STATUSES:
         raise DomainError("invalid_status", "status is open, answered or deferred.")
-    text = _text(payload["text"], "text", FOLLOWUP_TEXT_MAX) if "text" in payload else None
+    text = checked_text(payload["text"], "text") if "text" in payload else None
 
     def write(change: Change, meeting: dict) -> None:
         row = change.db.execute(
@@ -371,102 +356,4 @@ def update_question(db: Database, user_id: int, meeting_id: int, payload: Any) -
             changes=changes,
         )
 
-    return _change(db, user_id, meeting_id, write)
-
-
-def add_decision(db: Database, user_id: int, meeting_id: int, payload: Any) -> dict:
-    """A decision, recorded live: ``{"text"}``; it notes the current agenda step."""
-    require_object(payload, allowed={"text"}, required={"text"})
-    text = _text(payload["text"], "text", FOLLOWUP_TEXT_MAX)
-
-    def write(change: Change, meeting: dict) -> None:
-        step_id = change.db.execute(
-            "SELECT current_step_id FROM meetings WHERE id = ?", [meeting_id]
-        ).fetchone()["current_step_id"]
-        decision_id = change.insert(
-            "decisions",
-            {
-                "meeting_id": meeting_id,
-                "agenda_step_id": step_id,
-                "text": text,
-                "created_at": utc_now(),
-            },
-        )
-        change.record_in(
-            meeting,
-            "decision.added",
-            actor=FACILITATOR,
-            decision_id=decision_id,
-            text=text,
-            agenda_step_id=step_id,
-        )
-
-    return _change(db, user_id, meeting_id, write)
-
-
-def add_action_item(db: Database, user_id: int, meeting_id: int, payload: Any) -> dict:
-    """Who does what by when: ``{"what", "who", "due"?}``."""
-    require_object(payload, allowed={"what", "who", "due"}, required={"what", "who"})
-    what = _text(payload["what"], "what", FOLLOWUP_TEXT_MAX)
-    who = _text(payload["who"], "who", WHO_MAX)
-    due = _due(payload.get("due"))
-
-    def write(change: Change, meeting: dict) -> None:
-        action_id = change.insert(
-            "action_items",
-            {
-                "group_id": meeting["group_id"],
-                "meeting_id": meeting_id,
-                "what": what,
-                "who": who,
-                "due": due,
-                "status": "open",
-                "created_at": utc_now(),
-            },
-        )
-        change.record_in(
-            meeting,
-            "action_item.added",
-            actor=FACILITATOR,
-            action_item_id=action_id,
-            what=what,
-            who=who,
-            due=due,
-        )
-
-    return _change(db, user_id, meeting_id, write)
-
-
-def update_action_item(db: Database, user_id: int, meeting_id: int, payload: Any) -> dict:
-    """``{"id", "status": "open"|"done"}``."""
-    require_object(payload, allowed={"id", "status"}, required={"id", "status"})
-    action_id = _id(payload)
-    if payload["status"] not in ACTION_STATUSES:
-        raise DomainError("invalid_status", "status is open or done.")
-
-    def write(change: Change, meeting: dict) -> None:
-        row = change.db.execute(
-            "SELECT * FROM action_items WHERE id = ? AND group_id = ?",
-            [action_id, meeting["group_id"]],
-        ).fetchone()
-        if row is None:
-            raise NotFound("action_item_not_found", "No such action item in this group.")
-        if row["status"] == payload["status"]:
-            return
-        change.db["action_items"].update(
-            action_id,
-            {
-                "status": payload["status"],
-                "done_meeting_id": meeting_id if payload["status"] == "done" else None,
-                "updated_at": utc_now(),
-            },
-        )
-        change.record_in(
-            meeting,
-            "action_item.updated",
-            actor=FACILITATOR,
-            action_item_id=action_id,
-            changes={"status": {"old": row["status"], "new": payload["status"]}},
-        )
-
-    return _change(db, user_id, meeting_id, write)
+    return change_open_meeting(db, user_id, meeting_id, write)

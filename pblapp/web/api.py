@@ -223,19 +223,19 @@ def update_question(meeting_id: int, question_id: int):
 @bp.post("/meetings/<int:meeting_id>/decisions")
 @api_user
 def add_decision(meeting_id: int):
-    return ops.followups.add_decision(db(), g.user["id"], meeting_id, json_body()), 201
+    return ops.decisions.add_decision(db(), g.user["id"], meeting_id, json_body()), 201
 
 
 @bp.post("/meetings/<int:meeting_id>/action-items")
 @api_user
 def add_action_item(meeting_id: int):
-    return ops.followups.add_action_item(db(), g.user["id"], meeting_id, json_body()), 201
+    return ops.decisions.add_action_item(db(), g.user["id"], meeting_id, json_body()), 201
 
 
 @bp.patch("/meetings/<int:meeting_id>/action-items/<int:item_id>")
 @api_user
 def update_action_item(meeting_id: int, item_id: int):
-    return ops.followups.update_action_item(db(), g.user["id"], meeting_id, _with_path_id(item_id))
+    return ops.decisions.update_action_item(db(), g.user["id"], meeting_id, _with_path_id(item_id))
 
 
 @bp.get("/meetings/<int:meeting_id>/screen")

@@ -212,9 +212,9 @@ FACILITATOR_EVENTS: dict[str, tuple[str, Operation]] = {
     "starting_point:set": ("screen", ops.screen.set_starting_point),
     "question:add": ("followups", ops.followups.add_question),
     "question:update": ("followups", ops.followups.update_question),
-    "decision:add": ("followups", ops.followups.add_decision),
-    "action_item:add": ("followups", ops.followups.add_action_item),
-    "action_item:update": ("followups", ops.followups.update_action_item),
+    "decision:add": ("followups", ops.decisions.add_decision),
+    "action_item:add": ("followups", ops.decisions.add_action_item),
+    "action_item:update": ("followups", ops.decisions.update_action_item),
 }
 
 
