@@ -23,8 +23,6 @@ DEFAULT_ORGANIZATIONS: tuple[dict[str, str], ...] = (
     {"code": "Annan", "name": "Annan"},
 )
 
-ROLES: tuple[str, ...] = ("facilitator", "researcher")
-
 
 def pseudonym(number: int) -> str:
     """``P01`` … ``P99``, then ``P100``: sortable for the first 99, readable after."""

@@ -53,9 +53,7 @@ def read(db: Database, meeting_id: int) -> dict:
         kept = conn.execute(
             "SELECT data FROM minutes_snapshots WHERE meeting_id = ?", [meeting_id]
         ).fetchone()
-        if kept is None:
-            return _read(conn, meeting_id)
-        state = json.loads(kept["data"])
+        state = json.loads(kept["data"]) if kept else _read(conn, meeting_id)
         hidden = {
             row["id"]
             for row in conn.execute(
@@ -65,18 +63,17 @@ def read(db: Database, meeting_id: int) -> dict:
                 [meeting_id],
             )
         }
+    # A question made from a post the facilitator hid is hidden with it.
     return {
-        "meeting_id": meeting_id,
+        **state,
         "questions": [q for q in state["questions"] if q["contribution_id"] not in hidden],
-        "decisions": state["decisions"],
-        "action_items": state["action_items"],
     }
 
 
 def keep_at_close(change: Change, meeting_id: int) -> None:
     """Keep this meeting's follow-ups as they are, inside the change that closes it;
     questions of hidden posts too, so that showing a post again brings its question back."""
-    state = _read(change.db.conn, meeting_id, with_hidden=True)
+    state = _read(change.db.conn, meeting_id)
     change.db["minutes_snapshots"].upsert(
         {
             "meeting_id": meeting_id,
@@ -87,9 +84,9 @@ def keep_at_close(change: Change, meeting_id: int) -> None:
     )
 
 
-def _read(conn, meeting_id: int, *, with_hidden: bool = False) -> dict:
-    """:meth:`followups` read on ``conn`` (the writer's, inside a change); with
-    ``with_hidden``, also the questions whose post is hidden now."""
+def _read(conn, meeting_id: int) -> dict:
+    """The follow-ups as they stand, read on ``conn`` (the writer's, inside a change),
+    with the questions of hidden posts too (:func:`read` leaves those out)."""
     meeting = conn.execute(
         "SELECT group_id, number FROM meetings WHERE id = ?", [meeting_id]
     ).fetchone()
@@ -103,11 +100,9 @@ def _read(conn, meeting_id: int, *, with_hidden: bool = False) -> dict:
         "LEFT JOIN contributions c ON c.id = q.contribution_id "
         "LEFT JOIN participants author ON author.id = c.participant_id "
         "WHERE q.group_id = ? AND m.number <= ? AND "
-        # A question made from a post the facilitator hid is hidden with it.
-        "(? OR COALESCE(c.hidden, 0) = 0) AND "
         "(q.status IN ('open', 'deferred') OR q.meeting_id = ? "
         " OR q.closed_meeting_id = ?) ORDER BY q.id",
-        [meeting["group_id"], meeting["number"], with_hidden, meeting_id, meeting_id],
+        [meeting["group_id"], meeting["number"], meeting_id, meeting_id],
     ).fetchall()
     decisions = conn.execute(
         "SELECT * FROM decisions WHERE meeting_id = ? ORDER BY id", [meeting_id]
