@@ -62,7 +62,7 @@ _WITHHELD: dict[str, dict[str, frozenset[str]]] = {
     "contribution": {
         CONSOLE: frozenset(),
         SCREEN: frozenset(),
-        PHONE: frozenset({"display_name", "hidden_text"}),
+        PHONE: frozenset({"display_name", "text_if_hidden"}),
         RESEARCH: frozenset({"display_name"}),
         EXPORT: frozenset({"display_name"}),
     },
@@ -95,7 +95,7 @@ def contribution_for(audience: str, contribution: dict) -> dict:
     shown = dict(contribution)
     if "display_name" in withheld_fields:
         shown["display_name"] = ""
-    if "hidden_text" in withheld_fields and contribution.get("hidden"):
+    if "text_if_hidden" in withheld_fields and contribution.get("hidden"):
         shown["text"] = ""
     return shown
 
