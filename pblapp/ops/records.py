@@ -9,25 +9,26 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pblapp.db import Database
+from pblapp.db import Database, Event
 from pblapp.domain.errors import NotFound
 
 
 def events(db: Database, *, group_id: int, meeting_id: int | None = None) -> list[dict]:
+    """The event log of a group, or of one of its meetings, in log order (``log.jsonl``)."""
     if meeting_id is None:
         rows = db.query("SELECT * FROM events WHERE group_id = ? ORDER BY seq", [group_id])
     else:
         rows = db.query("SELECT * FROM events WHERE meeting_id = ? ORDER BY seq", [meeting_id])
     return [
-        {
-            "seq": row["seq"],
-            "at": row["at"],
-            "group_id": row["group_id"],
-            "meeting_id": row["meeting_id"],
-            "type": row["type"],
-            "actor": row["actor"],
-            "data": json.loads(row["data"]),
-        }
+        Event(
+            type=row["type"],
+            actor=row["actor"],
+            group_id=row["group_id"],
+            meeting_id=row["meeting_id"],
+            data=json.loads(row["data"]),
+            seq=row["seq"],
+            at=row["at"],
+        ).as_dict()
         for row in rows
     ]
 
