@@ -1,6 +1,6 @@
 // The console's agenda: start, pause, next, go to a step, and edit the steps.
 import { AgendaClock, formatSeconds, stepTitle } from "./agenda.js";
-import { refusalText } from "./live.js";
+import { request } from "./request.js";
 
 export function agendaPanel(socket, labels, messages = {}, savedText = "") {
   const panel = document.querySelector("[data-testid=agenda]");
@@ -22,15 +22,17 @@ export function agendaPanel(socket, labels, messages = {}, savedText = "") {
     status.classList.toggle("error", isError);
   }
 
+  // A refusal shows in the editor's status line (the agenda's own codes can be handled).
+  const ask = (event, payload, handle) =>
+    request(socket, event, payload, { messages, handle, show: (text) => say(text, true) });
+
   // One command at a time: a double click on Next must not skip a step.
-  function command(action, extra = {}) {
+  async function command(action, extra = {}) {
     if (buttons.some((button) => button.disabled)) return;
     for (const button of buttons) button.disabled = true;
-    socket.timeout(10000).emit("agenda:command", { action, ...extra }, (err, answer) => {
-      for (const button of buttons) button.disabled = false;
-      if (!err && answer.ok) clock.update(answer.agenda);
-      else say(refusalText(err, answer, messages), true);
-    });
+    const answer = await ask("agenda:command", { action, ...extra });
+    for (const button of buttons) button.disabled = false;
+    if (answer) clock.update(answer.agenda);
   }
 
   buttons[0].addEventListener("click", () => command("start"));
@@ -136,24 +138,17 @@ export function agendaPanel(socket, labels, messages = {}, savedText = "") {
   }
 
   // Save the editor's steps, then call next() with the new agenda.
-  function save(next) {
+  async function save(next) {
     if (changedElsewhere) {
       startOver();
       return;
     }
-    socket.timeout(10000).emit("agenda:edit", { steps: editedSteps() }, (err, answer) => {
-      if (!err && !answer.ok && answer.error.code === "step_not_found") {
-        startOver();
-        return;
-      }
-      if (err || !answer.ok) {
-        say(refusalText(err, answer, messages), true);
-        return;
-      }
-      clock.update(answer.agenda);
-      fillEditor(answer.agenda);
-      next();
-    });
+    const steps = editedSteps();
+    const answer = await ask("agenda:edit", { steps }, { step_not_found: startOver });
+    if (!answer) return;
+    clock.update(answer.agenda);
+    fillEditor(answer.agenda);
+    next();
   }
 
   editor.addEventListener("submit", (event) => {
@@ -163,11 +158,9 @@ export function agendaPanel(socket, labels, messages = {}, savedText = "") {
 
   // The group keeps what the editor shows, so unsaved edits are saved first.
   panel.querySelector("[data-testid=agenda-save-group]").addEventListener("click", () => {
-    const saveForGroup = () =>
-      socket.timeout(10000).emit("agenda:save_for_group", {}, (err, answer) => {
-        if (!err && answer.ok) say(savedText);
-        else say(refusalText(err, answer, messages), true);
-      });
+    const saveForGroup = async () => {
+      if (await ask("agenda:save_for_group", {})) say(savedText);
+    };
     if (editing) save(saveForGroup);
     else saveForGroup();
   });

@@ -6,42 +6,51 @@ import {
   ContributionList,
   connect,
   pageConfig,
-  refusalText,
   setQtypeClass,
   showAuthor,
   showConnection,
 } from "./live.js";
+import { request } from "./request.js";
 
 const config = pageConfig();
 const template = document.getElementById("console-item");
 const empty = document.querySelector("[data-testid=empty]");
+const screenError = document.querySelector("[data-testid=screen-error]");
 let socket;
 let pinnedId = null;
+let screenState = null; // the screen as the server last sent it
 const latest = new Map(); // id -> the contribution as the server last sent it
 
-function emit(event, payload, onAnswer) {
-  socket.timeout(10000).emit(event, payload, (err, answer) => {
-    if (!err && answer.ok) onAnswer(answer);
-  });
+function ask(event, payload, show) {
+  return request(socket, event, payload, { messages: config.messages, show });
 }
 
-function send(id, change, control) {
+// A refusal about one post shows on that post, with its controls back at what the server has.
+function refusedOn(id) {
+  return (text) => {
+    const item = contributions.get(id);
+    if (latest.has(id)) update(item, latest.get(id));
+    item.classList.add("update-failed");
+    const why = item.querySelector("[data-testid=item-error]");
+    why.textContent = text;
+    why.hidden = false;
+  };
+}
+
+async function send(id, change, control) {
   control.disabled = true;
-  socket.timeout(10000).emit("contribution:update", { id, ...change }, (err, answer) => {
-    control.disabled = false;
-    const item = control.closest("li");
-    if (err || !answer.ok) {
-      // Put the control back to what the server has, and say why.
-      if (latest.has(id)) update(item, latest.get(id));
-      item.classList.add("update-failed");
-      const why = item.querySelector("[data-testid=item-error]");
-      why.textContent = refusalText(err, answer, config.messages);
-      why.hidden = false;
-      return;
-    }
-    latest.set(id, answer.contribution);
-    update(item, answer.contribution);
-  });
+  const answer = await ask("contribution:update", { id, ...change }, refusedOn(id));
+  control.disabled = false;
+  if (!answer) return;
+  latest.set(id, answer.contribution);
+  update(contributions.get(id), answer.contribution);
+}
+
+// A refused switch goes back to what the screen shows.
+async function commandScreen(change, show = screenError) {
+  const answer = await ask("screen:command", change, show);
+  if (answer) showScreen(answer.screen);
+  else if (screenState) showScreen(screenState);
 }
 
 function render(contribution) {
@@ -60,18 +69,28 @@ function render(contribution) {
     send(contribution.id, { carry_forward: carry.checked }, carry),
   );
   item.querySelector("[data-testid=pin-toggle]").addEventListener("click", () =>
-    emit("screen:command", { pin: pinnedId === contribution.id ? null : contribution.id }, (a) =>
-      showScreen(a.screen),
+    commandScreen(
+      { pin: pinnedId === contribution.id ? null : contribution.id },
+      refusedOn(contribution.id),
     ),
   );
   const mergeInto = item.querySelector("[data-testid=merge-into]");
-  item.querySelector("[data-testid=merge]").addEventListener("click", () => {
+  item.querySelector("[data-testid=merge]").addEventListener("click", async () => {
     const merged = item.dataset.mergedInto;
     const target = merged ? null : idOfSeq(Number(mergeInto.value));
-    if (!merged && !target) return;
-    emit("contribution:merge", { id: contribution.id, into: target }, (a) =>
-      update(contributions.get(contribution.id), a.contribution),
+    if (!merged && !target) {
+      // A number no post here has: the server would refuse it just the same.
+      if (mergeInto.value) refusedOn(contribution.id)(config.messages.contribution_not_found);
+      return;
+    }
+    const answer = await ask(
+      "contribution:merge",
+      { id: contribution.id, into: target },
+      refusedOn(contribution.id),
     );
+    if (!answer) return;
+    latest.set(contribution.id, answer.contribution);
+    update(item, answer.contribution);
   });
   return item;
 }
@@ -107,6 +126,7 @@ function idOfSeq(seq) {
 }
 
 function showScreen(state) {
+  screenState = state;
   pinnedId = state.pinned_contribution_id;
   document.querySelector("[data-testid=screen-hide-all]").checked = state.hide_contributions;
   const showGoals = document.querySelector("[data-testid=screen-show-goals]");
@@ -151,12 +171,10 @@ for (const [testid, field] of [
   ["screen-show-carried", "show_carried_questions"],
 ]) {
   const box = document.querySelector(`[data-testid=${testid}]`);
-  box.addEventListener("change", () =>
-    emit("screen:command", { [field]: box.checked }, (a) => showScreen(a.screen)),
-  );
+  box.addEventListener("change", () => commandScreen({ [field]: box.checked }));
 }
 document.querySelector("[data-testid=unpin]").addEventListener("click", () =>
-  emit("screen:command", { pin: null }, (a) => showScreen(a.screen)),
+  commandScreen({ pin: null }),
 );
 
 // An image over the limit is refused here, before the upload, so the typed text stays.

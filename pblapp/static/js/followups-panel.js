@@ -1,6 +1,6 @@
 // The console's follow-ups: questions for next time (with status), decisions and action items.
 
-import { refusalText } from "./live.js";
+import { request } from "./request.js";
 
 function fill(template, values) {
   return template.replace(/\{(\w+)\}/g, (_, key) => values[key]);
@@ -15,18 +15,17 @@ export function followupsPanel(socket, config) {
   const error = document.querySelector("[data-testid=followups-error]");
   let latest = null;
 
-  function send(event, payload, form) {
-    socket.timeout(10000).emit(event, payload, (err, answer) => {
-      error.hidden = !err && answer.ok;
-      if (!err && answer.ok) {
-        show(answer.followups);
-        if (form) form.reset();
-        return;
-      }
-      // Say why, and show again what the server has (a refused owner goes back).
-      error.textContent = refusalText(err, answer, config.messages);
-      if (latest) show(latest);
+  async function send(event, payload, form) {
+    const answer = await request(socket, event, payload, {
+      messages: config.messages,
+      show: error,
     });
+    if (answer) {
+      show(answer.followups);
+      if (form) form.reset();
+    } else if (latest) {
+      show(latest); // the refusal is shown; show again what the server has (an owner goes back)
+    }
   }
 
   function origin(item) {

@@ -32,12 +32,6 @@ export function showAuthor(element, contribution, { pseudonym = false } = {}) {
   element.replaceChildren(name, middle, organization, ")");
 }
 
-// The text to show for a refused or unanswered command, in the page's language.
-export function refusalText(err, answer, messages) {
-  if (err) return messages.no_answer;
-  return messages[answer.error.code] || answer.error.message;
-}
-
 export function qtypeClass(qtype) {
   return `qtype-${qtype || "untagged"}`;
 }

@@ -3,6 +3,7 @@
 // when the server acks it. A retry sends the same client_id, so the server stores it once.
 import { AgendaClock } from "./agenda.js";
 import { connect, pageConfig, qtypeClass } from "./live.js";
+import { request } from "./request.js";
 
 const config = pageConfig();
 const OUTBOX_KEY = `pblapp.outbox.${config.meetingId}.${config.pseudonym}`;
@@ -65,27 +66,38 @@ function flush() {
   for (const post of outbox) {
     if (inFlight.has(post.client_id) || post.failed) continue;
     inFlight.add(post.client_id);
-    socket.timeout(15000).emit("contribution:add", post, (err, answer) => {
-      inFlight.delete(post.client_id);
-      if (err) return; // no ack: the post stays in the outbox and is sent again
-      if (answer.ok) {
+    // Free to be sent again as soon as the answer is in, before anything else calls flush().
+    const settled = () => inFlight.delete(post.client_id);
+    request(socket, "contribution:add", post, {
+      timeout: 15000,
+      messages: config.messages,
+      // The outbox decides for itself what these refusals mean for the post.
+      handle: {
+        no_answer: settled, // no ack: the post stays in the outbox and is sent again
+        internal_error: settled, // the server stumbled: keep it and try again later
+        meeting_not_live: (text) => {
+          settled();
+          if (meetingStatus !== "closed") return; // keep it; it goes when the meeting is live
+          // Never stored, and now it cannot be: it stays on this phone, marked, not resent.
+          post.failed = true;
+          saveOutbox();
+          showOwn(post, "failed", text);
+        },
+      },
+      // Any other refusal is final: the post leaves the outbox, marked with the reason.
+      show: (text) => {
+        settled();
         outbox = outbox.filter((p) => p.client_id !== post.client_id);
         saveOutbox();
-        showOwn({ ...post, qtype: answer.contribution.qtype }, "delivered");
-      } else if (answer.error.code === "meeting_not_live" && meetingStatus !== "closed") {
-        return; // keep it; it goes when the meeting is live
-      } else if (answer.error.code === "internal_error") {
-        return; // the server stumbled: keep it and try again later
-      } else if (answer.error.code === "meeting_not_live") {
-        // Never stored, and now it cannot be: it stays on this phone, marked, not resent.
-        post.failed = true;
-        saveOutbox();
-        showOwn(post, "failed", config.messages.meeting_not_live);
-      } else {
-        outbox = outbox.filter((p) => p.client_id !== post.client_id);
-        saveOutbox();
-        showOwn(post, "failed", config.messages[answer.error.code] || answer.error.message);
-      }
+        showOwn(post, "failed", text);
+      },
+    }).then((answer) => {
+      if (!answer) return;
+      settled();
+      // Stored now, or already (a replay of the same client_id): delivered either way.
+      outbox = outbox.filter((p) => p.client_id !== post.client_id);
+      saveOutbox();
+      showOwn({ ...post, qtype: answer.contribution.qtype }, "delivered");
     });
   }
 }

@@ -31,33 +31,26 @@ function render(contribution) {
 }
 
 const byId = new Map();
+// From meeting:state: the duplicates folded into a shown post, as duplicate id (a string
+// key) -> that post's id. The server decides which; the screen only shows it.
+let folded = {};
 
 function update(element, contribution) {
   byId.set(contribution.id, contribution);
   setQtypeClass(element, contribution.qtype);
   element.querySelector(".qtype").textContent =
     config.qtypeLabels[contribution.qtype || "untagged"];
-  const target = byId.get(contribution.merged_into_id);
-  // A duplicate shows on its own once the post it joined is hidden.
-  element.hidden = contribution.hidden || Boolean(target && !target.hidden);
-  for (const other of byId.values()) {
-    if (other.merged_into_id === contribution.id) {
-      const duplicate = contributions.get(other.id);
-      if (duplicate) duplicate.hidden = other.hidden || !contribution.hidden;
-    }
-  }
-  empty.hidden = [...list.children].some((child) => !child.hidden);
-  showDuplicates();
+  showFolded();
   showPinned();
 }
 
-// A merged duplicate is not shown; the contribution it joined shows how many it stands for.
-function showDuplicates() {
+// A hidden post is not shown, nor a folded duplicate; the post it is folded into shows
+// how many it stands for.
+function showFolded() {
   const counts = new Map();
-  for (const c of byId.values()) {
-    if (c.merged_into_id && !c.hidden) counts.set(c.merged_into_id, (counts.get(c.merged_into_id) || 0) + 1);
-  }
+  for (const into of Object.values(folded)) counts.set(into, (counts.get(into) || 0) + 1);
   for (const [id, element] of contributions.items) {
+    element.hidden = byId.get(id).hidden || String(id) in folded;
     let badge = element.querySelector(".duplicates");
     const count = counts.get(id) || 0;
     if (!badge && count) {
@@ -71,6 +64,7 @@ function showDuplicates() {
       badge.textContent = `+${count}`;
     }
   }
+  empty.hidden = [...list.children].some((child) => !child.hidden);
 }
 
 let screenState = { pinned_contribution_id: null, hide_contributions: false, show_goals: false };
@@ -98,6 +92,8 @@ function showPinned() {
 const contributions = new ContributionList(list, render, { newestFirst: true });
 
 function showState(state) {
+  folded = state.folded;
+  showFolded();
   document.querySelector("[data-testid=participant-count]").textContent = state.participants;
   const byOrg = document.querySelector("[data-testid=participants-by-organization]");
   byOrg.replaceChildren(
@@ -125,8 +121,7 @@ showConnection(socket, document.querySelector("[data-testid=connection]"));
 socket.on("meeting:state", showState);
 const clock = new AgendaClock(document.querySelector("[data-testid=agenda-clock]"), config.stepLabels);
 
-// During the report-back step the screen lists the questions the group carried here.
-const REPORT_BACK_STEPS = ["report-back", "report-back-synthesise"];
+// During a report-back step the screen lists the questions the group carried here.
 const carriedPanel = document.querySelector("[data-testid=carried-questions]");
 let followups = { questions: [] };
 
@@ -135,7 +130,7 @@ function showCarried() {
   const carried = followups.questions.filter(
     (question) => question.carried_from_earlier && question.status !== "answered",
   );
-  const inStep = step && REPORT_BACK_STEPS.includes(step.key);
+  const inStep = step && step.shows_carried_questions;
   carriedPanel.hidden = !(inStep || screenState.show_carried_questions) || carried.length === 0;
   carriedPanel.querySelector("ol").replaceChildren(
     ...carried.map((question) => {
@@ -147,14 +142,13 @@ function showCarried() {
   );
 }
 
-// During the starting-point step the screen shows the facilitator's text and image.
-const STARTING_POINT_STEPS = ["starting-point", "clarify-terms"];
+// During a starting-point step the screen shows the facilitator's text and image.
 const startingPoint = document.querySelector("[data-testid=starting-point]");
 
 function showStartingPoint() {
   const step = clock.current();
   const hasContent = screenState.starting_point_html || screenState.starting_point_image;
-  const inStep = step && STARTING_POINT_STEPS.includes(step.key);
+  const inStep = step && step.shows_starting_point;
   startingPoint.hidden = !(inStep || screenState.show_starting_point) || !hasContent;
   // The server cleaned this HTML (nh3); it is the facilitator's Markdown, not a participant's.
   startingPoint.querySelector("[data-testid=starting-point-text]").innerHTML =
