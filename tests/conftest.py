@@ -1,25 +1,12 @@
-"""Fixtures: an app over a real SQLite file in a temporary folder, its clients, and a
-real server process for tests that cross the network."""
+"""Fixtures: an app over a real SQLite file, its users and clients, a live meeting, a server."""
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import struct
-import subprocess
-import sys
-import time
-import zlib
-from pathlib import Path
-
 import pytest
-import requests
 
+from helpers import PASSWORD, ServerProcess, create_user_cli
+from helpers import ROOT as ROOT  # test_browser.py imports PASSWORD and ROOT from here
 from pblapp import create_app, ops
-
-ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
@@ -58,6 +45,16 @@ def facilitator(app):
 
 
 @pytest.fixture
+def researcher(app):
+    """A researcher user and its API token; it sees no group until one is granted."""
+    with app.app_context():
+        user, token = ops.accounts.create_user(
+            app.extensions["pblapp.db"], "Forskare Frida", "researcher", PASSWORD
+        )
+    return {**user, "token": token, "headers": {"Authorization": f"Bearer {token}"}}
+
+
+@pytest.fixture
 def live_meeting(client, facilitator):
     """A group with a consent text and a live meeting in it."""
     headers = facilitator["headers"]
@@ -80,104 +77,6 @@ def live_meeting(client, facilitator):
     return {"group": group, **meeting}
 
 
-def join(client, join_code: str, name: str = "Anna", organization: str = "FK") -> dict:
-    """Join as a JSON client; returns the answer (participant and token)."""
-    answer = client.post(
-        f"/j/{join_code}",
-        json={"display_name": name, "organization": organization, "consent": True},
-    )
-    assert answer.status_code == 200, answer.get_json()
-    return answer.get_json()
-
-
-# -- a real server process -------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class ServerProcess:
-    """``python run.py`` on a free port over ``data_dir``; restartable, killable."""
-
-    def __init__(self, data_dir: Path, port: int | None = None):
-        self.data_dir = data_dir
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen | None = None
-        self.log = data_dir.parent / f"server-{self.port}.log"
-
-    def start(self) -> ServerProcess:
-        env = {**os.environ, "PBLAPP_SECRET_KEY": "server-test-key", "PYTHONUNBUFFERED": "1"}
-        with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    str(ROOT / "run.py"),
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(self.port),
-                    "--data-dir",
-                    str(self.data_dir),
-                    "--public-url",
-                    self.url,
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("server exited:\n" + self.log.read_text())
-            try:
-                if requests.get(self.url + "/healthz", timeout=1).ok:
-                    return self
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        raise RuntimeError("server did not start:\n" + self.log.read_text())
-
-    def kill(self) -> None:
-        """SIGKILL: no chance to clean up, as in a power cut of the process."""
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-
-def create_user_cli(data_dir: Path, name: str, role: str = "facilitator") -> str:
-    """Run ``run.py create-user``; return the API token it prints last."""
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "run.py"),
-            "create-user",
-            name,
-            "--role",
-            role,
-            "--data-dir",
-            str(data_dir),
-        ],
-        input=PASSWORD + "\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=True,
-    )
-    return result.stdout.strip().splitlines()[-1]
-
-
 @pytest.fixture
 def server(tmp_path):
     """A real server with one facilitator; yields (server, api_token)."""
@@ -186,23 +85,3 @@ def server(tmp_path):
     process = ServerProcess(data_dir).start()
     yield process, token
     process.stop()
-
-
-def png(width=2, height=2) -> bytes:
-    """A real, minimal PNG."""
-
-    def chunk(kind, data):
-        return (
-            struct.pack(">I", len(data))
-            + kind
-            + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-        )
-
-    raw = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )

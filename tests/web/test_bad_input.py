@@ -1,31 +1,16 @@
-"""Input no real client sends, but a broken or hostile one might: each gets a clear refusal
-with a code, never a server error or a silent hang, and nothing stored is lost."""
+"""Input no real client sends but a broken or hostile one might: a clear refusal with a code."""
 
 import json
-import uuid
 
 import pytest
 
-from conftest import join
+from helpers import error_code, join, participant_socket, post, sio
 from pblapp import ops
-
-
-def sio(app, **kwargs):
-    return app.extensions["socketio"].test_client(app, **kwargs)
-
-
-def error_code(response):
-    return response.get_json()["error"]["code"]
 
 
 @pytest.fixture
 def phone(app, client, live_meeting):
-    return sio(app, auth={"token": join(client, live_meeting["join_code"])["token"]})
-
-
-def post(phone, text):
-    payload = {"client_id": str(uuid.uuid4()), "text": text}
-    return phone.emit("contribution:add", payload, callback=True)
+    return participant_socket(app, client, live_meeting["join_code"])
 
 
 def test_half_an_emoji_is_refused_as_invalid_text_and_earlier_posts_stay(

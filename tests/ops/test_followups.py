@@ -1,22 +1,12 @@
-"""Questions for next time, decisions and action items, across a group's meetings."""
+"""Questions for next time, decisions and action items, across meetings and after the close."""
 
 import uuid
 
 import pytest
 
-from conftest import join
+from helpers import close_meeting, join, next_meeting, post_from_a_new_phone, texts
 from pblapp import ops
 from pblapp.domain.errors import DomainError
-
-
-def next_meeting(db, facilitator, group_id):
-    meeting = ops.meetings.create(db, facilitator["id"], group_id, {})
-    ops.meetings.start(db, facilitator["id"], meeting["id"])
-    return meeting
-
-
-def texts(items, key="text"):
-    return [item[key] for item in items]
 
 
 def test_carried_questions_follow_the_group_across_three_meetings(
@@ -80,6 +70,19 @@ def test_unmarking_a_contribution_removes_its_open_question(client, db, facilita
     )
 
 
+def test_a_question_that_quotes_a_post_keeps_the_participants_words(
+    app, client, db, facilitator, live_meeting
+):
+    post = post_from_a_new_phone(app, client, live_meeting["join_code"], "Vad innebär dag 180?")
+    uid, mid = facilitator["id"], live_meeting["id"]
+    ops.participation.moderate(db, uid, mid, {"id": post["id"], "carry_forward": True})
+    question = ops.followups.read(db, mid)["questions"][0]
+    with pytest.raises(DomainError) as caught:
+        ops.followups.update_question(db, uid, mid, {"id": question["id"], "text": "Mina egna ord"})
+    assert caught.value.code == "question_quotes_a_post"
+    assert ops.followups.read(db, mid)["questions"][0]["text"] == "Vad innebär dag 180?"
+
+
 def test_open_action_items_stay_until_done(db, facilitator, live_meeting):
     uid, gid, first = facilitator["id"], live_meeting["group_id"], live_meeting["id"]
     state = ops.decisions.add_action_item(
@@ -141,69 +144,14 @@ def test_bad_follow_ups_are_refused_with_a_code(
     assert caught.value.code == code
 
 
-def test_the_follow_up_api_records_questions_decisions_and_actions(
-    client, facilitator, live_meeting
-):
-    headers, mid = facilitator["headers"], live_meeting["id"]
-    base = f"/api/v1/meetings/{mid}"
-    state = client.post(f"{base}/questions", json={"text": "Vad säger lagen?"}, headers=headers)
-    assert state.status_code == 201
-    qid = state.get_json()["questions"][0]["id"]
-    updated = client.patch(
-        f"{base}/questions/{qid}", json={"status": "deferred"}, headers=headers
-    ).get_json()
-    assert updated["questions"][0]["status"] == "deferred"
-    client.post(f"{base}/decisions", json={"text": "Nästa möte 16/3."}, headers=headers)
-    action = client.post(
-        f"{base}/action-items", json={"what": "Boka rum", "who": "Handledaren"}, headers=headers
-    ).get_json()["action_items"][0]
-    done = client.patch(
-        f"{base}/action-items/{action['id']}", json={"status": "done"}, headers=headers
-    ).get_json()
-    assert done["action_items"][0]["status"] == "done"
-    everything = client.get(f"{base}/followups", headers=headers).get_json()
-    assert texts(everything["decisions"]) == ["Nästa möte 16/3."]
-    response = client.patch(f"{base}/questions/{qid}", json={"id": 5}, headers=headers)
-    assert response.status_code == 400
-
-
-def test_follow_ups_reach_the_facilitators_pages_not_the_phones(
-    app, client, facilitator, live_meeting
-):
-    socketio = app.extensions["socketio"]
-    token = join(client, live_meeting["join_code"])["token"]
-    phone = socketio.test_client(app, auth={"token": token})
-    staff = {"api_token": facilitator["token"], "meeting_id": live_meeting["id"]}
-    moderator = socketio.test_client(app, auth=staff)
-    screen = socketio.test_client(app, auth=staff)
-    assert [e["name"] for e in screen.get_received()[:3]] == [
-        "meeting:state",
-        "agenda:state",
-        "followups:state",
-    ]
-    phone.get_received()
-    ack = moderator.emit("decision:add", {"text": "Vi bjuder in AF."}, callback=True)
-    assert ack["ok"] and texts(ack["followups"]["decisions"]) == ["Vi bjuder in AF."]
-    pushed = [e["args"][0] for e in screen.get_received() if e["name"] == "followups:state"]
-    assert texts(pushed[-1]["decisions"]) == ["Vi bjuder in AF."]
-    assert [e for e in phone.get_received() if e["name"] == "followups:state"] == []
-    refused = phone.emit("question:add", {"text": "Får jag?"}, callback=True)
-    assert refused["error"]["code"] == "forbidden"
-
-
-def test_an_action_item_from_an_earlier_meeting_says_where_it_came_from_in_the_minutes(
-    client, db, facilitator, live_meeting
-):
-    uid, gid = facilitator["id"], live_meeting["group_id"]
-    ops.decisions.add_action_item(
-        db, uid, live_meeting["id"], {"what": "Boka lokal", "who": "Anna"}
+def test_follow_up_texts_are_normalised_like_every_other_text(db, facilitator, live_meeting):
+    state = ops.decisions.add_decision(
+        db, facilitator["id"], live_meeting["id"], {"text": "  rad ett\r\nrad två  "}
     )
-    client.post(f"/api/v1/meetings/{live_meeting['id']}/close", headers=facilitator["headers"])
-    second = next_meeting(db, facilitator, gid)
-    minutes = client.get(
-        f"/api/v1/meetings/{second['id']}/minutes.md?lang=en", headers=facilitator["headers"]
-    ).get_data(as_text=True)
-    assert "Anna: Boka lokal – open, from meeting 1" in minutes
+    assert state["decisions"][0]["text"] == "rad ett\nrad två"
+    with pytest.raises(DomainError) as caught:
+        ops.decisions.add_decision(db, facilitator["id"], live_meeting["id"], {"text": "a\x00b"})
+    assert caught.value.code == "invalid_text"
 
 
 def test_the_log_records_a_questions_owner_as_stored_not_as_typed(
@@ -226,3 +174,38 @@ def test_the_log_records_a_questions_owner_as_stored_not_as_typed(
         "old": {"organization": "FK"},
         "new": {"pseudonym": "P01"},
     }
+
+
+def test_a_closed_meetings_follow_ups_are_its_record_and_cannot_change(
+    client, db, facilitator, live_meeting
+):
+    client.post(f"/api/v1/meetings/{live_meeting['id']}/close", headers=facilitator["headers"])
+    with pytest.raises(DomainError) as caught:
+        ops.decisions.add_decision(db, facilitator["id"], live_meeting["id"], {"text": "Efteråt"})
+    assert caught.value.code == "meeting_closed"
+
+
+def test_a_closed_meetings_follow_ups_stay_as_at_the_close_when_a_later_meeting_answers(
+    client, db, facilitator, live_meeting
+):
+    uid, gid, first = facilitator["id"], live_meeting["group_id"], live_meeting["id"]
+    ops.followups.add_question(db, uid, first, {"text": "Vem äger rehabkedjan?"})
+    ops.decisions.add_action_item(db, uid, first, {"what": "Ringa FK", "who": "Anna"})
+    close_meeting(client, facilitator, first)
+    second = ops.meetings.create(db, uid, gid, {})
+    ops.meetings.start(db, uid, second["id"])
+    state = ops.followups.read(db, second["id"])
+    ops.followups.update_question(
+        db, uid, second["id"], {"id": state["questions"][0]["id"], "status": "answered"}
+    )
+    ops.decisions.update_action_item(
+        db, uid, second["id"], {"id": state["action_items"][0]["id"], "status": "done"}
+    )
+
+    at_close = client.get(
+        f"/api/v1/meetings/{first}/followups", headers=facilitator["headers"]
+    ).get_json()
+    assert [q["status"] for q in at_close["questions"]] == ["open"]
+    assert [a["status"] for a in at_close["action_items"]] == ["open"]
+    later = ops.followups.read(db, second["id"])
+    assert [q["status"] for q in later["questions"]] == ["answered"]

@@ -1,9 +1,8 @@
-"""A whole base-group meeting through the API and Socket.IO, as a facilitator's laptop and
-three phones would run it, ending in minutes that hold everything in its place."""
+"""A whole base-group meeting through the API and Socket.IO, from agenda to minutes."""
 
 import uuid
 
-from conftest import join
+from helpers import join
 
 
 def test_a_whole_meeting_from_agenda_to_minutes(app, client, facilitator):

@@ -1,7 +1,4 @@
-"""A real server process, real Socket.IO clients over the network, and SIGKILL.
-
-Marked ``server``: each test starts ``python run.py`` as a subprocess on a free port.
-"""
+"""A real server process (``python run.py``), real Socket.IO clients over the network, SIGKILL."""
 
 import threading
 import time
@@ -11,7 +8,7 @@ import pytest
 import requests
 import socketio
 
-from conftest import ServerProcess
+from helpers import ServerProcess
 
 pytestmark = pytest.mark.server
 

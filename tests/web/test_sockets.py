@@ -4,21 +4,8 @@ import uuid
 
 import pytest
 
-from conftest import PASSWORD, join
+from helpers import events, join, log_in, moderator_socket, post, sio
 from pblapp import ops
-
-
-def sio(app, **kwargs):
-    return app.extensions["socketio"].test_client(app, **kwargs)
-
-
-def events(client, name):
-    return [item["args"][0] for item in client.get_received() if item["name"] == name]
-
-
-def add(client, text="Vad innebär dag 180?", qtype="encyclopedic", client_id=None, **extra):
-    payload = {"client_id": client_id or str(uuid.uuid4()), "text": text, "qtype": qtype, **extra}
-    return client.emit("contribution:add", payload, callback=True)
 
 
 @pytest.fixture
@@ -29,7 +16,7 @@ def participant(app, client, live_meeting):
 
 @pytest.fixture
 def moderator(app, facilitator, live_meeting):
-    return sio(app, auth={"api_token": facilitator["token"], "meeting_id": live_meeting["id"]})
+    return moderator_socket(app, facilitator, live_meeting["id"])
 
 
 def test_connect_sends_state_then_contributions_since_seq(app, participant, live_meeting):
@@ -38,7 +25,7 @@ def test_connect_sends_state_then_contributions_since_seq(app, participant, live
     assert received[0]["name"] == "meeting:state"
     assert received[0]["args"][0]["id"] == live_meeting["id"]
     for text in ("ett", "två", "tre"):
-        assert add(phone, text)["ok"]
+        assert post(phone, text, "encyclopedic")["ok"]
     phone.get_received()
     later = sio(app, auth={"token": token, "since_seq": 1})
     received = later.get_received()
@@ -52,7 +39,7 @@ def test_connect_sends_state_then_contributions_since_seq(app, participant, live
 def test_a_post_is_acked_and_broadcast_to_the_meeting_room(app, participant, moderator):
     phone, _ = participant
     moderator.get_received()
-    ack = add(phone, "  Varför tidsgränser?  ", "meaning")
+    ack = post(phone, "  Varför tidsgränser?  ", "meaning")
     assert ack["ok"] is True
     assert ack["contribution"]["text"] == "Varför tidsgränser?"
     assert ack["contribution"]["seq"] == 1
@@ -65,8 +52,8 @@ def test_retry_with_same_client_id_is_acked_but_stored_and_broadcast_once(
     phone, _ = participant
     client_id = str(uuid.uuid4())
     moderator.get_received()
-    first = add(phone, client_id=client_id)
-    retry = add(phone, client_id=client_id)
+    first = post(phone, qtype="encyclopedic", client_id=client_id)
+    retry = post(phone, qtype="encyclopedic", client_id=client_id)
     assert retry == first
     assert len(events(moderator, "contribution:added")) == 1
     stored = client.get(
@@ -102,7 +89,7 @@ def test_an_invalid_post_gets_a_code_and_nothing_is_stored(
 
 def test_a_participant_cannot_moderate(participant):
     phone, _ = participant
-    contribution = add(phone)["contribution"]
+    contribution = post(phone, qtype="encyclopedic")["contribution"]
     ack = phone.emit(
         "contribution:update", {"id": contribution["id"], "hidden": True}, callback=True
     )
@@ -110,13 +97,13 @@ def test_a_participant_cannot_moderate(participant):
 
 
 def test_a_facilitator_cannot_post_as_a_participant(moderator):
-    ack = add(moderator)
+    ack = post(moderator, qtype="encyclopedic")
     assert ack["ok"] is False and ack["error"]["code"] == "not_participant"
 
 
 def test_the_facilitator_retags_hides_and_carries_forward(participant, moderator):
     phone, _ = participant
-    contribution = add(phone, qtype=None)["contribution"]
+    contribution = post(phone, qtype=None)["contribution"]
     moderator.get_received()
     phone.get_received()
     ack = moderator.emit(
@@ -136,9 +123,9 @@ def test_updating_a_contribution_of_another_meeting_is_refused(
     app, client, db, facilitator, live_meeting, participant, moderator
 ):
     phone, _ = participant
-    contribution = add(phone)["contribution"]
+    contribution = post(phone, qtype="encyclopedic")["contribution"]
     other = ops.meetings.create(db, facilitator["id"], live_meeting["group_id"], {})
-    other_moderator = sio(app, auth={"api_token": facilitator["token"], "meeting_id": other["id"]})
+    other_moderator = moderator_socket(app, facilitator, other["id"])
     ack = other_moderator.emit(
         "contribution:update", {"id": contribution["id"], "hidden": True}, callback=True
     )
@@ -151,7 +138,7 @@ def test_a_participant_posts_only_to_their_own_meeting_while_it_is_live(
     planned = ops.meetings.create(db, facilitator["id"], live_meeting["group_id"], {})
     token = join(client, planned["join_code"])["token"]
     phone = sio(app, auth={"token": token})
-    ack = add(phone)
+    ack = post(phone, qtype="encyclopedic")
     assert ack["ok"] is False and ack["error"]["code"] == "meeting_not_live"
     assert ops.participation.contributions(db, live_meeting["id"]) == []
     assert ops.participation.contributions(db, planned["id"]) == []
@@ -161,13 +148,11 @@ def test_hidden_contributions_are_replayed_to_the_facilitator_only(
     app, participant, moderator, facilitator, live_meeting
 ):
     phone, token = participant
-    contribution = add(phone)["contribution"]
+    contribution = post(phone, qtype="encyclopedic")["contribution"]
     moderator.emit("contribution:update", {"id": contribution["id"], "hidden": True}, callback=True)
     fresh_phone = sio(app, auth={"token": token})
     assert events(fresh_phone, "contribution:added") == []
-    fresh_moderator = sio(
-        app, auth={"api_token": facilitator["token"], "meeting_id": live_meeting["id"]}
-    )
+    fresh_moderator = moderator_socket(app, facilitator, live_meeting["id"])
     assert [c["hidden"] for c in events(fresh_moderator, "contribution:added")] == [True]
 
 
@@ -192,20 +177,22 @@ def test_a_bad_since_seq_is_refused(app, participant):
     assert not sio(app, auth={"token": token, "since_seq": "5"}).is_connected()
 
 
-def test_a_facilitator_cannot_watch_another_users_meeting(app, db, live_meeting):
-    user, token = ops.accounts.create_user(db, "Annan", "facilitator", "password1")
-    ops.groups.create(db, user["id"], {"name": "Egen", "kind": "pbl"})
-    client = sio(app, auth={"api_token": token, "meeting_id": live_meeting["id"]})
-    assert not client.is_connected()
-
-
 def test_a_logged_in_browser_connects_with_its_session_cookie(
     app, client, facilitator, live_meeting
 ):
-    client.post("/", data={"name": facilitator["name"], "password": PASSWORD})
+    log_in(client, facilitator)
     browser = sio(app, auth={"meeting_id": live_meeting["id"]}, flask_test_client=client)
     assert browser.is_connected()
     assert browser.get_received()[0]["name"] == "meeting:state"
+
+
+def test_a_phone_may_connect_with_its_participant_cookie(app, client, live_meeting):
+    code = live_meeting["join_code"]
+    client.post(f"/j/{code}", data={"display_name": "Anna", "organization": "FK", "consent": "on"})
+    phone = sio(app, auth={"meeting_id": live_meeting["id"]}, flask_test_client=client)
+    assert phone.is_connected()
+    ack = post(phone, "Hej")
+    assert ack["ok"] and ack["contribution"]["pseudonym"] == "P01"
 
 
 def test_the_facilitator_drives_the_agenda_and_everyone_gets_its_state(participant, moderator):
@@ -226,17 +213,3 @@ def test_the_facilitator_drives_the_agenda_and_everyone_gets_its_state(participa
         callback=True,
     )
     assert edited["ok"] and [s["title"] for s in edited["agenda"]["steps"]] == ["Återkoppling"]
-
-
-def test_phones_never_learn_which_name_goes_with_which_pseudonym(app, client, live_meeting):
-    """The key between names and pseudonyms is the facilitator's (PRODUCT.md)."""
-    anna = sio(app, auth={"token": join(client, live_meeting["join_code"], "Anna", "FK")["token"]})
-    bertil_token = join(client, live_meeting["join_code"], "Bertil", "AF")["token"]
-    bertil = sio(app, auth={"token": bertil_token})
-    bertil.get_received()
-    sent = add(anna, text="Vad innebär dag 180?")
-    assert sent["contribution"]["display_name"] == "Anna"  # her own ack keeps her name
-    live = events(bertil, "contribution:added")
-    assert [(c["pseudonym"], c["display_name"]) for c in live] == [("P01", "")]
-    replayed = events(sio(app, auth={"token": bertil_token}), "contribution:added")
-    assert [(c["pseudonym"], c["display_name"]) for c in replayed] == [("P01", "")]

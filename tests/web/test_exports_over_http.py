@@ -1,11 +1,11 @@
-"""Research exports: log.csv and log.jsonl per meeting and per group, pseudonymised."""
+"""Research exports over HTTP: log.csv and log.jsonl per meeting and per group, pseudonymised."""
 
 import csv
 import io
 import json
 import uuid
 
-from conftest import join
+from helpers import join
 from pblapp import ops
 from pblapp.domain.exports import CSV_COLUMNS
 
@@ -105,3 +105,10 @@ def test_group_logs_span_all_meetings_with_stable_pseudonyms(client, db, facilit
     ]
     assert events[0]["type"] == "group.created" and events[0]["meeting_id"] is None
     assert {e["meeting_id"] for e in events} == {None, live_meeting["id"], second["id"]}
+
+
+def test_exports_name_their_charset_once(client, facilitator, live_meeting):
+    response = client.get(
+        f"/api/v1/meetings/{live_meeting['id']}/log.csv", headers=facilitator["headers"]
+    )
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"

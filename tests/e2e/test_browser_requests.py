@@ -5,8 +5,9 @@ fixtures and helpers of test_browser.py (Debian's Chromium, never `playwright in
 from __future__ import annotations
 
 import pytest
-import test_browser
 from playwright.sync_api import Page, expect
+
+import test_browser
 from test_browser import CONSENT, LAPTOP, PROJECTOR, Api, join, log_in, on_screen, own_post, post
 
 # test_browser's fixtures, made known to pytest in this module too.

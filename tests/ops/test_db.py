@@ -1,4 +1,4 @@
-"""The database: migrations, WAL, one write path, an append-only log."""
+"""The database: migrations, WAL, one write path, an append-only log, subscribers."""
 
 import sqlite3
 
