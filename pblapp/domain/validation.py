@@ -83,6 +83,16 @@ def _string(value: Any, field: str, *, max_len: int, min_len: int = 0, trim: boo
 text_field = _string
 
 
+def changed_fields(current: dict, wanted: dict) -> dict[str, dict[str, Any]]:
+    """What an edit changes, as the log keeps it: ``{field: {"old": …, "new": …}}`` for each
+    field of ``wanted`` whose value differs from ``current``."""
+    return {
+        field: {"old": current[field], "new": value}
+        for field, value in wanted.items()
+        if current[field] != value
+    }
+
+
 def record_id(value: Any, field: str = "id") -> int:
     """An id (or seq) from outside: a whole number that SQLite can hold."""
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= ID_MAX:

@@ -54,12 +54,7 @@ def update(db: Database, user_id: int, group_id: int, payload: Any) -> dict:
     """Change a group's name, goals, consent text, organisations, planned meetings or
     language; the log keeps old and new values."""
     group = lookup.group(db, user_id, group_id)
-    changes = validation.group_update(payload)
-    changed = {
-        field: {"old": group[field], "new": value}
-        for field, value in changes.items()
-        if group[field] != value
-    }
+    changed = validation.changed_fields(group, validation.group_update(payload))
     if changed:
 
         def write(change: Change) -> None:

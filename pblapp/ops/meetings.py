@@ -69,12 +69,7 @@ def create(db: Database, user_id: int, group_id: int, payload: Any) -> dict:
 def update(db: Database, user_id: int, meeting_id: int, payload: Any) -> dict:
     """Change a meeting's title, place, time or next meeting's time; logged old and new."""
     meeting = lookup.meeting(db, user_id, meeting_id)
-    changes = validation.meeting_update(payload)
-    changed = {
-        field: {"old": meeting[field], "new": value}
-        for field, value in changes.items()
-        if meeting[field] != value
-    }
+    changed = validation.changed_fields(meeting, validation.meeting_update(payload))
     if changed:
 
         def write(change: Change) -> None:
