@@ -72,7 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from pblapp import i18n
     from pblapp.effects.live import LiveFanOut
     from pblapp.effects.minutes import MinutesOnDisk
-    from pblapp.web import api, auth, pages, phone, sockets
+    from pblapp.web import api, auth, development, pages, phone, sockets
 
     # An id in a path that SQLite cannot hold is no meeting or group: a 404, never a 500.
     app.url_map.converters["int"] = IdConverter
@@ -86,6 +86,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(phone.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(development.bp)
     api.init_app(app)
     socketio = sockets.init_app(app)
 

@@ -37,14 +37,21 @@ def _create_user_parser() -> argparse.ArgumentParser:
         "prints a new API token as the last line.",
     )
     parser.add_argument("name")
-    # The roles are checked where accounts are made (pblapp.domain.access.ROLES).
+    # Checked against pblapp.domain.access.ROLES once parsed (importing pblapp here would
+    # come before the server's gevent patching).
     parser.add_argument("--role", metavar="facilitator|researcher", required=True)
     parser.add_argument("--data-dir", default=os.environ.get("PBLAPP_DATA_DIR", "sessions"))
     return parser
 
 
 def create_user(argv: list[str]) -> int:
-    args = _create_user_parser().parse_args(argv)
+    parser = _create_user_parser()
+    args = parser.parse_args(argv)
+    from pblapp.domain.access import ROLES
+
+    if args.role not in ROLES:
+        # Before the password is read or anything is made on disk.
+        parser.error(f"--role must be one of {', '.join(ROLES)}, not {args.role!r}")
     from pblapp import create_app
     from pblapp.domain.errors import DomainError
     from pblapp.ops import accounts

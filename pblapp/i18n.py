@@ -10,7 +10,8 @@ from urllib.parse import urlencode
 from flask import Flask, g, request
 from flask_babel import Babel, get_locale, gettext, lazy_gettext
 
-from pblapp.domain import agenda
+from pblapp.domain import agenda, selfeval
+from pblapp.domain import phases as phase_rules
 
 LANGUAGES = ("sv", "en")
 LANG_COOKIE = "pblapp_lang"
@@ -80,6 +81,52 @@ STATUS_LABELS = {
 }
 
 
+PHASE_LABELS = {
+    "forming": lazy_gettext("Forming"),
+    "storming": lazy_gettext("Storming"),
+    "norming": lazy_gettext("Norming"),
+    "performing": lazy_gettext("Performing"),
+    "adjourning": lazy_gettext("Adjourning"),
+}
+
+REACTION_LABELS = {
+    "agree": lazy_gettext("Agree"),
+    "disagree": lazy_gettext("Disagree"),
+    "build_on": lazy_gettext("Build on"),
+}
+
+# The self-evaluation's items (pblapp.domain.selfeval): statements rated 1 (do not agree
+# at all) to 5 (fully agree), and one question answered in words.
+SELF_EVALUATION_ITEMS = {
+    "safe_to_disagree": lazy_gettext("It felt safe to disagree and to say what I think."),
+    "roles_clear": lazy_gettext("It was clear how we work and who does what."),
+    "towards_goal": lazy_gettext("Today the group came closer to its goal."),
+    "own_learning": lazy_gettext("I took responsibility for my own learning."),
+    "active_part": lazy_gettext("I took an active part in the group's work."),
+    "assessed_work": lazy_gettext("We looked at how we ourselves and the group worked."),
+    "fixed_problems": lazy_gettext("We put right what did not work in how we work."),
+    "change": lazy_gettext("What should we change in how we work?"),
+}
+
+
+def self_evaluation_items() -> list[dict]:
+    """The items as the phones and the API show them, in the current language."""
+    return [
+        {"key": key, "text": str(SELF_EVALUATION_ITEMS[key]), "kind": selfeval.item_kind(key)}
+        for key in selfeval.ITEM_KEYS
+    ]
+
+
+def evidence_in_words(evidence: list) -> list[str]:
+    """A phase suggestion's evidence (``[key, params]`` pairs) as sentences in the current
+    language."""
+    return phase_rules.evidence_sentences(
+        [(key, params) for key, params in evidence],
+        evidence_texts(),
+        {key: str(label) for key, label in QUESTION_TYPE_LABELS.items()},
+    )
+
+
 def current_language() -> str:
     return str(get_locale() or "sv")
 
@@ -118,6 +165,20 @@ def minutes_labels() -> dict:
         "owner": gettext("owner"),
         "from_meeting": gettext("from meeting {n}"),
         "next_meeting": gettext("Next meeting"),
+        "phase": gettext("The group's phase"),
+        "phase_decided": gettext("decided by the facilitator"),
+        "phase_suggested": gettext("suggested by the app, not yet confirmed"),
+        "phase_suggestion_was": gettext("the app suggested {phase}"),
+        "phase_note": gettext("Note"),
+        "phase_evidence": gettext("Evidence"),
+        "phases": {key: str(label) for key, label in PHASE_LABELS.items()},
+        "self_evaluation": gettext("Self-evaluation"),
+        "self_evaluation_n": gettext("{n} answered; scale 1 (do not agree) to 5 (fully agree)"),
+        "self_evaluation_too_few": gettext(
+            "{n} answered; the summary is shown once at least 3 have answered."
+        ),
+        "self_evaluation_items": {k: str(v) for k, v in SELF_EVALUATION_ITEMS.items()},
+        "mean": gettext("mean"),
         "none": gettext("None"),
         "qtypes": {key: str(label) for key, label in QUESTION_TYPE_LABELS.items()},
         "steps": {key: str(label) for key, label in AGENDA_STEP_LABELS.items()},
@@ -197,6 +258,17 @@ def error_messages() -> dict:
         "nothing_to_change": gettext("There was nothing to change."),
         "internal_error": gettext("Something went wrong on the server; try again."),
         "unknown_event": gettext("The server does not know this command; reload the page."),
+        # Reactions, the self-evaluation and the group's phase.
+        "own_contribution": gettext("You cannot react to your own post."),
+        "contribution_hidden": gettext("The facilitator has hidden this post."),
+        "invalid_kind": gettext("Choose one of the reactions."),
+        "self_evaluation_not_open": gettext("The self-evaluation is not open."),
+        "unknown_item": gettext("The self-evaluation has changed; reload the page."),
+        "invalid_scale_value": gettext("Choose a number from 1 to 5."),
+        "answers_empty": gettext("Answer at least one question."),
+        "change_too_long": gettext("At most 2000 characters."),
+        "invalid_phase": gettext("Choose one of the phases."),
+        "note_too_long": gettext("A note has at most 2000 characters."),
     }
 
 
@@ -268,4 +340,46 @@ def init_app(app: Flask) -> None:
             "step_labels": AGENDA_STEP_LABELS,
             "error_message": error_message,
             "step_title": step_title,
+            "phase_labels": PHASE_LABELS,
+            "reaction_labels": REACTION_LABELS,
+            "self_evaluation_items": self_evaluation_items,
         }
+
+
+def evidence_texts() -> dict[str, str]:
+    """The sentence for each evidence key of a phase suggestion (``pblapp.domain.phases``),
+    in the current language, with ``{placeholders}`` for its params; and the language's
+    decimal mark, for the self-evaluation means."""
+    # Imported here so that this function stays the only thing it adds to the module.
+    from babel.numbers import get_decimal_symbol
+
+    # The English never puts "%" before a letter: Babel would take "% of" for a printf
+    # placeholder and refuse the Swedish translation at compile time.
+    return {
+        "share_of_type": gettext("{qtype} questions: {percent} %"),
+        "share_of_two_types": gettext("{qtype} or {qtype2} questions: {percent} %"),
+        "first_meeting": gettext("the group's first meeting"),
+        "no_disagreement": gettext("no disagreements"),
+        "roles_unclear": gettext("ways of working and roles still unclear (mean {mean} of 5)"),
+        "disagreement_share": gettext("reactions that disagreed: {percent} %"),
+        "unsafe_to_disagree": gettext("it felt less safe to disagree (mean {mean} of 5)"),
+        "uneven_participation": gettext("uneven participation (Gini index {gini})"),
+        "agenda_overrun": gettext("the agenda ran over time by {percent} %"),
+        "build_on_share": gettext("reactions that built on others' posts: {percent} %"),
+        "balanced_participation": gettext("balanced participation (Gini index {gini})"),
+        "roles_clear": gettext("clear ways of working and roles (mean {mean} of 5)"),
+        "after_storming": gettext("fewer disagreements after a conflict phase"),
+        "carried_answered": gettext("questions from earlier meetings answered: {percent} %"),
+        "solution_rising": gettext(
+            "solution-oriented questions rose by {points} percentage points"
+        ),
+        "towards_goal": gettext("the group came closer to its goal (mean {mean} of 5)"),
+        "meeting_of": gettext("meeting {n} of {of}"),
+        "last_meeting": gettext("the last planned meeting ({n} of {of})"),
+        "assessed_work": gettext("the group assessed its own work (mean {mean} of 5)"),
+        "same_phase_as_before": gettext("the same phase as at the previous meeting"),
+        "meeting_n": gettext("meeting {n}"),
+        "post_count": gettext("contributions: {n}"),
+        "few_signals": gettext("few clear signs of any phase"),
+        "decimal_mark": get_decimal_symbol(get_locale() or "en"),
+    }

@@ -272,12 +272,60 @@ def _m005_logins(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m006_group_development(db: sqlite_utils.Database) -> None:
+    """Reactions to posts, the end-of-meeting self-evaluation, and each meeting's phase:
+    the suggestion computed at the close and the facilitator's decision. Two new screen
+    switches show the reaction counts and the group's timeline."""
+    db["reactions"].create(
+        {
+            "contribution_id": int,
+            "participant_id": int,
+            "meeting_id": int,
+            "kind": str,
+            "updated_at": str,
+        },
+        pk=("contribution_id", "participant_id"),
+        foreign_keys=[
+            ("contribution_id", "contributions", "id"),
+            ("participant_id", "participants", "id"),
+            ("meeting_id", "meetings", "id"),
+        ],
+        not_null={"meeting_id", "kind", "updated_at"},
+    )
+    db["reactions"].create_index(["meeting_id"])
+    db["self_evaluation_answers"].create(
+        {"meeting_id": int, "participant_id": int, "answers": str, "answered_at": str},
+        pk=("meeting_id", "participant_id"),
+        foreign_keys=[("meeting_id", "meetings", "id"), ("participant_id", "participants", "id")],
+        not_null={"answers", "answered_at"},
+    )
+    db["phases"].create(
+        {
+            "meeting_id": int,
+            "suggested": str,
+            "confidence": float,
+            "evidence": str,
+            "indicators": str,
+            "suggested_at": str,
+            "decided": str,
+            "note": str,
+            "decided_at": str,
+        },
+        pk="meeting_id",
+        foreign_keys=[("meeting_id", "meetings", "id")],
+    )
+    db["meetings"].add_column("self_evaluation_opened_at", str)
+    db["meetings"].add_column("screen_shows_reactions", int)
+    db["meetings"].add_column("screen_shows_timeline", int)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_core,
     _m002_meeting_structure,
     _m003_minutes_snapshots,
     _m004_screen_panels,
     _m005_logins,
+    _m006_group_development,
 ]
 
 

@@ -28,9 +28,15 @@ POST = "post"
 
 ACTIONS: dict[str, str] = {
     READ: "read their groups, meetings, agendas, follow-ups, minutes and logs",
-    CHANGE: "create and edit groups and meetings, run the agenda, moderate, record follow-ups",
+    CHANGE: (
+        "create and edit groups and meetings, run the agenda, moderate, record follow-ups, "
+        "open the self-evaluation, decide the group's phase"
+    ),
     WATCH_LIVE: "open the console, the projector screen and the staff socket",
-    POST: "post contributions to the one meeting their token is for",
+    POST: (
+        "post, react to others' posts and answer the self-evaluation, in the one meeting "
+        "their token is for"
+    ),
 }
 
 _ALLOWED: dict[str, frozenset[str]] = {
@@ -66,6 +72,15 @@ _WITHHELD: dict[str, dict[str, frozenset[str]]] = {
         RESEARCH: frozenset({"display_name"}),
         EXPORT: frozenset({"display_name"}),
     },
+    # A phone learns whether the self-evaluation is open and how many answered; the
+    # aggregates are for the room's screen and the facilitator.
+    "self_evaluation": {
+        CONSOLE: frozenset(),
+        SCREEN: frozenset(),
+        PHONE: frozenset({"items"}),
+        RESEARCH: frozenset(),
+        EXPORT: frozenset(),
+    },
     # Joining is for the people in the room.
     "meeting": {
         CONSOLE: frozenset(),
@@ -83,7 +98,8 @@ def audience_of(role: str | None) -> str:
 
 
 def withheld(kind: str, audience: str) -> frozenset[str]:
-    """The fields of a ``kind`` ("contribution", "meeting") that ``audience`` never gets."""
+    """The fields of a ``kind`` ("contribution", "meeting", "self_evaluation") that
+    ``audience`` never gets."""
     return _WITHHELD[kind][audience]
 
 
@@ -106,6 +122,13 @@ def meeting_for(audience: str, meeting: dict) -> dict:
     return {key: value for key, value in meeting.items() if key not in withheld_fields}
 
 
+def self_evaluation_for(audience: str, state: dict) -> dict:
+    """The self-evaluation as ``audience`` gets it: phones learn whether it is open and how
+    many have answered, never the aggregates (those are for the room's screen)."""
+    withheld_fields = withheld("self_evaluation", audience)
+    return {key: value for key, value in state.items() if key not in withheld_fields}
+
+
 # What a participant who is joining sees of a group: no owner, no grants, no goals yet.
 PUBLIC_GROUP_FIELDS: tuple[str, ...] = ("id", "name", "kind", "organizations", "consent_text")
 
@@ -124,12 +147,12 @@ def rules_table() -> str:
     for action, meaning in ACTIONS.items():
         cells = ["yes" if may(role, action) else "no" for role in roles]
         lines.append(f"| {action}: {meaning} | " + " | ".join(cells) + " |")
-    lines += ["", "| audience | contribution fields withheld | meeting fields withheld |"]
-    lines.append("|---|---|---|")
+    kinds = ("contribution", "meeting", "self_evaluation")
+    lines += ["", "| audience | " + " | ".join(f"{kind} fields withheld" for kind in kinds) + " |"]
+    lines.append("|---|" + "---|" * len(kinds))
     for audience in AUDIENCES:
-        contribution = ", ".join(sorted(withheld("contribution", audience))) or "none"
-        meeting = ", ".join(sorted(withheld("meeting", audience))) or "none"
-        lines.append(f"| {audience} | {contribution} | {meeting} |")
+        cells = [", ".join(sorted(withheld(kind, audience))) or "none" for kind in kinds]
+        lines.append(f"| {audience} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

@@ -231,6 +231,43 @@ def question_note(question: dict, labels: dict) -> str:
     return ", ".join(parts)
 
 
+def phase_summary(minutes: dict, labels: dict) -> dict | None:
+    """The phase section's parts, unescaped: ``{"headline", "note", "evidence"}``, or
+    ``None`` when the minutes have no phase. ``minutes["phase"]["evidence"]`` holds sentences
+    already in the minutes' language."""
+    phase = minutes.get("phase")
+    if not phase or not (phase.get("decided") or phase.get("suggested")):
+        return None
+    names = labels["phases"]
+    if phase.get("decided"):
+        headline = f"{names[phase['decided']]} – {labels['phase_decided']}"
+        if phase.get("suggested") and phase["suggested"] != phase["decided"]:
+            was = labels["phase_suggestion_was"].format(phase=names[phase["suggested"]].lower())
+            headline += f" ({was})"
+    else:
+        headline = f"{names[phase['suggested']]} – {labels['phase_suggested']}"
+    return {"headline": headline, "note": phase.get("note") or "", "evidence": phase["evidence"]}
+
+
+def self_evaluation_lines(minutes: dict, labels: dict) -> tuple[str, list[str]] | None:
+    """The self-evaluation's summary line and one line per statement (its mean), or
+    ``None`` when no one answered."""
+    summary = minutes.get("self_evaluation")
+    if not summary or not summary["n"]:
+        return None
+    means = [item for item in summary["items"] if item["kind"] == "scale"]
+    if any(item["mean"] is not None for item in means):
+        head = labels["self_evaluation_n"].format(n=summary["n"])
+        texts = labels["self_evaluation_items"]
+        return head, [
+            f"{texts[item['key']]} – {labels['mean']} "
+            + item.get("mean_text", f"{item['mean']:.1f}")
+            for item in means
+            if item["mean"] is not None
+        ]
+    return labels["self_evaluation_too_few"].format(n=summary["n"]), []
+
+
 def render_markdown(minutes: dict, labels: dict) -> str:
     """The minutes as Markdown; every typed string goes through ``escape_markdown``."""
     e = escape_markdown
@@ -288,6 +325,17 @@ def render_markdown(minutes: dict, labels: dict) -> str:
     lines += [
         f"- {question_text(q, e)} – {e(question_note(q, labels))}" for q in minutes["questions"]
     ] or [none]
+    phase = phase_summary(minutes, labels)
+    if phase:
+        lines += ["", f"## {labels['phase']}", "", f"**{e(phase['headline'])}**"]
+        if phase["note"]:
+            lines += ["", f"{labels['phase_note']}: {e(phase['note'])}"]
+        lines += [""] + [f"- {e(sentence)}" for sentence in phase["evidence"]]
+    evaluation = self_evaluation_lines(minutes, labels)
+    if evaluation:
+        lines += ["", f"## {labels['self_evaluation']}", "", e(evaluation[0])]
+        if evaluation[1]:
+            lines += [""] + [f"- {e(line)}" for line in evaluation[1]]
     if minutes["next_meeting"]:
         lines += ["", f"## {labels['next_meeting']}", "", e(minutes["next_meeting"])]
     lines.append("")

@@ -17,8 +17,10 @@ from pblapp.domain.minutes import (
     agenda_line,
     header_rows,
     image_file_name,
+    phase_summary,
     question_note,
     question_text,
+    self_evaluation_lines,
     step_title,
 )
 
@@ -138,6 +140,21 @@ def render_docx(minutes: dict, labels: dict, image: bytes | None = None) -> byte
         )
     if not minutes["questions"]:
         none()
+
+    phase = phase_summary(minutes, labels)
+    if phase:
+        document.add_heading(labels["phase"], level=1)
+        document.add_paragraph().add_run(phase["headline"]).bold = True
+        if phase["note"]:
+            document.add_paragraph(f"{labels['phase_note']}: {phase['note']}")
+        for sentence in phase["evidence"]:
+            document.add_paragraph(sentence, style="List Bullet")
+    evaluation = self_evaluation_lines(minutes, labels)
+    if evaluation:
+        document.add_heading(labels["self_evaluation"], level=1)
+        document.add_paragraph(evaluation[0])
+        for line in evaluation[1]:
+            document.add_paragraph(line, style="List Bullet")
 
     if minutes["next_meeting"]:
         document.add_heading(labels["next_meeting"], level=1)

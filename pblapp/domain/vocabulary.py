@@ -7,6 +7,8 @@ GROUP_KINDS: tuple[str, ...] = ("pbl", "focus", "reference")
 
 PHASES: tuple[str, ...] = ("forming", "storming", "norming", "performing", "adjourning")
 
+REACTION_KINDS: tuple[str, ...] = ("agree", "disagree", "build_on")
+
 AGENDA_TEMPLATES: tuple[str, ...] = ("pbl-cycle", "seven-jump", "focus-group", "free")
 
 MEETING_STATUSES: tuple[str, ...] = ("planned", "live", "closed")

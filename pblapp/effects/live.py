@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from pblapp.db import Database, Event
 from pblapp.domain import access
-from pblapp.ops import agenda, followups, groups, meetings, participation, screen
+from pblapp.ops import agenda, followups, groups, meetings, participation, screen, selfeval
 
 # emit(event name, payload, room)
 Emit = Callable[[str, dict, str], None]
@@ -60,8 +60,14 @@ _SHOWS: dict[str, tuple[str, ...]] = {
     "starting_point.changed": ("screen",),
     "starting_point.image_changed": ("screen",),
     "group.updated": ("screen",),
+    "reaction.set": (),
+    "self_evaluation.opened": ("self_evaluation",),
+    "self_evaluation.answered": ("self_evaluation",),
+    # The screen's timeline shows the group's phases.
+    "phase.suggested": ("screen",),
+    "phase.decided": ("screen",),
 }
-_ORDER = ("meeting", "agenda", "followups", "screen")
+_ORDER = ("meeting", "agenda", "followups", "screen", "self_evaluation")
 
 
 class LiveFanOut:
@@ -81,20 +87,24 @@ class LiveFanOut:
                 continue
             if event.type == "contribution.added":
                 added.setdefault(event.meeting_id, []).append(event.data["contribution_id"])
+            elif event.type == "reaction.set":
+                updated.setdefault(event.meeting_id, []).append(event.data["contribution_id"])
             elif event.type in ("contribution.updated", "contribution.merged"):
                 posts = updated.setdefault(event.meeting_id, [])
                 posts.append(event.data["contribution_id"])
                 if event.type == "contribution.merged":
                     # The post it joined, and the duplicates that now point at it.
                     posts.extend(self._family(event.meeting_id, event.data["into"]))
-                elif "carry_forward" in event.data["changes"]:
+                elif {"carry_forward", "hidden"} & event.data["changes"].keys():
+                    # A carried post's question follows it; hidden, it leaves the list.
                     shows[event.meeting_id].add("followups")
             elif event.type == "contribution.unmerged":
                 updated.setdefault(event.meeting_id, []).append(event.data["contribution_id"])
         for meeting_id in dict.fromkeys([*added, *updated, *shows]):
             for contribution_id in added.get(meeting_id, []):
                 self._post(meeting_id, "contribution:added", contribution_id)
-            for contribution_id in dict.fromkeys(updated.get(meeting_id, [])):
+            # In seq order (ids grow with seq within a meeting), each post once.
+            for contribution_id in sorted(set(updated.get(meeting_id, []))):
                 self._post(meeting_id, "contribution:updated", contribution_id)
             for part in _ORDER:
                 if part in shows.get(meeting_id, ()):
@@ -125,6 +135,16 @@ class LiveFanOut:
         )
 
     def _state(self, meeting_id: int, part: str) -> None:
+        if part == "self_evaluation":
+            # Aggregates for the facilitator's pages; phones learn only that it is open.
+            state = selfeval.state(self.db, meeting_id)
+            self.emit("self_evaluation:state", state, staff_room(meeting_id))
+            self.emit(
+                "self_evaluation:state",
+                access.self_evaluation_for(access.PHONE, state),
+                participants_room(meeting_id),
+            )
+            return
         if part == "followups":
             # Follow-ups can quote a hidden post: the facilitator's pages only.
             self.emit(

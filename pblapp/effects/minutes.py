@@ -13,14 +13,14 @@ from functools import partial
 from pathlib import Path
 
 from flask import Flask, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, format_decimal
 
 from pblapp.db import Database, Event
 from pblapp.domain import minutes as minutes_domain
 from pblapp.domain.clock import local_time
 from pblapp.domain.minutes_docx import render_docx
-from pblapp.i18n import minutes_labels
-from pblapp.ops import agenda, followups, lookup, participation, records, screen
+from pblapp.i18n import evidence_in_words, minutes_labels
+from pblapp.ops import agenda, followups, lookup, participation, phases, records, screen, selfeval
 
 FORMATS = ("md", "html", "docx")
 # Events that change what a closed meeting's minutes say.
@@ -33,19 +33,31 @@ RECORD_EVENTS = frozenset(
         "contribution.unmerged",
         "starting_point.changed",
         "starting_point.image_changed",
+        "phase.suggested",
+        "phase.decided",
     }
 )
 
 
 def assemble(db: Database, meeting_id: int, timezone: str) -> dict:
-    """The data of a meeting's minutes (see ``pblapp.domain.minutes.assemble``)."""
-    return minutes_domain.assemble(
+    """The data of a meeting's minutes (see ``pblapp.domain.minutes.assemble``), with the
+    group's phase (evidence still as ``[key, params]``) and the self-evaluation's summary."""
+    data = minutes_domain.assemble(
         records.meeting_facts(db, meeting_id),
         agenda.state(db, meeting_id)["steps"],
         participation.contributions(db, meeting_id, include_hidden=False),
         followups.read(db, meeting_id),
         partial(local_time, zone=timezone),
     )
+    status = data["meeting"]["status"]
+    # A phase belongs in the minutes once the meeting has closed or the facilitator decided.
+    phase = phases.read(db, meeting_id) if status != "planned" else None
+    if phase and status != "closed" and not phase["decided"]:
+        phase = None
+    summary = selfeval.state(db, meeting_id)
+    # The minutes name no one: no free texts, only the scales' means.
+    summary["items"] = [item for item in summary["items"] if item["kind"] == "scale"]
+    return {**data, "phase": phase, "self_evaluation": summary}
 
 
 def render(data: dict, image: tuple[bytes, str] | None, fmt: str, language: str) -> str | bytes:
@@ -53,6 +65,21 @@ def render(data: dict, image: tuple[bytes, str] | None, fmt: str, language: str)
     data = {**data, "language": language}
     with force_locale(language):
         labels = minutes_labels()
+        summary = data.get("self_evaluation")
+        if summary:
+            # A mean in the reader's number format: 3,5 in Swedish.
+            items = [
+                {**item, "mean_text": format_decimal(item["mean"], "0.0")}
+                if item["mean"] is not None
+                else item
+                for item in summary["items"]
+            ]
+            data["self_evaluation"] = {**summary, "items": items}
+        if data.get("phase"):
+            data["phase"] = {
+                **data["phase"],
+                "evidence": evidence_in_words(data["phase"]["evidence"]),
+            }
         if fmt == "md":
             return minutes_domain.render_markdown(data, labels)
         if fmt == "docx":
@@ -74,6 +101,8 @@ def render(data: dict, image: tuple[bytes, str] | None, fmt: str, language: str)
                 for q in data["questions"]
             ],
             step_title=lambda step: minutes_domain.step_title(step, labels),
+            phase=minutes_domain.phase_summary(data, labels),
+            evaluation=minutes_domain.self_evaluation_lines(data, labels),
         )
 
 

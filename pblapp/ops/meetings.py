@@ -12,7 +12,7 @@ from pblapp.domain.clock import utc_now
 from pblapp.domain.errors import Conflict, NotFound
 from pblapp.domain.secrets import new_join_code
 from pblapp.domain.vocabulary import QUESTION_TYPES, UNTAGGED
-from pblapp.ops import agenda, followups, lookup
+from pblapp.ops import agenda, followups, lookup, phases
 
 
 def in_group(db: Database, user_id: int, group_id: int) -> list[dict]:
@@ -114,6 +114,9 @@ def _set_status(db: Database, user_id: int, meeting_id: int, status: str) -> dic
         )
 
     db.change(write)
+    if status == "closed":
+        # The suggestion reads the closed record: the agenda's last step has stopped.
+        phases.suggest_at_close(db, meeting_id)
     return lookup.meeting(db, user_id, meeting_id)
 
 

@@ -17,7 +17,7 @@ from pblapp.domain.access import FACILITATOR
 from pblapp.domain.clock import utc_now
 from pblapp.domain.errors import Conflict, DomainError, Gone, NotFound
 from pblapp.domain.secrets import hash_token, new_token
-from pblapp.domain.vocabulary import pseudonym
+from pblapp.domain.vocabulary import REACTION_KINDS, pseudonym
 from pblapp.ops import followups, lookup
 
 
@@ -37,7 +37,13 @@ class Attendance:
 CONTRIBUTION_SQL = """
     SELECT c.id, c.seq, c.meeting_id, c.client_id, p.pseudonym, p.display_name,
            c.organization, c.qtype, c.text, c.created_at, c.hidden, c.carry_forward,
-           c.agenda_step_id, c.merged_into_id
+           c.agenda_step_id, c.merged_into_id,
+           (SELECT COUNT(*) FROM reactions r WHERE r.contribution_id = c.id
+            AND r.kind = 'agree') AS agree,
+           (SELECT COUNT(*) FROM reactions r WHERE r.contribution_id = c.id
+            AND r.kind = 'disagree') AS disagree,
+           (SELECT COUNT(*) FROM reactions r WHERE r.contribution_id = c.id
+            AND r.kind = 'build_on') AS build_on
     FROM contributions c JOIN participants p ON p.id = c.participant_id
 """
 
@@ -59,6 +65,7 @@ def contribution_object(row: sqlite3.Row | dict) -> dict:
         "carry_forward": bool(row["carry_forward"]),
         "agenda_step_id": row["agenda_step_id"],
         "merged_into_id": row["merged_into_id"],
+        "reactions": {kind: row[kind] for kind in REACTION_KINDS},
     }
 
 

@@ -21,13 +21,25 @@ SCREEN_SWITCHES = {
     "show_goals": "screen_shows_goals",
     "show_starting_point": "screen_shows_starting_point",
     "show_carried_questions": "screen_shows_carried",
+    "show_reactions": "screen_shows_reactions",
+    "show_timeline": "screen_shows_timeline",
 }
+
+
+def _timeline_version(db: Database, group_id: int) -> str:
+    row = db.query_one(
+        "SELECT MAX(MAX(COALESCE(p.suggested_at, '')), MAX(COALESCE(p.decided_at, ''))) "
+        "FROM phases p JOIN meetings m ON m.id = p.meeting_id WHERE m.group_id = ?",
+        [group_id],
+    )
+    return row[0] or ""
 
 
 def state(db: Database, meeting_id: int) -> dict:
     row = db.query_one(
         "SELECT pinned_contribution_id, screen_hides_contributions, screen_shows_goals, "
-        "screen_shows_starting_point, screen_shows_carried, "
+        "screen_shows_starting_point, screen_shows_carried, screen_shows_reactions, "
+        "screen_shows_timeline, group_id, "
         "(SELECT goals FROM groups WHERE groups.id = meetings.group_id) AS goals, "
         "starting_point, starting_point_image FROM meetings WHERE id = ?",
         [meeting_id],
@@ -41,6 +53,11 @@ def state(db: Database, meeting_id: int) -> dict:
         "show_goals": bool(row["screen_shows_goals"]),
         "show_starting_point": bool(row["screen_shows_starting_point"]),
         "show_carried_questions": bool(row["screen_shows_carried"]),
+        "show_reactions": bool(row["screen_shows_reactions"]),
+        "show_timeline": bool(row["screen_shows_timeline"]),
+        # Changes when a phase of the group is suggested or decided: the screen then
+        # fetches the timeline again.
+        "timeline_version": _timeline_version(db, row["group_id"]),
         # The group's goals, cleaned, so that a change reaches an open screen and phones.
         "goals_html": markdown_to_html(row["goals"] or ""),
         "starting_point": row["starting_point"] or "",

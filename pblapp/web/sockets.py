@@ -19,7 +19,7 @@ from pblapp.domain.errors import DomainError, NotFound
 from pblapp.domain.validation import ID_MAX, is_text
 from pblapp.effects.live import participants_room, room, staff_room
 from pblapp.ops.participation import Attendance
-from pblapp.web import db
+from pblapp.web import db, development
 from pblapp.web.auth import session_user
 
 
@@ -127,12 +127,23 @@ def _on_connect(auth):
             "followups:state", ops.followups.read(db(), connection.meeting_id), to=request.sid
         )
     socketio.emit("screen:state", ops.screen.state(db(), connection.meeting_id), to=request.sid)
+    self_evaluation = ops.selfeval.state(db(), connection.meeting_id)
+    if connection.is_staff:
+        socketio.emit("self_evaluation:state", self_evaluation, to=request.sid)
+    else:
+        phone_state = access.self_evaluation_for(access.PHONE, self_evaluation)
+        phone_state["answered"] = ops.selfeval.has_answered(db(), connection.attendance)
+        socketio.emit("self_evaluation:state", phone_state, to=request.sid)
     # Facilitators' pages (console and screen) get hidden posts too, flagged, so that a
-    # reconnect shows every post's current state; participants get the visible ones.
+    # reconnect shows every post's current state; participants get the visible ones, each
+    # with their own reaction (never anyone else's).
+    mine = {} if connection.is_staff else ops.reactions.mine(db(), connection.attendance)
     for contribution in ops.participation.contributions(
         db(), connection.meeting_id, since_seq=since_seq, include_hidden=connection.is_staff
     ):
         contribution = access.contribution_for(connection.audience, contribution)
+        if not connection.is_staff:
+            contribution["my_reaction"] = mine.get(contribution["id"])
         socketio.emit("contribution:added", contribution, to=request.sid)
 
 
@@ -162,13 +173,30 @@ def _answered(handler):
     return answer
 
 
-@_answered
-def _on_add(payload=None):
-    connection = _connections().get(request.sid)
-    if connection is None or connection.attendance is None:
-        return _refusal("not_participant", "Only a participant who joined can post.")
-    contribution, _created = ops.participation.post(db(), connection.attendance, payload)
-    return {"ok": True, "contribution": contribution}
+def _participant_action(operation):
+    """A handler for a participant's event: refuse others, answer with an ack."""
+
+    @_answered
+    def handler(payload=None):
+        connection = _connections().get(request.sid)
+        if connection is None or connection.attendance is None:
+            return _refusal("not_participant", "Only a participant who joined can do this.")
+        return {"ok": True, **operation(connection.attendance, payload)}
+
+    return handler
+
+
+PARTICIPANT_EVENTS = {
+    "contribution:add": lambda attendance, payload: {
+        "contribution": ops.participation.post(db(), attendance, payload)[0]
+    },
+    "reaction:set": lambda attendance, payload: {
+        "reactions": ops.reactions.set_reaction(db(), attendance, payload)
+    },
+    "self_evaluation:answer": lambda attendance, payload: (
+        ops.selfeval.answer(db(), attendance, payload) or {}
+    ),
+}
 
 
 # An operation on the connection's meeting: (database, user id, meeting id, payload).
@@ -215,7 +243,19 @@ FACILITATOR_EVENTS: dict[str, tuple[str, Operation]] = {
     "decision:add": ("followups", ops.decisions.add_decision),
     "action_item:add": ("followups", ops.decisions.add_action_item),
     "action_item:update": ("followups", ops.decisions.update_action_item),
+    "self_evaluation:open": (
+        "self_evaluation",
+        lambda database, user_id, meeting_id, _payload: ops.selfeval.open_(
+            database, user_id, meeting_id
+        ),
+    ),
+    "phase:decide": ("phase", lambda *args: _phase_in_words(ops.phases.decide(*args))),
 }
+
+
+def _phase_in_words(phase: dict) -> dict:
+    meeting = ops.lookup.meeting_row(db(), phase["meeting_id"])
+    return development.phase_answer(phase, development.group_language(meeting["group_id"]))
 
 
 def init_app(app: Flask) -> SocketIO:
@@ -224,7 +264,8 @@ def init_app(app: Flask) -> SocketIO:
     app.extensions["pblapp.connections"] = {}
     socketio.on_event("connect", _on_connect)
     socketio.on_event("disconnect", _on_disconnect)
-    socketio.on_event("contribution:add", _on_add)
+    for event, operation in PARTICIPANT_EVENTS.items():
+        socketio.on_event(event, _participant_action(operation))
     socketio.on_event("*", _on_unknown)
     for event, (answer_key, operation) in FACILITATOR_EVENTS.items():
         socketio.on_event(event, _facilitator_action(answer_key, operation))

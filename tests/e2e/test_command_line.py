@@ -96,3 +96,18 @@ def test_listening_on_loopback_warns_that_phones_cannot_reach_the_server(tmp_pat
         [sys.executable, str(ROOT / "run.py"), "--help"], capture_output=True, text=True
     ).stdout
     assert "create-user NAME --role" in help_text
+
+
+def test_create_user_refuses_an_unknown_role_before_asking_for_a_password(tmp_path):
+    data_dir = tmp_path / "never-made"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "run.py"), "create-user", "X", "--role", "admin"]
+        + ["--data-dir", str(data_dir)],
+        input="",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 2
+    assert "--role must be one of facilitator, researcher" in result.stderr
+    assert not data_dir.exists()

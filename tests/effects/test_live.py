@@ -112,3 +112,21 @@ def test_goals_changed_during_a_meeting_reach_the_open_screen_and_phones(
     assert len(states) == 1
     assert "<strong>rehabkedja</strong>" in states[0]["goals_html"]
     assert "<script" not in states[0]["goals_html"]
+
+
+def test_hiding_a_carried_post_takes_its_question_off_every_open_console(
+    app, client, db, facilitator, live_meeting
+):
+    phone = participant_socket(app, client, live_meeting["join_code"])
+    cid = post(phone, "Vad gäller efter dag 180?", "encyclopedic")["contribution"]["id"]
+    mid = live_meeting["id"]
+    ops.participation.moderate(db, facilitator["id"], mid, {"id": cid, "carry_forward": True})
+    other_console = moderator_socket(app, facilitator, mid)
+    other_console.get_received()
+    client.patch(
+        f"/api/v1/meetings/{mid}/contributions/{cid}",
+        json={"carry_forward": True, "hidden": True},
+        headers=facilitator["headers"],
+    )
+    [state] = events(other_console, "followups:state")
+    assert state["questions"] == []

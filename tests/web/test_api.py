@@ -117,7 +117,9 @@ def test_contributions_list_in_seq_order(client, facilitator, live_meeting):
         "carry_forward",
         "agenda_step_id",
         "merged_into_id",
+        "reactions",
     }
+    assert items[0]["reactions"] == {"agree": 0, "disagree": 0, "build_on": 0}
 
 
 def test_the_api_changes_a_contribution_like_the_console_and_refuses_bad_input_clearly(

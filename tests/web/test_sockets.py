@@ -29,8 +29,13 @@ def test_connect_sends_state_then_contributions_since_seq(app, participant, live
     phone.get_received()
     later = sio(app, auth={"token": token, "since_seq": 1})
     received = later.get_received()
-    assert [e["name"] for e in received[:3]] == ["meeting:state", "agenda:state", "screen:state"]
-    assert [(e["name"], e["args"][0]["seq"]) for e in received[3:]] == [
+    assert [e["name"] for e in received[:4]] == [
+        "meeting:state",
+        "agenda:state",
+        "screen:state",
+        "self_evaluation:state",
+    ]
+    assert [(e["name"], e["args"][0]["seq"]) for e in received[4:]] == [
         ("contribution:added", 2),
         ("contribution:added", 3),
     ]
