@@ -110,7 +110,7 @@ def render_svg(meetings: list[dict], labels: dict, *, id_prefix: str = "timeline
     for index, meeting in enumerate(meetings):
         x = _GUTTER + index * col_w
         out.append(_column(meeting, labels, x, col_w, sizes, id_prefix))
-    out.append(_balance_series(meetings, col_w))
+    out.append(_balance_series(meetings, col_w, labels))
     out += _legend(labels, sizes["legend"])
     out.append("</svg>")
     return "\n".join(out)
@@ -132,7 +132,7 @@ def text_table(meetings: list[dict], labels: dict) -> list[dict]:
                 "phase": _phase_label(phase_key, labels) if phase_key else "",
                 "phase_is_suggestion": is_suggestion,
                 "mix": _mix_summary(meeting, labels),
-                "balance": "" if gini is None else f"{_balance(gini):.2f}",
+                "balance": "" if gini is None else _decimal(_balance(gini), labels),
             }
         )
     return rows
@@ -185,6 +185,12 @@ def _mix_summary(meeting: dict, labels: dict) -> str:
     # Largest first; a tie keeps the vocabulary order (sorted() is stable).
     shares.sort(key=lambda item: -item[1])
     return ", ".join(f"{qtypes.get(key, key)} {_percent(share)}" for key, share in shares)
+
+
+def _decimal(value: float, labels: dict) -> str:
+    """Two decimals with the reader's decimal mark (``labels["decimal_mark"]``, "." if not
+    given): 0,69 in Swedish."""
+    return f"{value:.2f}".replace(".", labels.get("decimal_mark", "."))
 
 
 def _balance(gini: float) -> float:
@@ -466,7 +472,7 @@ def _stacked_bar(meeting: dict, centre: float, col_w: float) -> str:
     return "".join(parts)
 
 
-def _balance_series(meetings: list[dict], col_w: float) -> str:
+def _balance_series(meetings: list[dict], col_w: float, labels: dict) -> str:
     points: list[tuple[float, float, float] | None] = []
     for index, meeting in enumerate(meetings):
         gini = None if meeting.get("planned") else meeting.get("gini")
@@ -497,7 +503,7 @@ def _balance_series(meetings: list[dict], col_w: float) -> str:
         label_y = y - 20 if y - 20 - 22 > _BAR_TOP + _BAR_H else y + 38
         parts.append(
             _fitted_text(
-                f"{value:.2f}",
+                _decimal(value, labels),
                 x,
                 label_y,
                 24,

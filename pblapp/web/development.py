@@ -15,6 +15,7 @@ from pblapp.i18n import (
     PHASE_LABELS,
     QUESTION_TYPE_LABELS,
     evidence_in_words,
+    evidence_texts,
     self_evaluation_items,
 )
 from pblapp.web import api, db
@@ -153,5 +154,6 @@ def timeline_data(group: dict, rows: list[dict]) -> tuple[list[dict], dict]:
         "balance": gettext("Participation balance"),
         "phases": {key: str(label) for key, label in PHASE_LABELS.items()},
         "qtypes": {key: str(label) for key, label in QUESTION_TYPE_LABELS.items()},
+        "decimal_mark": evidence_texts()["decimal_mark"],
     }
     return meetings, labels

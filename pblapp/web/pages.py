@@ -24,12 +24,12 @@ from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from pblapp import ops
-from pblapp.domain import access
+from pblapp.domain import access, timeline
 from pblapp.domain.clock import local_time
 from pblapp.domain.errors import DomainError, NotFound
 from pblapp.domain.vocabulary import DEFAULT_ORGANIZATIONS
 from pblapp.i18n import error_message, error_messages
-from pblapp.web import db
+from pblapp.web import db, development
 from pblapp.web.auth import login_required
 from pblapp.web.urls import join_url
 
@@ -154,12 +154,25 @@ def group(group_id: int, draft=None, status: int = 200):
         group = ops.lookup.group(db(), g.user["id"], group_id)
     except NotFound:
         abort(404)
+    # The timeline's facts as a table (in the page's language), and how often the app's
+    # suggestion and the facilitator's decision agreed.
+    timeline_meetings, timeline_labels = development.timeline_data(
+        group, development._series_rows(group_id)
+    )
+    decided = [
+        item["phase"]
+        for item in ops.phases.series(db(), group_id)
+        if item["phase"] and item["phase"]["decided"] and item["phase"]["suggested"]
+    ]
     page = render_template(
         "groups/detail.html",
         group=group,
         meetings=ops.meetings.in_group(db(), g.user["id"], group_id),
         has_group_agenda=ops.groups.has_own_agenda(db(), group_id),
         draft=draft,
+        timeline_rows=timeline.text_table(timeline_meetings, timeline_labels),
+        phases_agreed=sum(phase["decided"] == phase["suggested"] for phase in decided),
+        phases_decided=len(decided),
     )
     return page, status
 

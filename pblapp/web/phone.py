@@ -13,7 +13,7 @@ from wtforms import ValidationError
 
 from pblapp import ops
 from pblapp.domain.errors import DomainError
-from pblapp.i18n import error_messages
+from pblapp.i18n import REACTION_LABELS, error_messages, self_evaluation_items
 from pblapp.web import db
 from pblapp.web.auth import csrf
 
@@ -117,4 +117,6 @@ def live(code: str):
         token=token,
         messages=error_messages(),
         group_goals=ops.groups.goals(db(), meeting["group_id"]),
+        self_evaluation=self_evaluation_items(),
+        reactions=REACTION_LABELS,
     )

@@ -312,3 +312,10 @@ def test_text_table_mix_lists_largest_first_and_keeps_tiny_shares_visible():
         "Betydelse 30 %, Lösning 30 %, Encyklopedisk 20 %, Relationell 20 %, Otaggad <1 %"
     )
     assert row["balance"] == "1.00"
+
+
+def test_participation_balance_uses_the_readers_decimal_mark():
+    meetings = [held(1, decided="forming")]
+    rows = text_table(meetings, {**LABELS, "decimal_mark": ","})
+    assert "," in rows[0]["balance"] and "." not in rows[0]["balance"]
+    assert rows[0]["balance"] in render_svg(meetings, {**LABELS, "decimal_mark": ","})

@@ -1,6 +1,7 @@
 // Facilitator console: every contribution live, with re-tag, hide and
 // "take to next meeting" sent as contribution:update.
 import { agendaPanel } from "./agenda-panel.js";
+import { phasePanel, selfEvaluationPanel } from "./development-panels.js";
 import { followupsPanel } from "./followups-panel.js";
 import {
   ContributionList,
@@ -9,6 +10,7 @@ import {
   setQtypeClass,
   showAuthor,
   showConnection,
+  showReactionCounts,
 } from "./live.js";
 import { request } from "./request.js";
 
@@ -104,6 +106,11 @@ function update(element, contribution) {
   element.querySelector("[data-testid=qtype-select]").value = contribution.qtype || "";
   element.querySelector("[data-testid=hide-toggle]").checked = contribution.hidden;
   element.querySelector("[data-testid=carry-toggle]").checked = contribution.carry_forward;
+  showReactionCounts(
+    element.querySelector("[data-testid=reaction-counts]"),
+    contribution.reactions,
+    config.reactionLabels,
+  );
   const merged = contribution.merged_into_id;
   element.dataset.mergedInto = merged || "";
   element.classList.toggle("is-merged", Boolean(merged));
@@ -136,6 +143,8 @@ function showScreen(state) {
     state.show_starting_point;
   document.querySelector("[data-testid=screen-show-carried]").checked =
     state.show_carried_questions;
+  document.querySelector("[data-testid=screen-show-reactions]").checked = state.show_reactions;
+  document.querySelector("[data-testid=screen-show-timeline]").checked = state.show_timeline;
   document.querySelector("[data-testid=pinned-note]").hidden = !pinnedId;
   for (const [id, element] of contributions.items) {
     element.classList.toggle("is-pinned", id === pinnedId);
@@ -150,6 +159,8 @@ socket = connect(() => ({ meeting_id: config.meetingId, since_seq: 0 }));
 showConnection(socket, document.querySelector("[data-testid=connection]"));
 agendaPanel(socket, config.stepLabels, config.messages, config.saved);
 followupsPanel(socket, config);
+selfEvaluationPanel(socket, config);
+phasePanel(socket, config);
 socket.on("meeting:state", (state) => {
   document.querySelector("[data-testid=participant-count]").textContent = state.participants;
 });
@@ -169,6 +180,8 @@ for (const [testid, field] of [
   ["screen-show-goals", "show_goals"],
   ["screen-show-starting-point", "show_starting_point"],
   ["screen-show-carried", "show_carried_questions"],
+  ["screen-show-reactions", "show_reactions"],
+  ["screen-show-timeline", "show_timeline"],
 ]) {
   const box = document.querySelector(`[data-testid=${testid}]`);
   box.addEventListener("change", () => commandScreen({ [field]: box.checked }));

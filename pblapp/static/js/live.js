@@ -32,6 +32,27 @@ export function showAuthor(element, contribution, { pseudonym = false } = {}) {
   element.replaceChildren(name, middle, organization, ")");
 }
 
+// The reaction kinds in the order they are shown. (Their labels come as JSON, whose keys
+// the server sorts, so the order is written here.)
+export const REACTION_KINDS = ["agree", "disagree", "build_on"];
+
+// "Agree 2 · Disagree 0 · Build on 1" for the console and the screen: how many, never who.
+export function showReactionCounts(element, counts, labels) {
+  element.replaceChildren(
+    ...REACTION_KINDS.map((kind) => {
+      const part = document.createElement("span");
+      const count = (counts && counts[kind]) || 0;
+      part.className = `reaction-count reaction-${kind}`;
+      part.classList.toggle("zero", count === 0);
+      part.dataset.kind = kind;
+      const number = document.createElement("strong");
+      number.textContent = count;
+      part.append(`${labels[kind]} `, number);
+      return part;
+    }),
+  );
+}
+
 export function qtypeClass(qtype) {
   return `qtype-${qtype || "untagged"}`;
 }

@@ -2,7 +2,7 @@
 // sleeping phone, a reload or a dropped network loses nothing; it leaves the outbox only
 // when the server acks it. A retry sends the same client_id, so the server stores it once.
 import { AgendaClock } from "./agenda.js";
-import { connect, pageConfig, qtypeClass } from "./live.js";
+import { ContributionList, connect, pageConfig, qtypeClass, setQtypeClass } from "./live.js";
 import { request } from "./request.js";
 
 const config = pageConfig();
@@ -14,6 +14,14 @@ const ownList = document.getElementById("own");
 const template = document.getElementById("own-item");
 const connectionLine = document.querySelector("[data-testid=connection]");
 const notLive = document.querySelector("[data-testid=not-live]");
+
+const othersEmpty = document.querySelector("[data-testid=others-empty]");
+const othersTemplate = document.getElementById("others-item");
+const selfEvaluation = document.querySelector("[data-testid=self-evaluation]");
+const seForm = document.getElementById("self-evaluation-form");
+const seThanks = selfEvaluation.querySelector("[data-testid=se-thanks]");
+const seError = seForm.querySelector("[data-testid=se-error]");
+const SELF_EVALUATION_KEY = `pblapp.selfevaluation.${config.meetingId}.${config.pseudonym}`;
 
 const own = new Map(); // client_id -> element
 const inFlight = new Set();
@@ -125,6 +133,136 @@ form.addEventListener("submit", (event) => {
   flush();
 });
 
+// The others' posts, each with three reaction buttons. The phone shows only its own
+// reaction (aria-pressed); tapping it again takes it back. No counts, no names.
+const myReaction = new Map(); // contribution id -> kind or null
+
+function renderOther(contribution) {
+  const item = othersTemplate.content.firstElementChild.cloneNode(true);
+  for (const button of item.querySelectorAll("button[data-kind]")) {
+    button.addEventListener("click", () => react(contribution.id, button.dataset.kind, item));
+  }
+  return item;
+}
+
+const others = new ContributionList(document.getElementById("others"), renderOther, {
+  newestFirst: true,
+});
+
+function showReaction(item, kind) {
+  for (const button of item.querySelectorAll("button[data-kind]")) {
+    button.setAttribute("aria-pressed", String(button.dataset.kind === kind));
+    // Reactions go to a live meeting only; the server would refuse them otherwise.
+    button.disabled = item.classList.contains("busy") || meetingStatus !== "live";
+  }
+}
+
+function showOther(contribution) {
+  const item = others.upsert(contribution);
+  // A hidden post reaches phones without its text: it is gone from the list.
+  item.hidden = contribution.hidden;
+  if (!contribution.hidden) item.querySelector(".text").textContent = contribution.text;
+  setQtypeClass(item, contribution.qtype);
+  item.querySelector(".qtype").textContent = config.qtypeLabels[contribution.qtype || "untagged"];
+  // Only the replay on connect says what this phone chose; live updates keep what it knows.
+  if ("my_reaction" in contribution) myReaction.set(contribution.id, contribution.my_reaction);
+  showReaction(item, myReaction.get(contribution.id) || null);
+  othersEmpty.hidden = [...others.items.values()].some((element) => !element.hidden);
+}
+
+async function react(id, kind, item) {
+  const next = (myReaction.get(id) || null) === kind ? null : kind;
+  item.classList.add("busy");
+  showReaction(item, myReaction.get(id) || null);
+  const answer = await request(
+    socket,
+    "reaction:set",
+    { contribution_id: id, kind: next },
+    { messages: config.messages, show: item.querySelector("[data-testid=react-error]") },
+  );
+  item.classList.remove("busy");
+  if (answer) myReaction.set(id, next);
+  showReaction(item, myReaction.get(id) || null);
+}
+
+function showAllReactions() {
+  for (const [id, item] of others.items) showReaction(item, myReaction.get(id) || null);
+}
+
+// The self-evaluation: shown at the top while the facilitator has it open. Answering again
+// replaces the earlier answer; this phone keeps its last answers to fill the form again.
+let seStatus = "not_open";
+let seAnswered = false;
+let seEditing = false;
+
+function storedAnswers() {
+  try {
+    return JSON.parse(localStorage.getItem(SELF_EVALUATION_KEY) || "{}");
+  } catch {
+    return {};
+  }
+}
+
+function fillAnswers(answers) {
+  for (const [key, value] of Object.entries(answers)) {
+    const radio = seForm.querySelector(`input[type=radio][name="${key}"][value="${value}"]`);
+    if (radio) radio.checked = true;
+    const text = seForm.querySelector(`textarea[name="${key}"]`);
+    if (text && typeof value === "string") text.value = value;
+  }
+}
+
+function showSelfEvaluation() {
+  // It closes with the meeting (the server sends no new self-evaluation state then).
+  selfEvaluation.hidden = seStatus !== "open" || meetingStatus === "closed";
+  const done = seAnswered && !seEditing;
+  seForm.hidden = done;
+  seThanks.hidden = !done;
+}
+
+function showSeError(message) {
+  seError.textContent = message;
+  seError.hidden = !message;
+}
+
+seForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const answers = {};
+  for (const fieldset of seForm.querySelectorAll("fieldset[data-key]")) {
+    const checked = fieldset.querySelector("input:checked");
+    if (checked) answers[fieldset.dataset.key] = Number(checked.value);
+  }
+  for (const field of seForm.querySelectorAll("textarea")) {
+    const text = field.value.trim();
+    if ([...text].length > 2000) return showSeError(config.messages.change_too_long);
+    if (text) answers[field.name] = text;
+  }
+  if (!Object.keys(answers).length) return showSeError(config.messages.answers_empty);
+  const submit = seForm.querySelector("[data-testid=se-submit]");
+  submit.disabled = true;
+  const answer = await request(
+    socket,
+    "self_evaluation:answer",
+    { answers },
+    { messages: config.messages, show: seError },
+  );
+  submit.disabled = false;
+  if (!answer) return;
+  localStorage.setItem(SELF_EVALUATION_KEY, JSON.stringify(answers));
+  seAnswered = true;
+  seEditing = false;
+  showSelfEvaluation();
+  selfEvaluation.scrollIntoView({ block: "start", behavior: "smooth" });
+});
+
+seThanks.querySelector("[data-testid=se-edit]").addEventListener("click", () => {
+  seEditing = true;
+  showSelfEvaluation();
+  seForm.querySelector("input, textarea").focus();
+});
+
+fillAnswers(storedAnswers());
+
 const socket = connect(() => ({ token: config.token, since_seq: lastSeq }));
 
 function showConnectionState() {
@@ -147,6 +285,8 @@ socket.on("meeting:state", (state) => {
   meetingStatus = state.status;
   if (notLive) notLive.hidden = state.status !== "planned";
   if (state.status === "closed") form.querySelector("[data-testid=send]").disabled = true;
+  showAllReactions();
+  showSelfEvaluation();
   showConnectionState();
   flush();
 });
@@ -158,9 +298,25 @@ socket.on("screen:state", (state) => {
   goals.hidden = !state.goals_html;
   goals.querySelector(".markdown").innerHTML = state.goals_html;
 });
+socket.on("self_evaluation:state", (state) => {
+  const opening = state.status === "open" && seStatus !== "open";
+  seStatus = state.status;
+  if ("answered" in state) seAnswered = state.answered;
+  showSelfEvaluation();
+  // Opened just now: bring it into view, unless the participant is in the middle of a post.
+  if (opening && !seAnswered && document.activeElement !== textField) {
+    selfEvaluation.scrollIntoView({ block: "start", behavior: "smooth" });
+  }
+});
+socket.on("contribution:updated", (contribution) => {
+  if (contribution.pseudonym !== config.pseudonym) showOther(contribution);
+});
 socket.on("contribution:added", (contribution) => {
   lastSeq = Math.max(lastSeq, contribution.seq);
-  if (contribution.pseudonym !== config.pseudonym) return;
+  if (contribution.pseudonym !== config.pseudonym) {
+    showOther(contribution);
+    return;
+  }
   // Stored on the server, so delivered: also a post still in the outbox whose ack was lost.
   if (outbox.some((post) => post.client_id === contribution.client_id)) {
     outbox = outbox.filter((post) => post.client_id !== contribution.client_id);

@@ -8,6 +8,7 @@ import {
   setQtypeClass,
   showAuthor,
   showConnection,
+  showReactionCounts,
 } from "./live.js";
 
 const config = pageConfig();
@@ -26,8 +27,21 @@ function render(contribution) {
   const author = document.createElement("span");
   author.className = "author";
   showAuthor(author, contribution);
-  item.append(label, text, author);
+  // How many agreed, disagreed and built on it; shown while the facilitator switches it on.
+  const reactions = document.createElement("p");
+  reactions.className = "reaction-counts";
+  reactions.dataset.testid = "reaction-counts";
+  reactions.hidden = true;
+  item.append(label, text, author, reactions);
   return item;
+}
+
+function showReactions() {
+  for (const [id, element] of contributions.items) {
+    const counts = element.querySelector("[data-testid=reaction-counts]");
+    counts.hidden = !screenState.show_reactions;
+    showReactionCounts(counts, byId.get(id).reactions, config.reactionLabels);
+  }
 }
 
 const byId = new Map();
@@ -40,6 +54,9 @@ function update(element, contribution) {
   setQtypeClass(element, contribution.qtype);
   element.querySelector(".qtype").textContent =
     config.qtypeLabels[contribution.qtype || "untagged"];
+  const counts = element.querySelector("[data-testid=reaction-counts]");
+  counts.hidden = !screenState.show_reactions;
+  showReactionCounts(counts, contribution.reactions, config.reactionLabels);
   showFolded();
   showPinned();
 }
@@ -75,6 +92,7 @@ function showPinned() {
   // "Hide all contributions" hides the pinned one too; a panel the facilitator switched on
   // (goals, starting point, earlier questions) comes first, if it has something to show.
   const chosenPanel =
+    screenState.show_timeline ||
     screenState.show_goals ||
     (screenState.show_starting_point && !startingPoint.hidden) ||
     (screenState.show_carried_questions && !carriedPanel.hidden);
@@ -168,7 +186,52 @@ function showScreen(state) {
   goals.hidden = !state.show_goals;
   // Cleaned on the server (nh3): the facilitator's Markdown, not a participant's text.
   goals.querySelector(".markdown").innerHTML = state.goals_html;
+  showReactions();
+  showTimeline();
   showPanels();
+}
+
+// The group's timeline, large, over the wall; fetched again whenever a phase of the group
+// is suggested or decided (the server's timeline_version).
+const timelinePanel = document.querySelector("[data-testid=timeline-panel]");
+const timeline = document.querySelector("[data-testid=timeline]");
+
+function showTimeline() {
+  timelinePanel.hidden = !screenState.show_timeline;
+  if (!screenState.show_timeline) return;
+  const src = `${config.timelineUrl}?v=${encodeURIComponent(screenState.timeline_version)}`;
+  if (timeline.getAttribute("src") !== src) timeline.setAttribute("src", src);
+}
+
+// While the self-evaluation is open: how many have answered and, from 3 answers on, the
+// mean of each statement as a bar.
+const selfEvaluation = document.querySelector("[data-testid=self-evaluation]");
+const language = document.documentElement.lang || "sv";
+
+let meetingStatus = null;
+let selfEvaluationState = null;
+
+function showSelfEvaluation(state) {
+  selfEvaluationState = state;
+  // It closes with the meeting (the server sends no new self-evaluation state then).
+  selfEvaluation.hidden = state.status !== "open" || meetingStatus === "closed";
+  selfEvaluation.querySelector("[data-testid=self-evaluation-count]").textContent =
+    config.answered.replace("{n}", state.n);
+  const scale = state.items.filter((item) => item.kind === "scale");
+  const summed = scale.some((item) => item.mean !== null);
+  selfEvaluation.querySelector("[data-testid=self-evaluation-waiting]").hidden = summed;
+  selfEvaluation.querySelector("[data-testid=self-evaluation-means]").hidden = !summed;
+  for (const item of scale) {
+    const row = selfEvaluation.querySelector(`li[data-key="${item.key}"]`);
+    if (!row) continue;
+    row.hidden = item.mean === null && summed;
+    const mean = item.mean === null ? 1 : item.mean;
+    row.querySelector(".se-fill").style.width = `${(100 * (mean - 1)) / 4}%`;
+    row.querySelector(".se-mean").textContent =
+      item.mean === null
+        ? ""
+        : item.mean.toLocaleString(language, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  }
 }
 
 // The panels first: whether the pinned post shows depends on them.
@@ -179,6 +242,11 @@ function showPanels() {
 }
 
 socket.on("screen:state", showScreen);
+socket.on("self_evaluation:state", showSelfEvaluation);
+socket.on("meeting:state", (state) => {
+  meetingStatus = state.status;
+  if (selfEvaluationState) showSelfEvaluation(selfEvaluationState);
+});
 socket.on("agenda:state", (state) => {
   clock.update(state);
   showPanels();
