@@ -72,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from pblapp import i18n
     from pblapp.effects.live import LiveFanOut
     from pblapp.effects.minutes import MinutesOnDisk
+    from pblapp.effects.phases import SuggestionAfterClose
     from pblapp.web import api, auth, development, pages, phone, sockets
 
     # An id in a path that SQLite cannot hold is no meeting or group: a 404, never a 500.
@@ -90,11 +91,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.init_app(app)
     socketio = sockets.init_app(app)
 
-    # What follows a committed change: the live rooms first, then the minutes on disk.
+    # What follows a committed change: the live rooms first, then the minutes on disk, then
+    # a closed meeting's phase suggestion (whose own change rewrites the minutes again).
     database.subscribe(
         LiveFanOut(database, lambda name, payload, room: socketio.emit(name, payload, to=room))
     )
     database.subscribe(MinutesOnDisk(app, database))
+    database.subscribe(SuggestionAfterClose(database))
 
     # Facilitators' Markdown (goals, starting point), cleaned to safe HTML.
     app.add_template_filter(lambda text: Markup(markdown_to_html(text)), "markdown")

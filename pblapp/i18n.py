@@ -11,7 +11,7 @@ from flask import Flask, g, request
 from flask_babel import Babel, get_locale, gettext, lazy_gettext
 
 from pblapp.domain import agenda, selfeval
-from pblapp.domain import phases as phase_rules
+from pblapp.domain import phases as phase_suggestion
 
 LANGUAGES = ("sv", "en")
 LANG_COOKIE = "pblapp_lang"
@@ -120,7 +120,7 @@ def self_evaluation_items() -> list[dict]:
 def evidence_in_words(evidence: list) -> list[str]:
     """A phase suggestion's evidence (``[key, params]`` pairs) as sentences in the current
     language."""
-    return phase_rules.evidence_sentences(
+    return phase_suggestion.evidence_sentences(
         [(key, params) for key, params in evidence],
         evidence_texts(),
         {key: str(label) for key, label in QUESTION_TYPE_LABELS.items()},
@@ -259,6 +259,10 @@ def error_messages() -> dict:
         "internal_error": gettext("Something went wrong on the server; try again."),
         "unknown_event": gettext("The server does not know this command; reload the page."),
         # Reactions, the self-evaluation and the group's phase.
+        "contribution_merged": gettext(
+            "That post was merged into another one; react to that one instead."
+        ),
+        "meeting_not_started": gettext("The meeting has not started yet."),
         "own_contribution": gettext("You cannot react to your own post."),
         "contribution_hidden": gettext("The facilitator has hidden this post."),
         "invalid_kind": gettext("Choose one of the reactions."),

@@ -68,7 +68,8 @@ _WITHHELD: dict[str, dict[str, frozenset[str]]] = {
     "contribution": {
         CONSOLE: frozenset(),
         SCREEN: frozenset(),
-        PHONE: frozenset({"display_name", "text_if_hidden"}),
+        # The counts of a small group's reactions would tell who reacted.
+        PHONE: frozenset({"display_name", "text_if_hidden", "reactions"}),
         RESEARCH: frozenset({"display_name"}),
         EXPORT: frozenset({"display_name"}),
     },
@@ -106,13 +107,16 @@ def withheld(kind: str, audience: str) -> frozenset[str]:
 def contribution_for(audience: str, contribution: dict) -> dict:
     """A contribution as ``audience`` gets it. Phones learn that a post was hidden, not
     what it said; nobody but the facilitator learns whose name goes with which pseudonym.
-    Fields keep their place (emptied, not removed), so that every audience reads one shape."""
+    Names and texts keep their place (emptied, not removed), so that every audience reads
+    one shape; a phone gets no reaction counts at all."""
     withheld_fields = withheld("contribution", audience)
     shown = dict(contribution)
     if "display_name" in withheld_fields:
         shown["display_name"] = ""
     if "text_if_hidden" in withheld_fields and contribution.get("hidden"):
         shown["text"] = ""
+    if "reactions" in withheld_fields:
+        shown.pop("reactions", None)
     return shown
 
 

@@ -7,8 +7,9 @@ active part, assessing one's own and the group's work, fixing what does not work
 statements on a 1–5 scale (1 = do not agree at all, 5 = fully agree) and one free text.
 The texts live in ``pblapp.i18n`` (Swedish and English).
 
-The group sees only aggregates, and only once at least ``THRESHOLD`` have answered, so that
-no answer can be traced to a person in a small group.
+The group sees only aggregates, and only once at least ``THRESHOLD`` have answered, each
+item only once that many answered it, so that no answer can be traced to a person in a small
+group.
 """
 
 from __future__ import annotations
@@ -75,22 +76,24 @@ def validated_answers(payload: Any) -> dict[str, int | str]:
 def summary(answer_sets: Iterable[dict], *, shuffle: random.Random | None = None) -> dict:
     """What the group may see of the answers: ``n`` and, per item, the mean and the
     distribution over 1–5 (scale items) or the texts, unattributed and shuffled (the text
-    item); all of it ``None`` while fewer than ``THRESHOLD`` have answered."""
+    item). An item shows only once at least ``THRESHOLD`` participants answered *that
+    item* (and ``n`` is at least ``THRESHOLD``): one person's answer never stands alone."""
     answer_sets = list(answer_sets)
     n = len(answer_sets)
-    shown = n >= THRESHOLD
     items = []
     for key in SCALE_KEYS:
         values = [a[key] for a in answer_sets if key in a]
         item: dict[str, Any] = {"key": key, "kind": "scale", "mean": None, "distribution": None}
-        if shown and values:
+        if n >= THRESHOLD and len(values) >= THRESHOLD:
             item["mean"] = round(sum(values) / len(values), 2)
             item["distribution"] = [values.count(v) for v in range(SCALE_MIN, SCALE_MAX + 1)]
         items.append(item)
     for key in TEXT_KEYS:
         item = {"key": key, "kind": "text", "mean": None, "distribution": None}
-        if shown:
+        if n >= THRESHOLD:
             texts = [a[key] for a in answer_sets if key in a]
+            if len(texts) < THRESHOLD:
+                texts = []
             (shuffle or random.SystemRandom()).shuffle(texts)
             item["texts"] = texts
         items.append(item)

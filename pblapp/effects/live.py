@@ -79,6 +79,8 @@ class LiveFanOut:
     def __call__(self, events: list[Event]) -> None:
         added: dict[int, list[int]] = {}
         updated: dict[int, list[int]] = {}
+        # Posts whose only change is their reaction counts: the staff's pages only.
+        reacted: dict[int, list[int]] = {}
         shows: dict[int, set[str]] = {}
         for event in events:
             for meeting_id in self._meetings_of(event):
@@ -88,7 +90,7 @@ class LiveFanOut:
             if event.type == "contribution.added":
                 added.setdefault(event.meeting_id, []).append(event.data["contribution_id"])
             elif event.type == "reaction.set":
-                updated.setdefault(event.meeting_id, []).append(event.data["contribution_id"])
+                reacted.setdefault(event.meeting_id, []).append(event.data["contribution_id"])
             elif event.type in ("contribution.updated", "contribution.merged"):
                 posts = updated.setdefault(event.meeting_id, [])
                 posts.append(event.data["contribution_id"])
@@ -100,12 +102,18 @@ class LiveFanOut:
                     shows[event.meeting_id].add("followups")
             elif event.type == "contribution.unmerged":
                 updated.setdefault(event.meeting_id, []).append(event.data["contribution_id"])
-        for meeting_id in dict.fromkeys([*added, *updated, *shows]):
+        for meeting_id in dict.fromkeys([*added, *updated, *reacted, *shows]):
             for contribution_id in added.get(meeting_id, []):
                 self._post(meeting_id, "contribution:added", contribution_id)
             # In seq order (ids grow with seq within a meeting), each post once.
-            for contribution_id in sorted(set(updated.get(meeting_id, []))):
-                self._post(meeting_id, "contribution:updated", contribution_id)
+            changed = set(updated.get(meeting_id, []))
+            for contribution_id in sorted(changed | set(reacted.get(meeting_id, []))):
+                self._post(
+                    meeting_id,
+                    "contribution:updated",
+                    contribution_id,
+                    to_phones=contribution_id in changed,
+                )
             for part in _ORDER:
                 if part in shows.get(meeting_id, ()):
                     self._state(meeting_id, part)
@@ -125,9 +133,11 @@ class LiveFanOut:
             if c["id"] == target or c["merged_into_id"] == target
         ]
 
-    def _post(self, meeting_id: int, name: str, contribution_id: int) -> None:
+    def _post(self, meeting_id: int, name: str, contribution_id: int, to_phones=True) -> None:
         contribution = participation.contribution(self.db, contribution_id)
         self.emit(name, contribution, staff_room(meeting_id))
+        if not to_phones:
+            return
         self.emit(
             name,
             access.contribution_for(access.PHONE, contribution),

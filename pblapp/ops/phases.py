@@ -15,11 +15,11 @@ from typing import Any
 from pblapp.db import Change, Database
 from pblapp.domain import contributions as contribution_rules
 from pblapp.domain import indicators as indicator_rules
-from pblapp.domain import phases as phase_rules
+from pblapp.domain import phases as phase_suggestion
 from pblapp.domain import selfeval
 from pblapp.domain.access import FACILITATOR, SYSTEM
 from pblapp.domain.clock import utc_now
-from pblapp.domain.errors import DomainError
+from pblapp.domain.errors import Conflict, DomainError
 from pblapp.domain.validation import require_object, text_field
 from pblapp.domain.vocabulary import PHASES
 from pblapp.ops import agenda, followups, lookup, participation, reactions
@@ -97,10 +97,11 @@ def compute(db: Database, meeting_id: int) -> dict:
         record(db, meeting_id), record(db, previous["id"]) if previous else None
     )
     planned = lookup.group_row(db, meeting["group_id"])["planned_meetings"]
-    suggestion = phase_rules.suggest(
+    suggestion = phase_suggestion.suggest(
         values,
         phase_of(db, previous["id"]) if previous else None,
-        bool(planned) and meeting["number"] >= planned,
+        # The last planned meeting, not every one after it.
+        bool(planned) and meeting["number"] == planned,
     )
     return {
         "suggested": suggestion["suggested"],
@@ -134,7 +135,9 @@ def read(db: Database, meeting_id: int) -> dict:
 
 
 def suggest_at_close(db: Database, meeting_id: int) -> None:
-    """Store and log the suggestion once the meeting has closed (``phase.suggested``)."""
+    """Store and log the suggestion once the meeting has closed (``phase.suggested``), and
+    again when moderation after the close changes what it is computed from (re-tags,
+    hides, merges), so that the stored indicators match the exports."""
     meeting = lookup.meeting_row(db, meeting_id)
     suggestion = compute(db, meeting_id)
 
@@ -160,6 +163,8 @@ def decide(db: Database, user_id: int, meeting_id: int, payload: Any) -> dict:
     chooses another phase, during or after the meeting."""
     meeting = lookup.meeting(db, user_id, meeting_id)
     require_object(payload, allowed={"phase", "note"}, required={"phase"})
+    if meeting["status"] == "planned":
+        raise Conflict("meeting_not_started", "A phase is decided during or after a meeting.")
     phase = payload["phase"]
     if phase not in PHASES:
         raise DomainError("invalid_phase", "phase is one of " + ", ".join(PHASES) + ".")

@@ -31,8 +31,9 @@ def counts(db: Database, contribution_id: int) -> dict[str, int]:
 def set_reaction(db: Database, attendance: Attendance, payload: Any) -> dict[str, int]:
     """``{"contribution_id", "kind": "agree"|"disagree"|"build_on"|null}`` from a phone;
     answers the post's counts. Refused: one's own post (``own_contribution``), a hidden post
-    (``contribution_hidden``), another meeting's post (``contribution_not_found``), a meeting
-    that is not live (``meeting_not_live``)."""
+    (``contribution_hidden``), a merged duplicate (``contribution_merged``), another
+    meeting's post (``contribution_not_found``), a meeting that is not live
+    (``meeting_not_live``). A reaction can always be taken back (``null``)."""
     validation.require_object(
         payload, allowed={"contribution_id", "kind"}, required={"contribution_id", "kind"}
     )
@@ -43,7 +44,7 @@ def set_reaction(db: Database, attendance: Attendance, payload: Any) -> dict[str
 
     def write(change: Change) -> None:
         post = change.db.execute(
-            "SELECT c.participant_id, c.hidden, m.status FROM contributions c "
+            "SELECT c.participant_id, c.hidden, c.merged_into_id, m.status FROM contributions c "
             "JOIN meetings m ON m.id = c.meeting_id WHERE c.id = ? AND c.meeting_id = ?",
             [contribution_id, attendance.meeting_id],
         ).fetchone()
@@ -51,10 +52,15 @@ def set_reaction(db: Database, attendance: Attendance, payload: Any) -> dict[str
             raise NotFound("contribution_not_found", "No such contribution in this meeting.")
         if post["participant_id"] == attendance.participant_id:
             raise Conflict("own_contribution", "React to other people's posts, not your own.")
-        if post["hidden"]:
-            raise Conflict("contribution_hidden", "This post has been hidden.")
         if post["status"] != "live":
             raise Conflict("meeting_not_live", "The meeting is not live.")
+        # Taking a reaction back is always allowed; a new one only on a post that shows.
+        if kind is not None and post["hidden"]:
+            raise Conflict("contribution_hidden", "This post has been hidden.")
+        if kind is not None and post["merged_into_id"] is not None:
+            raise Conflict(
+                "contribution_merged", "This post was merged into another; react to that one."
+            )
         key = [contribution_id, attendance.participant_id]
         previous = change.db.execute(
             "SELECT kind FROM reactions WHERE contribution_id = ? AND participant_id = ?", key

@@ -8,7 +8,7 @@ from flask_babel import force_locale
 from werkzeug.exceptions import HTTPException
 
 from pblapp import ops
-from pblapp.domain import exports, timeline
+from pblapp.domain import exports, timeline, validation
 from pblapp.domain.clock import local_time
 from pblapp.domain.errors import DomainError
 from pblapp.i18n import (
@@ -42,7 +42,7 @@ def group_language(group_id: int) -> str:
 @bp.post("/meetings/<int:meeting_id>/self-evaluation")
 @api_user
 def open_self_evaluation(meeting_id: int):
-    json_body(optional=True)
+    validation.require_object(json_body(optional=True), allowed=set())
     state = ops.selfeval.open_(db(), g.user["id"], meeting_id)
     return {"status": state["status"], "items": self_evaluation_items()}
 

@@ -7,7 +7,7 @@ import pytest
 from flask import g
 
 from pblapp import i18n
-from pblapp.domain import indicators, phases
+from pblapp.domain import indicators, phase_rules, phases
 from pblapp.domain.selfeval import SCALE_KEYS
 from pblapp.domain.vocabulary import PHASES
 
@@ -346,7 +346,7 @@ def test_every_suggestion_is_a_phase_with_two_or_three_pieces_of_evidence():
                 assert suggestion["suggested"] in PHASES
                 assert 0 <= suggestion["confidence"] <= 1
                 assert 2 <= len(suggestion["evidence"]) <= 3
-                assert {key for key, _ in suggestion["evidence"]} <= set(phases.EVIDENCE_KEYS)
+                assert {key for key, _ in suggestion["evidence"]} <= set(phase_rules.EVIDENCE_KEYS)
 
 
 # Evidence in words
@@ -390,7 +390,7 @@ def test_every_evidence_key_has_a_text_in_each_language(app, lang):
     with app.test_request_context("/"):
         g.chosen_language = lang
         texts = i18n.evidence_texts()
-        assert set(phases.EVIDENCE_KEYS) <= set(texts)
+        assert set(phase_rules.EVIDENCE_KEYS) <= set(texts)
         evidence = [
             ("share_of_two_types", {"percent": 55, "qtype": "meaning", "qtype2": "relational"}),
             ("towards_goal", {"mean": 4.5}),
@@ -412,7 +412,7 @@ def test_every_evidence_key_has_a_text_in_each_language(app, lang):
 
 def test_the_rules_table_in_the_docs_matches_the_rules_in_code():
     text = DOCS.read_text(encoding="utf-8")
-    for rule in phases.RULES:
+    for rule in phase_rules.RULES:
         row = f"| {rule.phase} | {rule.condition} | {rule.weight:g} | `{rule.evidence}` |"
         assert row in text, row
     assert f"| {phases.CONTINUITY_WEIGHT:g} | `same_phase_as_before` |" in text

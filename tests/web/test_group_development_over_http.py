@@ -184,3 +184,73 @@ def test_the_minutes_hold_the_decided_phase_its_evidence_and_the_self_evaluation
     assert "Konfliktfas" in html and "&lt;om&gt;" in html and "<om>" not in html
     docx = client.get(f"/api/v1/meetings/{mid}/minutes.docx", headers=headers)
     assert docx.status_code == 200
+
+
+def test_tagging_after_the_close_updates_the_stored_suggestion_and_meetings_csv(
+    app, client, db, facilitator, live_meeting
+):
+    a_meeting_with_posts(app, client, live_meeting, *[None] * 6)
+    headers, mid = facilitator["headers"], live_meeting["id"]
+    client.post(f"/api/v1/meetings/{mid}/close", headers=headers)
+    for contribution in ops.participation.contributions(db, mid):
+        client.patch(
+            f"/api/v1/meetings/{mid}/contributions/{contribution['id']}",
+            json={"qtype": "solution"},
+            headers=headers,
+        )
+    phase = client.get(f"/api/v1/meetings/{mid}/phase", headers=headers).get_json()
+    assert phase["indicators"]["share_solution"] == 1.0
+    csv_text = client.get(
+        f"/api/v1/groups/{live_meeting['group_id']}/meetings.csv", headers=headers
+    ).get_data(as_text=True)
+    assert next(csv.DictReader(io.StringIO(csv_text)))["share_untagged"] == "0.0"
+    suggested = [
+        e
+        for e in ops.records.events(db, meeting_id=mid, group_id=live_meeting["group_id"])
+        if e["type"] == "phase.suggested"
+    ]
+    assert len(suggested) == 7  # at the close, then after each re-tag
+
+
+def test_a_phase_is_not_decided_before_the_meeting_starts(client, facilitator, live_meeting):
+    planned = client.post(
+        f"/api/v1/groups/{live_meeting['group_id']}/meetings",
+        json={},
+        headers=facilitator["headers"],
+    ).get_json()
+    answer = client.post(
+        f"/api/v1/meetings/{planned['id']}/phase",
+        json={"phase": "forming"},
+        headers=facilitator["headers"],
+    )
+    assert answer.status_code == 409
+    assert answer.get_json()["error"]["code"] == "meeting_not_started"
+
+
+def test_only_the_last_planned_meeting_is_called_the_last(client, facilitator):
+    headers = facilitator["headers"]
+    group = client.post(
+        "/api/v1/groups",
+        json={"name": "Kort serie", "kind": "pbl", "planned_meetings": 1},
+        headers=headers,
+    ).get_json()
+    evidence = []
+    for _ in range(2):
+        meeting = client.post(
+            f"/api/v1/groups/{group['id']}/meetings", json={}, headers=headers
+        ).get_json()
+        client.post(f"/api/v1/meetings/{meeting['id']}/start", headers=headers)
+        client.post(f"/api/v1/meetings/{meeting['id']}/close", headers=headers)
+        phase = client.get(f"/api/v1/meetings/{meeting['id']}/phase", headers=headers).get_json()
+        evidence.append(" ".join(phase["evidence"]).lower())
+    assert "sista planerade" in evidence[0]
+    assert "sista planerade" not in evidence[1]
+
+
+def test_opening_the_self_evaluation_takes_no_fields(client, facilitator, live_meeting):
+    answer = client.post(
+        f"/api/v1/meetings/{live_meeting['id']}/self-evaluation",
+        json={"items": []},
+        headers=facilitator["headers"],
+    )
+    assert answer.status_code == 400 and answer.get_json()["error"]["code"] == "unknown_field"

@@ -159,8 +159,9 @@ function showReaction(item, kind) {
 
 function showOther(contribution) {
   const item = others.upsert(contribution);
-  // A hidden post reaches phones without its text: it is gone from the list.
-  item.hidden = contribution.hidden;
+  // A hidden post reaches phones without its text, and a merged duplicate is reacted to
+  // through the post it joined: both leave the list.
+  item.hidden = contribution.hidden || contribution.merged_into_id !== null;
   if (!contribution.hidden) item.querySelector(".text").textContent = contribution.text;
   setQtypeClass(item, contribution.qtype);
   item.querySelector(".qtype").textContent = config.qtypeLabels[contribution.qtype || "untagged"];
