@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 import test_browser
+from pblapp.domain.selfeval import SCALE_KEYS
 from test_browser import ARTIFACTS, CONSENT, LAPTOP, PROJECTOR, Api, join, log_in, own_post, post
 
 # test_browser's fixtures, made known to pytest in this module too.
@@ -24,15 +25,6 @@ PHASE_LABELS = {
     "performing": "Utförande fas",
     "adjourning": "Avslutande fas",
 }
-SCALE_KEYS = (
-    "safe_to_disagree",
-    "roles_clear",
-    "towards_goal",
-    "own_learning",
-    "active_part",
-    "assessed_work",
-    "fixed_problems",
-)
 POSTS = {
     "Anna": "Vem ansvarar för Evas återgång i arbete?",
     "Bo": "Varför tar handläggningen så lång tid?",
