@@ -15,6 +15,9 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 
 $(VENV)/.installed-test: pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e '.[test]'
+	# The REFI-QDA schema the export is checked against ships in this package; its own
+	# dependencies (spaCy and more) are not needed for that.
+	$(PY) -m pip install -q --no-deps 'qualitative-coding==1.7.8'
 	touch $@ $(VENV)/.installed
 
 translations: $(VENV)/.installed

@@ -319,6 +319,21 @@ def _m006_group_development(db: sqlite_utils.Database) -> None:
     db["meetings"].add_column("screen_shows_timeline", int)
 
 
+def _m007_research_access(db: sqlite_utils.Database) -> None:
+    """Researchers' access to groups and the audit log of grants and downloads; stable
+    identities (merged pseudonyms, attendance without a phone)."""
+
+
+def _m008_privacy(db: sqlite_utils.Database) -> None:
+    """Consent versions, withdrawal, redaction and retention."""
+    # A withdrawn participant's data are left out of every research export from this time.
+    db["participants"].add_column("withdrawn_at", str)
+
+
+def _m009_case_stories(db: sqlite_utils.Database) -> None:
+    """Case stories (fallberättelser) marked on contributions or typed after a meeting."""
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_core,
     _m002_meeting_structure,
@@ -326,6 +341,9 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m004_screen_panels,
     _m005_logins,
     _m006_group_development,
+    _m007_research_access,
+    _m008_privacy,
+    _m009_case_stories,
 ]
 
 

@@ -13,6 +13,10 @@ see), then ``accounts``, ``groups``, ``agenda``, ``followups``, ``decisions``, `
 from pblapp.ops import (
     accounts,
     agenda,
+    audit,
+    cases,
+    identities,
+    privacy,
     decisions,
     followups,
     groups,
@@ -24,6 +28,10 @@ from pblapp.ops import (
 )
 
 __all__ = [
+    "audit",
+    "identities",
+    "privacy",
+    "cases",
     "lookup",
     "accounts",
     "groups",

@@ -85,3 +85,12 @@ def meeting_facts(db: Database, meeting_id: int) -> dict:
         )
     ]
     return facts
+
+
+def withdrawn_ids(db: Database, group_id: int) -> set[int]:
+    """The participants of a group who withdrew: their contributions, reactions and
+    self-evaluation answers are left out of every research export."""
+    rows = db.query(
+        "SELECT id FROM participants WHERE group_id = ? AND withdrawn_at IS NOT NULL", [group_id]
+    )
+    return {row["id"] for row in rows}
