@@ -73,7 +73,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     from pblapp.effects.live import LiveFanOut
     from pblapp.effects.minutes import MinutesOnDisk
     from pblapp.effects.phases import SuggestionAfterClose
-    from pblapp.web import api, auth, development, exports, pages, phone, privacy, research, sockets
+    from pblapp.web import (
+        api,
+        auth,
+        development,
+        exports,
+        pages,
+        phone,
+        privacy,
+        qdpx,
+        research,
+        sockets,
+    )
 
     # An id in a path that SQLite cannot hold is no meeting or group: a 404, never a 500.
     app.url_map.converters["int"] = IdConverter
@@ -91,6 +102,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(research.bp)
     app.register_blueprint(privacy.bp)
     app.register_blueprint(exports.bp)
+    app.register_blueprint(qdpx.bp)
     api.init_app(app)
     socketio = sockets.init_app(app)
 
