@@ -13,7 +13,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="run.py",
         description="Serve pblapp.",
         epilog="Create users with: python run.py create-user NAME --role "
-        "facilitator|researcher [--data-dir D] (the password is read from stdin).",
+        "facilitator|researcher [--data-dir D] (the password is read from stdin). Give a "
+        "researcher access to a group with: python run.py grant USERNAME GROUP_ID [--revoke] "
+        "[--data-dir D].",
     )
     parser.add_argument("--host", default="0.0.0.0", help="address to listen on (0.0.0.0)")
     parser.add_argument("--port", type=int, default=5000, help="port to listen on (5000)")
@@ -72,6 +74,105 @@ def create_user(argv: list[str]) -> int:
         return 1
     print(f"Created {user['role']} {user['name']}. API token:")
     print(token)
+    return 0
+
+
+def _purge_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="run.py purge",
+        description="Delete what the groups' retention says is due: display names, the "
+        "name-to-pseudonym key, and texts kept for the minutes after a withdrawal. Prints "
+        "what it deleted. The server also does this once each time it starts.",
+    )
+    parser.add_argument("--data-dir", default=os.environ.get("PBLAPP_DATA_DIR", "sessions"))
+    parser.add_argument(
+        "--now",
+        metavar="ISO",
+        help="purge as of this time (ISO 8601, e.g. 2026-09-01T00:00:00Z), to plan or test",
+    )
+    return parser
+
+
+def purge_report(report: list[dict]) -> list[str]:
+    """What a purge deleted, one line per group."""
+    if not report:
+        return ["Purge: nothing is due."]
+    return [
+        f"Purged group {item['group_id']} ({item['name']}), due since {item['due_at']}: "
+        f"{item['display_names']} display names, {item['rejoin_keys']} rejoin keys, "
+        f"{item['texts']} texts of withdrawn participants."
+        for item in report
+    ]
+
+
+def purge(argv: list[str]) -> int:
+    parser = _purge_parser()
+    args = parser.parse_args(argv)
+    from pblapp.domain.clock import parse_utc
+
+    try:
+        now = parse_utc(args.now) if args.now else None
+    except (ValueError, OverflowError):
+        parser.error(
+            f"--now must be an ISO 8601 time such as 2026-09-01T00:00:00Z, not {args.now!r}"
+        )
+    from pblapp import create_app
+    from pblapp.ops import retention
+
+    app = create_app({"DATA_DIR": args.data_dir})
+    with app.app_context():
+        report = retention.purge(app.extensions["pblapp.db"], now)
+    print("\n".join(purge_report(report)), flush=True)
+    return 0
+
+
+def _grant_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="run.py grant",
+        description="Give a researcher access to a group's pseudonymised logs and exports "
+        "(or take it back with --revoke). Recorded in the group's audit log.",
+    )
+    parser.add_argument("username", help="the researcher's user name")
+    parser.add_argument("group_id", type=int, help="the group's id (as in /groups/<id>)")
+    parser.add_argument("--revoke", action="store_true", help="take the access back")
+    parser.add_argument("--data-dir", default=os.environ.get("PBLAPP_DATA_DIR", "sessions"))
+    return parser
+
+
+def grant(argv: list[str]) -> int:
+    """``run.py grant USERNAME GROUP_ID [--revoke] [--data-dir D]``: prints what it did;
+    on an error prints ``error: …`` and returns 1."""
+    from pathlib import Path
+
+    args = _grant_parser().parse_args(argv)
+    if not (Path(args.data_dir) / "pblapp.sqlite3").exists():
+        print(f"error: there is no pblapp database in {args.data_dir}", file=sys.stderr)
+        return 1
+    from pblapp import create_app
+    from pblapp.domain.errors import DomainError
+
+    app = create_app({"DATA_DIR": args.data_dir})
+    database = app.extensions["pblapp.db"]
+    try:
+        with app.app_context():
+            return _grant(database, args)
+    except DomainError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+
+
+def _grant(database, args) -> int:
+    from pblapp.ops import groups, lookup
+
+    group = lookup.group_row(database, args.group_id)
+    where = f"group {group['id']} ({group['name']})"
+    if args.revoke:
+        groups.revoke_by_name(database, args.group_id, args.username)
+        print(f"Revoked {args.username}'s access to {where}.")
+    elif groups.grant_by_name(database, args.group_id, args.username)[1]:
+        print(f"Granted {args.username} access to {where}.")
+    else:
+        print(f"{args.username} already had access to {where}; nothing changed.")
     return 0
 
 
@@ -134,6 +235,11 @@ def serve(argv: list[str]) -> int:
             flush=True,
         )
     database = app.extensions["pblapp.db"]
+    # Retention: what has become due since the server last ran is deleted before anyone joins.
+    from pblapp.ops import retention
+
+    with app.app_context():
+        print("\n".join(purge_report(retention.purge(database))), flush=True)
     if not accounts.has_facilitator(database):
         token = accounts.create_setup_token(database)
         print(f"No facilitator account yet. Open this one-time setup URL:\n  {base}/setup/{token}")
@@ -165,4 +271,8 @@ def main(argv: list[str] | None = None) -> int:
     os.umask(0o077)
     if argv and argv[0] == "create-user":
         return create_user(argv[1:])
+    if argv and argv[0] == "grant":
+        return grant(argv[1:])
+    if argv and argv[0] == "purge":
+        return purge(argv[1:])
     return serve(argv)

@@ -15,6 +15,7 @@ import logging
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -124,6 +125,10 @@ class Database:
         self._subscribers: list[Subscriber] = []
         self._writer = _connect(self.path)
         self._writer.execute("PRAGMA journal_mode = WAL")
+        # What a change deletes or overwrites (a redacted text, a purged name) is zeroed in
+        # the file, not left in a free page; and temporary tables never touch the disk.
+        self._writer.execute("PRAGMA secure_delete = ON")
+        self._writer.execute("PRAGMA temp_store = MEMORY")
         from pblapp.migrations import migrate
 
         with self._write_lock:
@@ -168,6 +173,22 @@ class Database:
                 except Exception:
                     log.exception("A subscriber failed on %s", [e.type for e in change.events])
         return result, change.events
+
+    def scrub(self, *, vacuum: bool = False) -> bool:
+        """Leave no copy of what was deleted or overwritten in the database files: write
+        the WAL into the database and truncate it to nothing (``vacuum`` first rebuilds
+        the database, for space freed before ``secure_delete`` was on). Waits for readers
+        in the middle of a read; returns whether the WAL is empty now."""
+        with self._write_lock:
+            if vacuum:
+                self._writer.execute("VACUUM")
+            for _ in range(50):
+                busy = self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                if not busy:
+                    return True
+                time.sleep(0.1)
+        log.warning("The WAL of %s could not be emptied: a reader held it.", self.path)
+        return False
 
     @contextmanager
     def reader(self) -> Iterator[sqlite3.Connection]:

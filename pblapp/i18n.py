@@ -33,6 +33,29 @@ QUESTION_TYPE_HINTS = {
     "solution": lazy_gettext("What can we do?"),
 }
 
+# The codebook's definitions (codebook.csv), after PRODUCT.md's "the question asks ...".
+QUESTION_TYPE_DEFINITIONS = {
+    "encyclopedic": lazy_gettext("The question asks for facts, definitions or how a rule works."),
+    "meaning": lazy_gettext("The question asks why: the purpose or reason behind something."),
+    "relational": lazy_gettext(
+        "The question asks how things relate: the consequences for whom, and the room for action."
+    ),
+    "value": lazy_gettext("The question asks whether something is good or bad, right or wrong."),
+    "solution": lazy_gettext("The question asks what we can do."),
+}
+
+# Case stories (fallberättelser): the codes of pblapp.domain.cases.
+CASE_OUTCOME_LABELS = {
+    "successful": lazy_gettext("Successful"),
+    "failed": lazy_gettext("Failed"),
+    "mixed": lazy_gettext("Mixed"),
+    "unclear": lazy_gettext("Unclear"),
+}
+CASE_PERSPECTIVE_LABELS = {
+    "client": lazy_gettext("The client's"),
+    "professional": lazy_gettext("The professional's"),
+}
+
 GROUP_KIND_LABELS = {
     "pbl": lazy_gettext("Base group (PBL)"),
     "focus": lazy_gettext("Focus group"),
@@ -272,7 +295,37 @@ def error_messages() -> dict:
         "answers_empty": gettext("Answer at least one question."),
         "change_too_long": gettext("At most 2000 characters."),
         "invalid_phase": gettext("Choose one of the phases."),
+        # Case stories.
+        "case_exists": gettext(
+            "This post is a case story already; code it in the list on the group's page."
+        ),
+        "case_not_found": gettext("There is no such case story in this group."),
+        "case_text_is_a_post": gettext("A case story marked on a post keeps the post's words."),
+        "contribution_or_text": gettext("Mark a post or write a story, not both."),
+        "invalid_outcome": gettext("Choose one of the outcomes."),
+        "invalid_perspective": gettext("Choose one of the perspectives."),
+        "problem_too_long": gettext("At most 500 characters."),
+        "decisive_factor_too_long": gettext("At most 500 characters."),
+        "invalid_contribution_id": gettext("Give the id of a contribution (a number)."),
+        "invalid_meeting_id": gettext("Choose one of the group's meetings."),
+        "meeting_not_found": gettext("There is no such meeting in this group."),
+        "author_withdrawn": gettext("The author has withdrawn from the research."),
         "note_too_long": gettext("A note has at most 2000 characters."),
+        # Research access: the group page's grant form.
+        "user_not_found": gettext("There is no user with that name."),
+        "not_a_researcher": gettext("Only researcher accounts can be given access."),
+        "invalid_username": gettext("Write the researcher's user name."),
+        "grant_not_found": gettext("That user has no access to this group."),
+        "not_owner": gettext("Only the group's owner may do that."),
+        # Consent, withdrawal, redaction and retention.
+        "participant_withdrawn": gettext(
+            "You have withdrawn from this group's research, so you cannot post here."
+        ),
+        "consent_outdated": gettext("The consent text has changed; read it again."),
+        "invalid_retention_days": gettext("Retention is a number of days from 0 to 36500."),
+        "invalid_withdrawal_policy": gettext("Choose what happens when someone withdraws."),
+        "replacement_empty": gettext("Write what the post should say instead."),
+        "replacement_too_long": gettext("A replacement has at most 200 characters."),
     }
 
 

@@ -25,6 +25,11 @@ READ = "read"
 CHANGE = "change"
 WATCH_LIVE = "watch_live"
 POST = "post"
+# Research work on a group one sees: marking and coding case stories.
+CODE = "code"
+# The owner's own: only the user who owns a group (its ``owner_id``) does these, see
+# :func:`may_manage`.
+MANAGE = "manage"
 
 ACTIONS: dict[str, str] = {
     READ: "read their groups, meetings, agendas, follow-ups, minutes and logs",
@@ -37,6 +42,12 @@ ACTIONS: dict[str, str] = {
         "post, react to others' posts and answer the self-evaluation, in the one meeting "
         "their token is for"
     ),
+    MANAGE: (
+        "in a group they own (not one they were granted): grant and revoke researchers, "
+        "read the audit log, merge pseudonyms, record attendance without a phone, change a "
+        "participant's organisation, redact, record withdrawals"
+    ),
+    CODE: "mark contributions as case stories, add typed ones, and code them",
 }
 
 _ALLOWED: dict[str, frozenset[str]] = {
@@ -45,12 +56,22 @@ _ALLOWED: dict[str, frozenset[str]] = {
     # The live view pairs display names with pseudonyms: that key is the facilitator's.
     WATCH_LIVE: frozenset({FACILITATOR}),
     POST: frozenset({PARTICIPANT}),
+    # Coding is research work: the researcher's as much as the facilitator's.
+    CODE: frozenset({FACILITATOR, RESEARCHER}),
+    MANAGE: frozenset({FACILITATOR}),
 }
 
 
 def may(role: str | None, action: str) -> bool:
     """Whether ``role`` may do ``action`` (in a group it can see)."""
     return role in _ALLOWED[action]
+
+
+def may_manage(role: str | None, user_id: int, owner_id: int) -> bool:
+    """Whether the user ``user_id`` (with ``role``) may do the owner's own actions
+    (:data:`MANAGE`) in a group whose ``owner_id`` is given: only its owner may, never a
+    user it was granted to."""
+    return may(role, MANAGE) and user_id == owner_id
 
 
 # Audiences: who receives a contribution, a meeting or a group, and in which form.

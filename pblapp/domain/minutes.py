@@ -174,6 +174,36 @@ def assemble(
     }
 
 
+def with_placeholders(minutes: dict, post_ids: set[int], placeholder: str) -> dict:
+    """The minutes with ``placeholder`` in place of the words of the posts ``post_ids`` (a
+    withdrawn participant's), also where a question quotes one. Who posted, when and under
+    which type stays."""
+    if not post_ids:
+        return minutes
+
+    def post(item: dict) -> dict:
+        shown = {**item, "text": placeholder} if item["id"] in post_ids else dict(item)
+        if "duplicates" in item:
+            shown["duplicates"] = [post(d) for d in item["duplicates"]]
+        return shown
+
+    by_type = [
+        {
+            **section,
+            "groups": [
+                {**group, "items": [post(item) for item in group["items"]]}
+                for group in section["groups"]
+            ],
+        }
+        for section in minutes["contributions_by_type"]
+    ]
+    questions = [
+        {**q, "text": placeholder} if q.get("contribution_id") in post_ids else q
+        for q in minutes["questions"]
+    ]
+    return {**minutes, "contributions_by_type": by_type, "questions": questions}
+
+
 def header_rows(minutes: dict, labels: dict) -> list[tuple[str, str]]:
     """(label, value) pairs of the header, values unescaped."""
     meeting, group = minutes["meeting"], minutes["group"]

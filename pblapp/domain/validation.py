@@ -11,6 +11,7 @@ from typing import Any
 
 from pblapp.domain.clock import format_utc, parse_utc
 from pblapp.domain.errors import DomainError
+from pblapp.domain.privacy import RETENTION_DAYS_MAX, WITHDRAWAL_POLICIES
 from pblapp.domain.vocabulary import AGENDA_TEMPLATES, GROUP_KINDS, QUESTION_TYPES
 
 TEXT_MAX = 2000
@@ -196,6 +197,8 @@ def new_group(payload: Any) -> dict:
             "consent_text",
             "goals",
             "language",
+            "retention_days",
+            "withdrawal_policy",
         },
         required={"name", "kind"},
     )
@@ -225,18 +228,51 @@ def new_group(payload: Any) -> dict:
         )
     if payload.get("goals") is not None:
         group["goals"] = _string(payload["goals"], "goals", max_len=GOALS_MAX)
+    group.update(_privacy_fields(payload))
     return group
+
+
+def _privacy_fields(payload: dict) -> dict:
+    """``retention_days``: days after the group's last meeting closed until its names and
+    name-to-pseudonym key are purged, or null to keep them; ``withdrawal_policy``: what
+    happens to a withdrawn participant's texts."""
+    retention = payload.get("retention_days")
+    policy = payload.get("withdrawal_policy")
+    if policy is None:
+        policy = WITHDRAWAL_POLICIES[0]
+    if policy not in WITHDRAWAL_POLICIES:
+        raise DomainError(
+            "invalid_withdrawal_policy",
+            "withdrawal_policy is one of " + ", ".join(WITHDRAWAL_POLICIES) + ".",
+        )
+    if retention is not None:
+        retention = _int(retention, "retention_days", low=0, high=RETENTION_DAYS_MAX)
+    return {"retention_days": retention, "withdrawal_policy": policy}
 
 
 def group_update(payload: Any) -> dict:
     """``PATCH /groups/<gid>``: any of the fields of a new group except ``kind``."""
     require_object(
         payload,
-        allowed={"name", "organizations", "planned_meetings", "consent_text", "goals", "language"},
+        allowed={
+            "name",
+            "organizations",
+            "planned_meetings",
+            "consent_text",
+            "goals",
+            "language",
+            "retention_days",
+            "withdrawal_policy",
+        },
     )
     # As everywhere, null means the same as leaving the field out: it never clears the
     # organisations or the consent text by accident (send "" to remove a consent text).
-    given = {field: value for field, value in payload.items() if value is not None}
+    # retention_days is the exception: null is its value "keep the data".
+    given = {
+        field: value
+        for field, value in payload.items()
+        if value is not None or field == "retention_days"
+    }
     if not given:
         raise DomainError("nothing_to_change", "Give a field to change.")
     # The same checks as a new group; the placeholders are replaced by what was sent.
@@ -277,7 +313,9 @@ def new_meeting(payload: Any) -> dict:
 def join(payload: Any, *, organization_codes: list[str], consent_required: bool) -> dict:
     """A participant's join form: ``{"display_name", "organization", "consent"}``."""
     require_object(
-        payload, allowed={"display_name", "organization", "consent"}, required={"display_name"}
+        payload,
+        allowed={"display_name", "organization", "consent", "consent_version"},
+        required={"display_name"},
     )
     name = _string(payload["display_name"], "display_name", max_len=DISPLAY_NAME_MAX, min_len=1)
     organization = payload.get("organization")
@@ -290,7 +328,15 @@ def join(payload: Any, *, organization_codes: list[str], consent_required: bool)
         raise DomainError("invalid_consent", "consent must be true or false.")
     if consent_required and not consent:
         raise DomainError("consent_required", "You must consent before you can take part.")
-    return {"display_name": name, "organization": organization, "consent": consent}
+    version = payload.get("consent_version")
+    if version is not None and not (isinstance(version, str) and len(version) <= 64):
+        raise DomainError("invalid_consent_version", "consent_version is the text's hash.")
+    return {
+        "display_name": name,
+        "organization": organization,
+        "consent": consent,
+        "consent_version": version,
+    }
 
 
 PLACE_MAX = 200

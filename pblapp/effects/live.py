@@ -42,6 +42,7 @@ _SHOWS: dict[str, tuple[str, ...]] = {
     "contribution.merged": ("meeting",),
     "contribution.unmerged": ("meeting",),
     "participant.joined": ("meeting",),
+    "attendance.added": ("meeting",),
     "meeting.started": ("meeting",),
     "meeting.updated": ("meeting",),
     "meeting.closed": ("meeting", "agenda"),
@@ -83,6 +84,11 @@ class LiveFanOut:
         reacted: dict[int, list[int]] = {}
         shows: dict[int, set[str]] = {}
         for event in events:
+            if event.type in ("participant.withdrawn", "participant.erased"):
+                # Their words leave every open page (replaced, or kept only for the minutes).
+                for meeting_id, post_id in self._posts_of(event):
+                    updated.setdefault(meeting_id, []).append(post_id)
+                    shows.setdefault(meeting_id, set()).add("meeting")
             for meeting_id in self._meetings_of(event):
                 shows.setdefault(meeting_id, set()).update(_SHOWS.get(event.type, ()))
             if event.meeting_id is None:
@@ -91,6 +97,8 @@ class LiveFanOut:
                 added.setdefault(event.meeting_id, []).append(event.data["contribution_id"])
             elif event.type == "reaction.set":
                 reacted.setdefault(event.meeting_id, []).append(event.data["contribution_id"])
+            elif event.type == "contribution.redacted":
+                updated.setdefault(event.meeting_id, []).append(event.data["contribution_id"])
             elif event.type in ("contribution.updated", "contribution.merged"):
                 posts = updated.setdefault(event.meeting_id, [])
                 posts.append(event.data["contribution_id"])
@@ -125,6 +133,15 @@ class LiveFanOut:
                 return groups.open_meeting_ids(self.db, event.group_id)
             return []
         return [event.meeting_id] if event.meeting_id is not None else []
+
+    def _posts_of(self, event: Event) -> list[tuple[int, int]]:
+        """(meeting, post) of a participant's posts in the group's open meetings."""
+        found = []
+        for meeting_id in groups.open_meeting_ids(self.db, event.group_id):
+            for c in participation.contributions(self.db, meeting_id):
+                if c["pseudonym"] == event.data["pseudonym"]:
+                    found.append((meeting_id, c["id"]))
+        return found
 
     def _family(self, meeting_id: int, target: int) -> list[int]:
         return [

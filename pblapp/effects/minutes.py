@@ -13,14 +13,24 @@ from functools import partial
 from pathlib import Path
 
 from flask import Flask, render_template
-from flask_babel import force_locale, format_decimal
+from flask_babel import force_locale, format_decimal, gettext
 
 from pblapp.db import Database, Event
 from pblapp.domain import minutes as minutes_domain
 from pblapp.domain.clock import local_time
 from pblapp.domain.minutes_docx import render_docx
 from pblapp.i18n import evidence_in_words, minutes_labels
-from pblapp.ops import agenda, followups, lookup, participation, phases, records, screen, selfeval
+from pblapp.ops import (
+    agenda,
+    followups,
+    lookup,
+    participation,
+    phases,
+    privacy,
+    records,
+    screen,
+    selfeval,
+)
 
 FORMATS = ("md", "html", "docx")
 # Events that change what a closed meeting's minutes say.
@@ -37,13 +47,19 @@ RECORD_EVENTS = frozenset(
         "phase.decided",
     }
 )
+# Events that change the minutes of every closed meeting of their group: words replaced
+# (a redacted post may be quoted by a later meeting's carried question), names purged.
+GROUP_RECORD_EVENTS = frozenset(
+    {"contribution.redacted", "participant.withdrawn", "participant.erased", "group.purged"}
+)
 
 
 def assemble(db: Database, meeting_id: int, timezone: str) -> dict:
     """The data of a meeting's minutes (see ``pblapp.domain.minutes.assemble``), with the
     group's phase (evidence still as ``[key, params]``) and the self-evaluation's summary."""
+    facts = records.meeting_facts(db, meeting_id)
     data = minutes_domain.assemble(
-        records.meeting_facts(db, meeting_id),
+        facts,
         agenda.state(db, meeting_id)["steps"],
         participation.contributions(db, meeting_id, include_hidden=False),
         followups.read(db, meeting_id),
@@ -57,7 +73,9 @@ def assemble(db: Database, meeting_id: int, timezone: str) -> dict:
     summary = selfeval.state(db, meeting_id)
     # The minutes name no one: no free texts, only the scales' means.
     summary["items"] = [item for item in summary["items"] if item["kind"] == "scale"]
-    return {**data, "phase": phase, "self_evaluation": summary}
+    # A withdrawn participant's posts show as a placeholder, in the reader's language.
+    withdrawn = sorted(facts["withdrawn_posts"])
+    return {**data, "phase": phase, "self_evaluation": summary, "withdrawn_posts": withdrawn}
 
 
 def render(data: dict, image: tuple[bytes, str] | None, fmt: str, language: str) -> str | bytes:
@@ -65,6 +83,9 @@ def render(data: dict, image: tuple[bytes, str] | None, fmt: str, language: str)
     data = {**data, "language": language}
     with force_locale(language):
         labels = minutes_labels()
+        data = minutes_domain.with_placeholders(
+            data, set(data.get("withdrawn_posts", ())), gettext("[withdrawn]")
+        )
         summary = data.get("self_evaluation")
         if summary:
             # A mean in the reader's number format: 3,5 in Swedish.
@@ -127,6 +148,11 @@ class MinutesOnDisk:
         meeting_ids = dict.fromkeys(
             e.meeting_id for e in events if e.type in RECORD_EVENTS and e.meeting_id
         )
+        for event in events:
+            if event.type in GROUP_RECORD_EVENTS and event.group_id:
+                meeting_ids.update(
+                    dict.fromkeys(privacy.closed_meeting_ids(self.db, event.group_id))
+                )
         for meeting_id in meeting_ids:
             with self.app.app_context():
                 try:

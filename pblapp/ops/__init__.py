@@ -4,10 +4,9 @@ Each operation that changes something runs in one :meth:`pblapp.db.Database.chan
 writes its rows and appends its events in the same transaction. None of them publishes or
 writes files; the subscribers in ``pblapp.effects`` do that from the committed events.
 
-The modules import each other explicitly, lower ones first: ``lookup`` (what a user may
-see), then ``accounts``, ``groups``, ``agenda``, ``followups``, ``decisions``, ``screen``,
-``meetings``, ``participation`` and ``records``. No Flask here: the web layer checks who asks
-(``pblapp.domain.access``) and passes the user's id in.
+The modules import each other explicitly, with no cycles; ``lookup`` (what a user may see)
+is at the bottom. No Flask here: the web layer checks who asks (``pblapp.domain.access``) and
+passes the user's id in. docs/architecture.md lists every module.
 """
 
 from pblapp.ops import (
@@ -15,31 +14,43 @@ from pblapp.ops import (
     agenda,
     audit,
     cases,
-    identities,
-    privacy,
+    consent,
     decisions,
     followups,
     groups,
+    identities,
     lookup,
     meetings,
+    moderation,
     participation,
+    phases,
+    privacy,
+    reactions,
     records,
+    retention,
     screen,
+    selfeval,
 )
 
 __all__ = [
-    "audit",
-    "identities",
-    "privacy",
-    "cases",
-    "lookup",
     "accounts",
-    "groups",
     "agenda",
-    "followups",
+    "audit",
+    "cases",
+    "consent",
     "decisions",
-    "screen",
+    "followups",
+    "groups",
+    "identities",
+    "lookup",
     "meetings",
+    "moderation",
     "participation",
+    "phases",
+    "privacy",
+    "reactions",
     "records",
+    "retention",
+    "screen",
+    "selfeval",
 ]

@@ -1,5 +1,5 @@
-"""Groups: create and edit them, share them with a researcher, and what a joining
-participant may read of one."""
+"""Groups: create and edit them, share them with a researcher (grant, revoke), and what a
+joining participant may read of one."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from typing import Any
 
 from pblapp.db import Change, Database
 from pblapp.domain import access, validation
-from pblapp.domain.access import FACILITATOR
+from pblapp.domain.access import FACILITATOR, RESEARCHER, SYSTEM
 from pblapp.domain.clock import utc_now
-from pblapp.domain.errors import NotFound
+from pblapp.domain.errors import DomainError, NotFound
 from pblapp.domain.vocabulary import DEFAULT_ORGANIZATIONS
-from pblapp.ops import lookup
+from pblapp.ops import audit, lookup
 
 
 def create(db: Database, user_id: int, payload: Any) -> dict:
@@ -32,6 +32,8 @@ def create(db: Database, user_id: int, payload: Any) -> dict:
                 "consent_text": data["consent_text"],
                 "goals": data["goals"],
                 "language": data["language"],
+                "retention_days": data["retention_days"],
+                "withdrawal_policy": data["withdrawal_policy"],
                 "created_at": utc_now(),
             },
         )
@@ -68,19 +70,22 @@ def update(db: Database, user_id: int, group_id: int, payload: Any) -> dict:
     return lookup.group(db, user_id, group_id)
 
 
-def grant(db: Database, group_id: int, user_id: int) -> None:
-    """Let the user ``user_id`` (a researcher) see the group; logged as ``group.granted``."""
+def grant(
+    db: Database, group_id: int, user_id: int, *, by: dict | None = None, path: str = ""
+) -> bool:
+    """Let the researcher ``user_id`` see the group: its pages, logs and exports, never its
+    names. Logged as ``group.granted`` and in the audit log (``by``: the acting user, or
+    ``None`` for the command line; ``path``: the request). Returns whether it is new; a
+    grant that exists changes nothing."""
 
-    def write(change: Change) -> None:
-        user = change.db.execute("SELECT role FROM users WHERE id = ?", [user_id]).fetchone()
-        if user is None:
-            raise NotFound("user_not_found", "No such user.")
+    def write(change: Change) -> bool:
+        user = _researcher(change, user_id)
         if not change.db.execute("SELECT 1 FROM groups WHERE id = ?", [group_id]).fetchone():
             raise NotFound("group_not_found", "No such group.")
         if change.db.execute(
             "SELECT 1 FROM group_grants WHERE group_id = ? AND user_id = ?", [group_id, user_id]
         ).fetchone():
-            return
+            return False
         change.db["group_grants"].insert(
             {
                 "group_id": group_id,
@@ -89,9 +94,94 @@ def grant(db: Database, group_id: int, user_id: int) -> None:
                 "created_at": utc_now(),
             }
         )
-        change.record("group.granted", actor=FACILITATOR, group_id=group_id, user_id=user_id)
+        change.record(
+            "group.granted", actor=FACILITATOR if by else SYSTEM, group_id=group_id, user_id=user_id
+        )
+        audit.write(change, group_id, by, audit.GRANT, path or _COMMAND, researcher=user["name"])
+        return True
+
+    created, _ = db.change(write)
+    return created
+
+
+def revoke(
+    db: Database, group_id: int, user_id: int, *, by: dict | None = None, path: str = ""
+) -> None:
+    """End a researcher's access to the group (``group.revoked``, and the audit log);
+    :class:`NotFound` ``grant_not_found`` if they had none."""
+
+    def write(change: Change) -> None:
+        user = change.db.execute("SELECT name FROM users WHERE id = ?", [user_id]).fetchone()
+        deleted = change.db.execute(
+            "DELETE FROM group_grants WHERE group_id = ? AND user_id = ?", [group_id, user_id]
+        ).rowcount
+        if user is None or not deleted:
+            raise NotFound("grant_not_found", "This user has no access to the group.")
+        change.record(
+            "group.revoked", actor=FACILITATOR if by else SYSTEM, group_id=group_id, user_id=user_id
+        )
+        audit.write(change, group_id, by, audit.REVOKE, path or _COMMAND, researcher=user["name"])
 
     db.change(write)
+
+
+# The audit log's ``path`` of a change made with ``python run.py grant``.
+_COMMAND = "run.py grant"
+
+
+def _researcher(change: Change, user_id: int):
+    user = change.db.execute("SELECT name, role FROM users WHERE id = ?", [user_id]).fetchone()
+    if user is None:
+        raise NotFound("user_not_found", "No such user.")
+    if user["role"] != RESEARCHER:
+        raise DomainError("not_a_researcher", "Access is granted to researcher accounts only.")
+    return user
+
+
+def user_id_by_name(db: Database, username: Any) -> int:
+    """The id of the account named ``username``; :class:`NotFound` ``user_not_found``."""
+    if not isinstance(username, str) or not username.strip():
+        raise DomainError("invalid_username", "username is a user's name.")
+    row = db.query_one("SELECT id FROM users WHERE name = ?", [username.strip()])
+    if row is None:
+        raise NotFound("user_not_found", "No user has this name.")
+    return row["id"]
+
+
+def grant_by_name(
+    db: Database, group_id: int, username: Any, *, by: dict | None = None, path: str = ""
+) -> tuple[dict, bool]:
+    """:func:`grant` by user name. With ``by`` (a web request), only the group's owner may
+    (``lookup.owned_group``); without it (the command line), anyone who runs the server.
+    Returns the grant (``{"username", "granted_at"}``) and whether it is new."""
+    if by is not None:
+        lookup.owned_group(db, by["id"], group_id)
+    else:
+        lookup.group_row(db, group_id)
+    created = grant(db, group_id, user_id_by_name(db, username), by=by, path=path)
+    found = next(item for item in grants(db, group_id) if item["username"] == username.strip())
+    return found, created
+
+
+def revoke_by_name(
+    db: Database, group_id: int, username: Any, *, by: dict | None = None, path: str = ""
+) -> None:
+    """:func:`revoke` by user name, with the owner's check as in :func:`grant_by_name`."""
+    if by is not None:
+        lookup.owned_group(db, by["id"], group_id)
+    else:
+        lookup.group_row(db, group_id)
+    revoke(db, group_id, user_id_by_name(db, username), by=by, path=path)
+
+
+def grants(db: Database, group_id: int) -> list[dict]:
+    """The researchers the group is granted to: ``[{"username", "granted_at"}]`` by name."""
+    rows = db.query(
+        "SELECT u.name, gg.created_at FROM group_grants gg JOIN users u ON u.id = gg.user_id "
+        "WHERE gg.group_id = ? ORDER BY u.name",
+        [group_id],
+    )
+    return [{"username": row["name"], "granted_at": row["created_at"]} for row in rows]
 
 
 def open_meeting_ids(db: Database, group_id: int) -> list[int]:

@@ -10,7 +10,8 @@ import json
 import sqlite3
 
 from pblapp.db import Database
-from pblapp.domain.errors import NotFound
+from pblapp.domain import access
+from pblapp.domain.errors import Forbidden, NotFound
 from pblapp.domain.secrets import normalize_join_code
 
 # Parenthesised, so that a condition appended with AND narrows the whole test.
@@ -31,6 +32,8 @@ def group_object(row: sqlite3.Row) -> dict:
         "consent_text": row["consent_text"] or "",
         "goals": row["goals"] or "",
         "language": row["language"] or "sv",
+        "retention_days": row["retention_days"],
+        "withdrawal_policy": row["withdrawal_policy"] or "delete",
         "created_at": row["created_at"],
     }
 
@@ -66,6 +69,28 @@ def group(db: Database, user_id: int, group_id: int) -> dict:
     if row is None:
         raise NotFound("group_not_found", "No such group.")
     return group_object(row)
+
+
+def owned_group(db: Database, user_id: int, group_id: int) -> dict:
+    """A group ``user_id`` owns, for the owner's own actions (``access.MANAGE``: grants, the
+    audit log, identities, redactions, withdrawals): :class:`NotFound` if the user cannot
+    see the group at all, :class:`Forbidden` (``not_owner``) if it was only granted to
+    them."""
+    found = group(db, user_id, group_id)
+    row = db.query_one(
+        "SELECT g.owner_id, u.role FROM groups g, users u WHERE g.id = ? AND u.id = ?",
+        [group_id, user_id],
+    )
+    if not access.may_manage(row["role"], user_id, row["owner_id"]):
+        raise Forbidden("not_owner", "Only the group's owner may do this.")
+    return found
+
+
+def owned_meeting(db: Database, user_id: int, meeting_id: int) -> dict:
+    """A meeting in a group ``user_id`` owns: as :func:`meeting`, then :func:`owned_group`."""
+    found = meeting(db, user_id, meeting_id)
+    owned_group(db, user_id, found["group_id"])
+    return found
 
 
 def group_row(db: Database, group_id: int) -> dict:

@@ -13,12 +13,11 @@ from typing import Any
 
 from pblapp.db import Change, Database
 from pblapp.domain import validation
-from pblapp.domain.access import FACILITATOR
 from pblapp.domain.clock import utc_now
-from pblapp.domain.errors import Conflict, DomainError, Gone, NotFound
+from pblapp.domain.errors import Conflict, DomainError, Gone
 from pblapp.domain.secrets import hash_token, new_token
 from pblapp.domain.vocabulary import REACTION_KINDS, pseudonym
-from pblapp.ops import followups, lookup
+from pblapp.ops import consent, lookup
 
 
 @dataclass(frozen=True)
@@ -76,28 +75,46 @@ def join(
 
     Returns the participant, a new participant token for this meeting, and the
     rejoin secret the browser keeps so that it is the same participant (same
-    pseudonym) at the group's later meetings.
+    pseudonym) at the group's later meetings; a JSON client sends instead ``"token"``,
+    a participant token of an earlier join. A returning participant keeps the organisation
+    of their first join (the one sent is not used); a merged pseudonym joins as the one
+    it was merged into.
     """
     meeting = lookup.meeting_by_code(db, join_code)
     if meeting["status"] == "closed":
         raise Gone("meeting_closed", "This meeting has ended.")
     group = lookup.group_row(db, meeting["group_id"])
+    earlier_token = None
+    if isinstance(payload, dict) and "token" in payload:
+        payload = dict(payload)
+        earlier_token = payload.pop("token")
+        if not isinstance(earlier_token, str) or not earlier_token:
+            raise DomainError("invalid_token", "token is the participant token of a join.")
+    returning = _returning(db, group["id"], rejoin_secret, earlier_token)
+    if earlier_token is not None and returning is None:
+        raise DomainError(
+            "unknown_participant_token", "This token belongs to no participant of this group."
+        )
+    codes = [org["code"] for org in group["organizations"]]
+    if returning is not None and isinstance(payload, dict):
+        payload = {
+            "display_name": returning["display_name"],
+            **payload,
+            "organization": returning["organization"],
+        }
+        codes.append(returning["organization"])
     data = validation.join(
         payload,
-        organization_codes=[org["code"] for org in group["organizations"]],
+        organization_codes=codes,
         consent_required=bool(group["consent_text"].strip()),
     )
     token = new_token()
 
     def write(change: Change) -> tuple[dict, str]:
         now = utc_now()
-        participant = None
-        if rejoin_secret:
-            participant = change.db.execute(
-                "SELECT * FROM participants WHERE rejoin_hash = ? AND group_id = ?",
-                [hash_token(rejoin_secret), group["id"]],
-            ).fetchone()
-        secret = rejoin_secret if participant else new_token()
+        participant = returning
+        version = consent.at_join(change, group, participant, data, now)
+        secret = rejoin_secret if participant and rejoin_secret else new_token()
         if participant is None:
             number = change.db.execute(
                 "SELECT COALESCE(MAX(number), 0) + 1 FROM participants WHERE group_id = ?",
@@ -122,8 +139,8 @@ def join(
             name = participant["pseudonym"]
             rejoined = True
             change.db.execute(
-                "UPDATE participants SET display_name = ?, organization = ? WHERE id = ?",
-                [data["display_name"], data["organization"], participant_id],
+                "UPDATE participants SET display_name = ? WHERE id = ?",
+                [data["display_name"], participant_id],
             )
         existing = change.db.execute(
             "SELECT id FROM attendances WHERE meeting_id = ? AND participant_id = ?",
@@ -147,6 +164,7 @@ def join(
                     "joined_at": now,
                 }
             )
+        consent.keep_version(change, meeting["id"], participant_id, version)
         change.record(
             "participant.joined",
             actor=name,
@@ -154,6 +172,7 @@ def join(
             meeting_id=meeting["id"],
             organization=data["organization"],
             consent=data["consent"],
+            consent_version=version,
             rejoined=rejoined,
         )
         return (
@@ -169,16 +188,34 @@ def join(
     return participant, token, secret
 
 
-def returning_participant(db: Database, group_id: int, rejoin_secret: str | None) -> dict | None:
-    """The participant a browser was at this group's earlier meetings, if any."""
-    if not rejoin_secret:
+def _returning(
+    db: Database, group_id: int, rejoin_secret: str | None, token: str | None
+) -> dict | None:
+    """The group's participant a browser's rejoin secret or an earlier participant token
+    names, after any merge (``id``, ``pseudonym``, ``display_name``, ``organization``)."""
+    if token:
+        key, which = token, "p.id = (SELECT participant_id FROM attendances WHERE token_hash = ?)"
+    elif rejoin_secret:
+        key, which = rejoin_secret, "p.rejoin_hash = ?"
+    else:
         return None
     row = db.query_one(
-        "SELECT pseudonym, display_name, organization FROM participants "
-        "WHERE rejoin_hash = ? AND group_id = ?",
-        [hash_token(rejoin_secret), group_id],
+        "SELECT t.id, t.pseudonym, t.display_name, t.organization FROM participants p "
+        f"JOIN participants t ON t.id = COALESCE(p.merged_into_id, p.id) WHERE {which} "
+        "AND p.group_id = ?",
+        [hash_token(key), group_id],
     )
     return dict(row) if row else None
+
+
+def returning_participant(db: Database, group_id: int, rejoin_secret: str | None) -> dict | None:
+    """The participant a browser was at this group's earlier meetings, if any."""
+    found = _returning(db, group_id, rejoin_secret, None)
+    return (
+        {key: found[key] for key in ("pseudonym", "display_name", "organization")}
+        if found
+        else None
+    )
 
 
 def attendance(db: Database, token: str | None) -> Attendance | None:
@@ -230,6 +267,7 @@ def post(db: Database, attendance: Attendance, payload: Any) -> tuple[dict, bool
             if existing["participant_id"] != attendance.participant_id:
                 raise Conflict("client_id_taken", "This client_id belongs to another post.")
             return existing["id"], False
+        consent.check_may_post(change, attendance.id)
         if status != "live":
             raise Conflict(
                 "meeting_not_live",
@@ -279,104 +317,3 @@ def post(db: Database, attendance: Attendance, payload: Any) -> tuple[dict, bool
 def contribution(db: Database, contribution_id: int) -> dict:
     row = db.query_one(CONTRIBUTION_SQL + " WHERE c.id = ?", [contribution_id])
     return contribution_object(row)
-
-
-def moderate(db: Database, user_id: int, meeting_id: int, payload: Any) -> dict:
-    """A facilitator re-tags, hides or marks a contribution "take to next meeting"."""
-    meeting = lookup.meeting(db, user_id, meeting_id)
-    data = validation.contribution_update(payload)
-    if "carry_forward" in data["changes"] and meeting["status"] == "closed":
-        raise Conflict(
-            "meeting_closed",
-            "The meeting has ended; add the question at the group's next meeting.",
-        )
-
-    def write(change: Change) -> None:
-        row = change.db.execute(
-            "SELECT * FROM contributions WHERE id = ? AND meeting_id = ?",
-            [data["id"], meeting_id],
-        ).fetchone()
-        if row is None:
-            raise NotFound("contribution_not_found", "No such contribution in this meeting.")
-        changed = {}
-        for column, new in data["changes"].items():
-            old = row[column] if column == "qtype" else bool(row[column])
-            if old != new:
-                changed[column] = {"old": old, "new": new}
-        if not changed:
-            return
-        assignments = ", ".join(f"{column} = ?" for column in changed)
-        values = [
-            int(v["new"]) if isinstance(v["new"], bool) else v["new"] for v in changed.values()
-        ]
-        change.db.execute(
-            f"UPDATE contributions SET {assignments}, updated_at = ? WHERE id = ?",
-            [*values, utc_now(), row["id"]],
-        )
-        change.record_in(
-            meeting,
-            "contribution.updated",
-            actor=FACILITATOR,
-            contribution_id=row["id"],
-            changes=changed,
-        )
-        if "carry_forward" in changed:
-            followups.carry_contribution(change, meeting, row, changed["carry_forward"]["new"])
-
-    db.change(write)
-    return contribution(db, data["id"])
-
-
-def merge(db: Database, user_id: int, meeting_id: int, payload: Any) -> dict:
-    """``{"id", "into": id|null}``: show ``id`` as a duplicate of ``into`` (or undo).
-
-    Both texts stay in the record and the exports; the screen shows only ``into``.
-    """
-    meeting = lookup.meeting(db, user_id, meeting_id)
-    validation.require_object(payload, allowed={"id", "into"}, required={"id", "into"})
-    source, target = payload["id"], payload["into"]
-    for value, field in ((source, "id"), (target, "into")):
-        if value is not None:
-            validation.record_id(value, field)
-    if source is None:
-        raise DomainError("invalid_id", "id is a contribution id.")
-    if source == target:
-        raise DomainError("merge_into_itself", "A contribution cannot merge into itself.")
-
-    def write(change: Change) -> None:
-        rows = {
-            row["id"]: row
-            for row in change.db.execute(
-                "SELECT id, merged_into_id FROM contributions "
-                "WHERE meeting_id = ? AND id IN (?, ?)",
-                [meeting_id, source, target if target is not None else source],
-            ).fetchall()
-        }
-        if source not in rows or (target is not None and target not in rows):
-            raise NotFound("contribution_not_found", "No such contribution here.")
-        if target is not None and rows[target]["merged_into_id"] is not None:
-            raise Conflict("target_is_merged", "Merge into the contribution it was merged into.")
-        old = rows[source]["merged_into_id"]
-        if old == target:
-            return
-        change.db.execute(
-            "UPDATE contributions SET merged_into_id = ? WHERE id = ?", [target, source]
-        )
-        if target is not None:
-            # Duplicates merged into this one now point at the new target too.
-            change.db.execute(
-                "UPDATE contributions SET merged_into_id = ? WHERE merged_into_id = ?",
-                [target, source],
-            )
-        change.record(
-            "contribution.merged" if target is not None else "contribution.unmerged",
-            actor=FACILITATOR,
-            group_id=meeting["group_id"],
-            meeting_id=meeting_id,
-            contribution_id=source,
-            into=target,
-            previous=old,
-        )
-
-    db.change(write)
-    return contribution(db, source)

@@ -21,21 +21,27 @@ from pblapp.domain.access import FACILITATOR, SYSTEM
 from pblapp.domain.clock import utc_now
 from pblapp.domain.errors import Conflict, DomainError
 from pblapp.domain.validation import require_object, text_field
-from pblapp.domain.vocabulary import PHASES
-from pblapp.ops import agenda, followups, lookup, participation, reactions
-from pblapp.ops import selfeval as selfeval_ops
+from pblapp.domain.vocabulary import PHASES, REACTION_KINDS
+from pblapp.ops import agenda, followups, lookup, participation, records
 
 NOTE_MAX = 2000
 
 
 def record(db: Database, meeting_id: int) -> dict:
-    """One meeting's record as the indicators read it (see ``domain.indicators``)."""
+    """One meeting's record as the indicators read it (see ``domain.indicators``), without
+    its withdrawn participants: not their posts, reactions, answers or presence, nor the
+    reactions to their posts."""
     meeting = lookup.meeting_row(db, meeting_id)
     group = lookup.group_row(db, meeting["group_id"])
-    visible = participation.contributions(db, meeting_id, include_hidden=False)
+    withdrawn = records.withdrawn_pseudonyms(db, meeting["group_id"])
+    visible = [
+        c
+        for c in participation.contributions(db, meeting_id, include_hidden=False)
+        if c["pseudonym"] not in withdrawn
+    ]
     folded = contribution_rules.folded(visible)
     carried = [q for q in followups.read(db, meeting_id)["questions"] if q["carried_from_earlier"]]
-    summary = selfeval_ops.state(db, meeting_id)
+    summary = selfeval.summary(_answer_sets(db, meeting_id))
     return {
         "number": meeting["number"],
         "planned_meetings": group["planned_meetings"],
@@ -49,11 +55,11 @@ def record(db: Database, meeting_id: int) -> dict:
             for row in db.query(
                 "SELECT p.pseudonym, a.organization FROM attendances a "
                 "JOIN participants p ON p.id = a.participant_id WHERE a.meeting_id = ? "
-                "ORDER BY p.number",
+                "AND p.withdrawn_at IS NULL ORDER BY p.number",
                 [meeting_id],
             )
         ],
-        "reactions": reactions.totals(db, meeting_id),
+        "reactions": _reaction_totals(db, meeting_id),
         "carried_in": len(carried),
         "carried_answered": sum(q["status"] == "answered" for q in carried),
         "agenda": [
@@ -66,6 +72,34 @@ def record(db: Database, meeting_id: int) -> dict:
         ],
         "self_evaluation": {"n": summary["n"], "means": selfeval.means(summary)},
     }
+
+
+def _answer_sets(db: Database, meeting_id: int) -> list[dict]:
+    """The self-evaluation's answers of the participants who have not withdrawn."""
+    rows = db.query(
+        "SELECT s.answers FROM self_evaluation_answers s "
+        "JOIN participants p ON p.id = s.participant_id "
+        "WHERE s.meeting_id = ? AND p.withdrawn_at IS NULL ORDER BY s.answered_at",
+        [meeting_id],
+    )
+    return [json.loads(row["answers"]) for row in rows]
+
+
+def _reaction_totals(db: Database, meeting_id: int) -> dict[str, int]:
+    """A meeting's reactions by kind on posts that are not hidden, neither given by a
+    withdrawn participant nor to one's post."""
+    found = dict.fromkeys(REACTION_KINDS, 0)
+    for row in db.query(
+        "SELECT r.kind, COUNT(*) AS n FROM reactions r "
+        "JOIN contributions c ON c.id = r.contribution_id "
+        "JOIN participants author ON author.id = c.participant_id "
+        "JOIN participants giver ON giver.id = r.participant_id "
+        "WHERE r.meeting_id = ? AND c.hidden = 0 AND author.withdrawn_at IS NULL "
+        "AND giver.withdrawn_at IS NULL GROUP BY r.kind",
+        [meeting_id],
+    ):
+        found[row["kind"]] = row["n"]
+    return found
 
 
 def _previous_meeting(db: Database, meeting: dict) -> dict | None:

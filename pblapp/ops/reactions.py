@@ -14,6 +14,7 @@ from pblapp.domain import validation
 from pblapp.domain.clock import utc_now
 from pblapp.domain.errors import Conflict, DomainError, NotFound
 from pblapp.domain.vocabulary import REACTION_KINDS
+from pblapp.ops import consent
 from pblapp.ops.participation import Attendance
 
 
@@ -61,6 +62,9 @@ def set_reaction(db: Database, attendance: Attendance, payload: Any) -> dict[str
             raise Conflict(
                 "contribution_merged", "This post was merged into another; react to that one."
             )
+        if kind is not None:
+            # A participant asked to consent again reacts once they have.
+            consent.check_may_post(change, attendance.id)
         key = [contribution_id, attendance.participant_id]
         previous = change.db.execute(
             "SELECT kind FROM reactions WHERE contribution_id = ? AND participant_id = ?", key

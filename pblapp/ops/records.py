@@ -2,23 +2,69 @@
 log, one export row per contribution, and the facts of a meeting the minutes start from.
 
 No display names leave this module for research: rows and events carry pseudonyms only.
+A withdrawn participant is left out of ``log.csv`` and ``log.jsonl``: their contributions,
+and every event of theirs or about their posts (``participant.withdrawn`` and
+``participant.erased`` stay, so that the log says that it happened).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from pblapp.db import Database, Event
+from pblapp.domain.agenda import step_title
+from pblapp.domain.clock import local_time
 from pblapp.domain.errors import NotFound
+from pblapp.domain.exports import local_iso
+
+# Kept in the log when the participant they name has withdrawn: that it happened, no text.
+WITHDRAWAL_EVENTS = frozenset({"participant.withdrawn", "participant.erased"})
 
 
 def events(db: Database, *, group_id: int, meeting_id: int | None = None) -> list[dict]:
-    """The event log of a group, or of one of its meetings, in log order (``log.jsonl``)."""
+    """The event log of a group, or of one of its meetings, in log order (``log.jsonl``),
+    without the events of withdrawn participants and those about their posts."""
     if meeting_id is None:
         rows = db.query("SELECT * FROM events WHERE group_id = ? ORDER BY seq", [group_id])
     else:
         rows = db.query("SELECT * FROM events WHERE meeting_id = ? ORDER BY seq", [meeting_id])
+    scope = withdrawn_scope(db, group_id)
+    return [
+        event
+        for event in _events(rows)
+        if event["type"] in WITHDRAWAL_EVENTS or not _about_withdrawn(event, scope)
+    ]
+
+
+def _about_withdrawn(event: dict, scope: dict[str, set]) -> bool:
+    data = event["data"]
+    return (
+        event["actor"] in scope["pseudonyms"]
+        or data.get("contribution_id") in scope["contributions"]
+        or data.get("question_id") in scope["questions"]
+    )
+
+
+def withdrawn_scope(db: Database, group_id: int) -> dict[str, set]:
+    """What of a group is its withdrawn participants': their ``pseudonyms``, their
+    ``contributions`` (ids) and the ``questions`` (ids) made from those."""
+    rows = db.query(
+        "SELECT p.pseudonym, c.id AS contribution_id, q.id AS question_id "
+        "FROM participants p LEFT JOIN contributions c ON c.participant_id = p.id "
+        "LEFT JOIN questions q ON q.contribution_id = c.id "
+        "WHERE p.group_id = ? AND p.withdrawn_at IS NOT NULL",
+        [group_id],
+    )
+    return {
+        "pseudonyms": {row["pseudonym"] for row in rows},
+        "contributions": {row["contribution_id"] for row in rows} - {None},
+        "questions": {row["question_id"] for row in rows} - {None},
+    }
+
+
+def _events(rows) -> list[dict]:
     return [
         Event(
             type=row["type"],
@@ -33,28 +79,47 @@ def events(db: Database, *, group_id: int, meeting_id: int | None = None) -> lis
     ]
 
 
-def export_rows(db: Database, *, group_id: int, meeting_id: int | None = None) -> list[dict]:
-    """Rows for ``log.csv``: every contribution, hidden ones included, no names."""
+def export_rows(
+    db: Database,
+    *,
+    group_id: int,
+    meeting_id: int | None = None,
+    zone: str = "UTC",
+    step_labels: Mapping[str, str] | None = None,
+) -> list[dict]:
+    """Rows for ``log.csv``: every contribution, hidden ones included, no names. Dates and
+    local times are in the IANA time zone ``zone``; ``agenda_step`` is the step's own
+    title, else its label in ``step_labels`` (the group's language), else its key."""
     sql = (
         "SELECT g.id AS group_id, g.name AS group_name, m.number AS meeting_number, "
-        "COALESCE(m.scheduled_at, m.started_at, m.created_at) AS meeting_at, "
+        # The minutes' date: the day the meeting started, else its scheduled day.
+        "COALESCE(m.started_at, m.scheduled_at, m.created_at) AS meeting_at, "
         "c.id AS contribution_id, c.seq, c.created_at, p.pseudonym, c.organization, "
-        "c.qtype AS question_type, c.text, c.hidden, c.carry_forward "
+        "c.qtype AS question_type, c.text, c.hidden, c.carry_forward, "
+        "c.merged_into_id AS merged_into, s.key AS step_key, s.title AS step_title "
         "FROM contributions c JOIN meetings m ON m.id = c.meeting_id "
         "JOIN groups g ON g.id = m.group_id JOIN participants p ON p.id = c.participant_id "
-        "WHERE g.id = ?"
+        "LEFT JOIN agenda_steps s ON s.id = c.agenda_step_id "
+        # A withdrawn participant's posts are no research data.
+        "WHERE g.id = ? AND p.withdrawn_at IS NULL"
     )
     params: list[Any] = [group_id]
     if meeting_id is not None:
         sql += " AND m.id = ?"
         params.append(meeting_id)
     rows = db.query(sql + " ORDER BY m.number, c.seq", params)
+    history = qtype_history(db, group_id=group_id, meeting_id=meeting_id)
     result = []
     for row in rows:
         item = dict(row)
-        item["meeting_date"] = item.pop("meeting_at")[:10]
+        item["meeting_date"] = local_time(item.pop("meeting_at"), zone)[0]
         item["hidden"] = bool(item["hidden"])
         item["carry_forward"] = bool(item["carry_forward"])
+        first, retags = history.get(item["contribution_id"], (item["question_type"], 0))
+        item["original_question_type"], item["retag_count"] = first, retags
+        step = {"key": item.pop("step_key"), "title": item.pop("step_title")}
+        item["agenda_step"] = step_title(step if any(step.values()) else None, step_labels or {})
+        item["created_at_local"] = local_iso(item["created_at"], zone)
         result.append(item)
     return result
 
@@ -63,10 +128,12 @@ def meeting_facts(db: Database, meeting_id: int) -> dict:
     """What the minutes say of a meeting besides its posts and follow-ups: the meeting row
     with its group's name, kind, plan, organisations and language, the facilitator's name,
     and who attended (``attendance``: ``[(organization code, pseudonym)]`` in joining
-    order)."""
+    order). ``withdrawn_posts``: the ids of the group's contributions whose words the
+    minutes replace with a placeholder: a withdrawn participant's, unless the group keeps
+    them for its minutes (``keep_for_minutes``) and they are still stored."""
     row = db.query_one(
         "SELECT m.*, g.name AS group_name, g.kind, g.planned_meetings, g.organizations, "
-        "g.language, u.name AS facilitator FROM meetings m "
+        "g.language, g.withdrawal_policy, u.name AS facilitator FROM meetings m "
         "JOIN groups g ON g.id = m.group_id JOIN users u ON u.id = g.owner_id "
         "WHERE m.id = ?",
         [meeting_id],
@@ -84,6 +151,15 @@ def meeting_facts(db: Database, meeting_id: int) -> dict:
             [meeting_id],
         )
     ]
+    facts["withdrawn_posts"] = {
+        r["id"]
+        for r in db.query(
+            "SELECT c.id FROM contributions c JOIN participants p ON p.id = c.participant_id "
+            "WHERE p.group_id = ? AND p.withdrawn_at IS NOT NULL "
+            "AND (? != 'keep_for_minutes' OR c.text_removed = 'withdrawn')",
+            [facts["group_id"], facts["withdrawal_policy"]],
+        )
+    }
     return facts
 
 
@@ -94,3 +170,152 @@ def withdrawn_ids(db: Database, group_id: int) -> set[int]:
         "SELECT id FROM participants WHERE group_id = ? AND withdrawn_at IS NOT NULL", [group_id]
     )
     return {row["id"] for row in rows}
+
+
+def qdpx_facts(db: Database, group_id: int) -> dict:
+    """What the REFI-QDA project of a group (``export.qdpx``) is made of, no names: the
+    group; its meetings that have started, each with its visible contributions in ``seq``
+    order (merged duplicates too); and its participants (pseudonym and organisation; not a
+    pseudonym merged into another).
+    Withdrawn participants (:func:`withdrawn_ids`) and their contributions are left out;
+    their pseudonyms are listed in ``withdrawn_pseudonyms``."""
+    group = db.query_one(
+        "SELECT id, name, language, organizations, created_at FROM groups WHERE id = ?",
+        [group_id],
+    )
+    if group is None:
+        raise NotFound("group_not_found", "No such group.")
+    withdrawn = withdrawn_ids(db, group_id)
+    # A pseudonym merged into another (``ops.identities``) has nothing left of its own.
+    people = db.query(
+        "SELECT id, pseudonym, organization, created_at FROM participants "
+        "WHERE group_id = ? AND merged_into_id IS NULL ORDER BY number",
+        [group_id],
+    )
+    meetings = [
+        {**dict(row), "contributions": []}
+        for row in db.query(
+            "SELECT id, number, title, status, scheduled_at, started_at, closed_at, created_at "
+            "FROM meetings WHERE group_id = ? AND status != 'planned' ORDER BY number",
+            [group_id],
+        )
+    ]
+    by_id = {meeting["id"]: meeting for meeting in meetings}
+    rows = db.query(
+        "SELECT c.id, c.meeting_id, c.seq, c.participant_id, p.pseudonym, "
+        "COALESCE(c.organization, p.organization) AS organization, c.qtype, c.text, "
+        "c.created_at, c.updated_at FROM contributions c "
+        "JOIN meetings m ON m.id = c.meeting_id JOIN participants p ON p.id = c.participant_id "
+        "WHERE m.group_id = ? AND c.hidden = 0 ORDER BY m.number, c.seq",
+        [group_id],
+    )
+    for row in rows:
+        if row["participant_id"] not in withdrawn and row["meeting_id"] in by_id:
+            by_id[row["meeting_id"]]["contributions"].append(dict(row))
+    return {
+        "group": {
+            "id": group["id"],
+            "name": group["name"],
+            "language": group["language"] or "sv",
+            "organizations": json.loads(group["organizations"]),
+            "created_at": group["created_at"],
+        },
+        "meetings": meetings,
+        "participants": [dict(p) for p in people if p["id"] not in withdrawn],
+        "withdrawn_pseudonyms": [p["pseudonym"] for p in people if p["id"] in withdrawn],
+    }
+
+
+# -- research files beyond log.csv and log.jsonl (participants.csv, the archive) -----------
+
+
+def qtype_history(
+    db: Database, *, group_id: int, meeting_id: int | None = None
+) -> dict[int, tuple[str | None, int]]:
+    """For each contribution: the question type it was posted with, and how many times the
+    facilitator changed its type since (from ``contribution.added`` and
+    ``contribution.updated`` in the log)."""
+    sql = (
+        "SELECT type, json_extract(data, '$.contribution_id') AS contribution_id, "
+        "json_extract(data, '$.qtype') AS qtype, "
+        "json_type(data, '$.changes.qtype') IS NOT NULL AS retagged "
+        "FROM events WHERE type IN ('contribution.added', 'contribution.updated') AND "
+    )
+    if meeting_id is None:
+        rows = db.query(sql + "group_id = ? ORDER BY seq", [group_id])
+    else:
+        rows = db.query(sql + "meeting_id = ? ORDER BY seq", [meeting_id])
+    history: dict[int, tuple[str | None, int]] = {}
+    for row in rows:
+        if row["type"] == "contribution.added":
+            history[row["contribution_id"]] = (row["qtype"], 0)
+        elif row["retagged"] and row["contribution_id"] in history:
+            first, count = history[row["contribution_id"]]
+            history[row["contribution_id"]] = (first, count + 1)
+    return history
+
+
+def withdrawn_pseudonyms(db: Database, group_id: int) -> set[str]:
+    """The pseudonyms of the participants of :func:`withdrawn_ids`."""
+    rows = db.query(
+        "SELECT pseudonym FROM participants WHERE group_id = ? AND withdrawn_at IS NOT NULL",
+        [group_id],
+    )
+    return {row["pseudonym"] for row in rows}
+
+
+def _consent_column(db: Database) -> str | None:
+    """The attendance's consent version, where the schema has one (``consent_hash``)."""
+    columns = {row["name"] for row in db.query("PRAGMA table_info(attendances)")}
+    return "consent_hash" if "consent_hash" in columns else None
+
+
+def participant_rows(
+    db: Database, *, group_id: int, meeting_id: int | None = None, zone: str = "UTC"
+) -> list[dict]:
+    """Rows for ``participants.csv``: one per pseudonym and meeting attended (organisation
+    given at that meeting, when they joined it, the consent version), no names. A withdrawn
+    participant has no attendance rows, only one row that says so."""
+    consent = _consent_column(db)
+    sql = (
+        "SELECT m.group_id, m.number AS meeting_number, "
+        "COALESCE(m.started_at, m.scheduled_at, m.created_at) AS meeting_at, p.pseudonym, "
+        "a.organization, a.joined_at, "
+        + (f"a.{consent}" if consent else "NULL")
+        + " AS consent_version, p.withdrawn_at IS NOT NULL AS withdrawn "
+        "FROM attendances a JOIN meetings m ON m.id = a.meeting_id "
+        "JOIN participants p ON p.id = a.participant_id WHERE m.group_id = ?"
+    )
+    params: list[Any] = [group_id]
+    if meeting_id is not None:
+        sql += " AND m.id = ?"
+        params.append(meeting_id)
+    rows = db.query(sql + " ORDER BY m.number, p.number", params)
+    result, withdrawn_seen = [], set()
+    for row in rows:
+        item = dict(row)
+        item["meeting_date"] = local_time(item.pop("meeting_at"), zone)[0]
+        item["withdrawn"] = bool(item["withdrawn"])
+        if item["withdrawn"]:
+            withdrawn_seen.add(item["pseudonym"])
+            continue
+        result.append(item)
+    for name in sorted(withdrawn_seen, key=lambda p: (len(p), p)):
+        result.append(
+            {
+                "group_id": group_id,
+                "meeting_number": None,
+                "meeting_date": None,
+                "pseudonym": name,
+                "organization": None,
+                "joined_at": None,
+                "consent_version": None,
+                "withdrawn": True,
+            }
+        )
+    return result
+
+
+def schema_version(db: Database) -> int:
+    """The database schema's version (``PRAGMA user_version``: the last migration run)."""
+    return db.query_one("PRAGMA user_version")[0]

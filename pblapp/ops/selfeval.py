@@ -17,7 +17,7 @@ from pblapp.domain import selfeval
 from pblapp.domain.access import FACILITATOR
 from pblapp.domain.clock import utc_now
 from pblapp.domain.errors import Conflict
-from pblapp.ops import lookup
+from pblapp.ops import consent, lookup
 from pblapp.ops.participation import Attendance
 
 NOT_OPEN, OPEN, CLOSED = "not_open", "open", "closed"
@@ -71,6 +71,8 @@ def answer(db: Database, attendance: Attendance, payload: Any) -> None:
         ).fetchone()
         if row["self_evaluation_opened_at"] is None or row["status"] != "live":
             raise Conflict("self_evaluation_not_open", "The self-evaluation is not open.")
+        # A participant asked to consent again answers once they have.
+        consent.check_may_post(change, attendance.id)
         change.db["self_evaluation_answers"].upsert(
             {
                 "meeting_id": attendance.meeting_id,

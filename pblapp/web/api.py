@@ -12,8 +12,9 @@ from pblapp.domain import access, exports, validation
 from pblapp.domain.errors import DomainError
 from pblapp.effects import minutes
 from pblapp.i18n import LANGUAGES, error_page_text
-from pblapp.web import db
+from pblapp.web import db, research_rows
 from pblapp.web.auth import csrf
+from pblapp.web.research import record_download
 from pblapp.web.urls import join_url, screen_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -255,15 +256,13 @@ def command_screen(meeting_id: int):
 @api_user
 def update_contribution(meeting_id: int, contribution_id: int):
     """The API's ``contribution:update``: re-tag, hide, or mark "take to next meeting"."""
-    return ops.participation.moderate(
-        db(), g.user["id"], meeting_id, _with_path_id(contribution_id)
-    )
+    return ops.moderation.moderate(db(), g.user["id"], meeting_id, _with_path_id(contribution_id))
 
 
 @bp.post("/meetings/<int:meeting_id>/contributions/<int:contribution_id>/merge")
 @api_user
 def merge_contribution(meeting_id: int, contribution_id: int):
-    return ops.participation.merge(db(), g.user["id"], meeting_id, _with_path_id(contribution_id))
+    return ops.moderation.merge(db(), g.user["id"], meeting_id, _with_path_id(contribution_id))
 
 
 @bp.put("/meetings/<int:meeting_id>/starting-point")
@@ -306,7 +305,7 @@ MINUTES_TYPES = {
 @bp.get("/meetings/<int:meeting_id>/minutes.<any(md, html, docx):fmt>")
 @api_user
 def minutes_file(meeting_id: int, fmt: str):
-    visible_meeting(meeting_id)
+    record_download(visible_meeting(meeting_id)["group_id"])
     asked = request.args.get("lang")
     body = minutes.minutes_file(
         db(),
@@ -350,7 +349,9 @@ def _jsonl(events: list[dict], filename: str) -> Response:
 @api_user
 def meeting_csv(meeting_id: int):
     meeting = visible_meeting(meeting_id)
-    rows = ops.records.export_rows(db(), group_id=meeting["group_id"], meeting_id=meeting_id)
+    record_download(meeting["group_id"])
+    # In the app's time zone and the group's language, without withdrawn participants.
+    rows = research_rows.log_rows(meeting["group_id"], meeting_id)
     return _csv(rows, f"meeting-{meeting_id}-log.csv")
 
 
@@ -358,6 +359,7 @@ def meeting_csv(meeting_id: int):
 @api_user
 def meeting_jsonl(meeting_id: int):
     meeting = visible_meeting(meeting_id)
+    record_download(meeting["group_id"])
     events = ops.records.events(db(), group_id=meeting["group_id"], meeting_id=meeting_id)
     return _jsonl(events, f"meeting-{meeting_id}-log.jsonl")
 
@@ -366,13 +368,15 @@ def meeting_jsonl(meeting_id: int):
 @api_user
 def group_csv(group_id: int):
     ops.lookup.group(db(), g.user["id"], group_id)
-    return _csv(ops.records.export_rows(db(), group_id=group_id), f"group-{group_id}-log.csv")
+    record_download(group_id)
+    return _csv(research_rows.log_rows(group_id), f"group-{group_id}-log.csv")
 
 
 @bp.get("/groups/<int:group_id>/log.jsonl")
 @api_user
 def group_jsonl(group_id: int):
     ops.lookup.group(db(), g.user["id"], group_id)
+    record_download(group_id)
     return _jsonl(ops.records.events(db(), group_id=group_id), f"group-{group_id}-log.jsonl")
 
 

@@ -21,6 +21,7 @@ from pblapp.i18n import (
 from pblapp.web import api, db
 from pblapp.web.api import api_user, json_body, visible_meeting
 from pblapp.web.auth import csrf
+from pblapp.web.research import record_download
 
 bp = Blueprint("development", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -93,6 +94,7 @@ def _series_rows(group_id: int) -> list[dict]:
 @api_user
 def meetings_csv(group_id: int):
     ops.lookup.group(db(), g.user["id"], group_id)
+    record_download(group_id)
     body = exports.meetings_csv(_series_rows(group_id))
     response = Response(body, content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'inline; filename="group-{group_id}-meetings.csv"'

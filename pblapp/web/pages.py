@@ -29,7 +29,7 @@ from pblapp.domain.clock import local_time
 from pblapp.domain.errors import DomainError, NotFound
 from pblapp.domain.vocabulary import DEFAULT_ORGANIZATIONS
 from pblapp.i18n import error_message, error_messages
-from pblapp.web import db, development
+from pblapp.web import db, development, research
 from pblapp.web.auth import login_required
 from pblapp.web.urls import join_url
 
@@ -72,6 +72,10 @@ def _group_form(form) -> dict:
             payload["planned_meetings"] = int(form["planned_meetings"])
         except ValueError:
             payload["planned_meetings"] = form["planned_meetings"]
+    # Retention and the withdrawal policy (docs/protocol.md): empty keeps the data.
+    retention = form.get("retention_days", "").strip()
+    payload["retention_days"] = int(retention) if retention.isdigit() else retention or None
+    payload["withdrawal_policy"] = form.get("withdrawal_policy") or "delete"
     return payload
 
 
@@ -173,6 +177,8 @@ def group(group_id: int, draft=None, status: int = 200):
         timeline_rows=timeline.text_table(timeline_meetings, timeline_labels),
         phases_agreed=sum(phase["decided"] == phase["suggested"] for phase in decided),
         phases_decided=len(decided),
+        # The owner's own sections: who may read the group, and who downloaded what.
+        **research.group_page_context(group_id),
     )
     return page, status
 

@@ -196,6 +196,10 @@ PARTICIPANT_EVENTS = {
     "self_evaluation:answer": lambda attendance, payload: (
         ops.selfeval.answer(db(), attendance, payload) or {}
     ),
+    "participant:consent": lambda attendance, payload: ops.consent.give(db(), attendance, payload),
+    "participant:withdraw": lambda attendance, payload: {
+        "participant": ops.privacy.withdraw_self(db(), attendance, payload)
+    },
 }
 
 
@@ -226,8 +230,8 @@ def _on_unknown(event, *_args):
 # event: (the ack's key for the result, the operation). Follow-ups all answer with the
 # meeting's whole follow-up state.
 FACILITATOR_EVENTS: dict[str, tuple[str, Operation]] = {
-    "contribution:update": ("contribution", ops.participation.moderate),
-    "contribution:merge": ("contribution", ops.participation.merge),
+    "contribution:update": ("contribution", ops.moderation.moderate),
+    "contribution:merge": ("contribution", ops.moderation.merge),
     "agenda:command": ("agenda", ops.agenda.command),
     "agenda:edit": ("agenda", ops.agenda.edit),
     "agenda:save_for_group": (

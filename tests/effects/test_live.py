@@ -122,7 +122,7 @@ def test_hiding_a_carried_post_takes_its_question_off_every_open_console(
     phone = participant_socket(app, client, live_meeting["join_code"])
     cid = post(phone, "Vad gäller efter dag 180?", "encyclopedic")["contribution"]["id"]
     mid = live_meeting["id"]
-    ops.participation.moderate(db, facilitator["id"], mid, {"id": cid, "carry_forward": True})
+    ops.moderation.moderate(db, facilitator["id"], mid, {"id": cid, "carry_forward": True})
     other_console = moderator_socket(app, facilitator, mid)
     other_console.get_received()
     client.patch(

@@ -32,10 +32,10 @@ def test_minutes_list_attendance_contributions_by_type_and_carried_questions(
     hidden, _ = ops.participation.post(
         db, b, {"client_id": str(uuid.uuid4()), "text": "Off topic", "qtype": None}
     )
-    ops.participation.moderate(
+    ops.moderation.moderate(
         db, facilitator["id"], live_meeting["id"], {"id": first["id"], "carry_forward": True}
     )
-    ops.participation.moderate(
+    ops.moderation.moderate(
         db, facilitator["id"], live_meeting["id"], {"id": hidden["id"], "hidden": True}
     )
     headers = facilitator["headers"]
@@ -124,8 +124,8 @@ def test_full_minutes_place_everything_in_its_section_in_md_html_and_docx(
     ops.agenda.command(db, uid, mid, {"action": "next"})
     later = post("Vad innebär *dag 180*?", "encyclopedic")
     duplicate = post("Vad betyder dag 180?", "encyclopedic")
-    ops.participation.merge(db, uid, mid, {"id": duplicate["id"], "into": later["id"]})
-    ops.participation.moderate(db, uid, mid, {"id": later["id"], "carry_forward": True})
+    ops.moderation.merge(db, uid, mid, {"id": duplicate["id"], "into": later["id"]})
+    ops.moderation.moderate(db, uid, mid, {"id": later["id"], "carry_forward": True})
     ops.decisions.add_decision(db, uid, mid, {"text": "Vi bjuder in AF."})
     ops.decisions.add_action_item(
         db, uid, mid, {"what": "Kolla SGI-reglerna", "who": "P01 (FK)", "due": "2026-03-16"}

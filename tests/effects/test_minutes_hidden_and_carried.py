@@ -18,11 +18,11 @@ def test_hiding_a_post_does_not_drop_the_visible_duplicates_merged_into_it_from_
     first = post(anna, "Vad betyder dag 180 (hemligt namn här)?", qtype="encyclopedic")
     second = post(bo, "Vad innebär dag 180 i rehabkedjan?", qtype="encyclopedic")
     uid, mid = facilitator["id"], live_meeting["id"]
-    ops.participation.merge(
+    ops.moderation.merge(
         db, uid, mid, {"id": second["contribution"]["id"], "into": first["contribution"]["id"]}
     )
     # The first one named a client: the facilitator hides it. Bo's post is still visible.
-    ops.participation.moderate(db, uid, mid, {"id": first["contribution"]["id"], "hidden": True})
+    ops.moderation.moderate(db, uid, mid, {"id": first["contribution"]["id"], "hidden": True})
     assert "hemligt" not in _minutes_md(client, facilitator, mid)
     assert "rehabkedjan" in _minutes_md(client, facilitator, mid)
     assert ops.meetings.state(db, mid)["counts"]["encyclopedic"] == 1
@@ -35,9 +35,9 @@ def test_the_text_of_a_hidden_post_does_not_reach_the_minutes_through_its_carrie
     sent = post(phone, "Hur gör vi med Kalle Karlsson, 19750101-1234?", qtype="solution")
     uid, mid = facilitator["id"], live_meeting["id"]
     cid = sent["contribution"]["id"]
-    ops.participation.moderate(db, uid, mid, {"id": cid, "carry_forward": True})
+    ops.moderation.moderate(db, uid, mid, {"id": cid, "carry_forward": True})
     # Then the facilitator sees the personal details and hides the post.
-    ops.participation.moderate(db, uid, mid, {"id": cid, "hidden": True})
+    ops.moderation.moderate(db, uid, mid, {"id": cid, "hidden": True})
     assert "Karlsson" not in _minutes_md(client, facilitator, mid)
 
 

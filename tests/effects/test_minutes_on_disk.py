@@ -79,11 +79,11 @@ def test_a_question_carried_from_a_post_hidden_after_the_close_leaves_the_minute
         app, client, live_meeting["join_code"], "Vad vet Kalle Karlsson om detta?"
     )
     uid, mid = facilitator["id"], live_meeting["id"]
-    ops.participation.moderate(db, uid, mid, {"id": post["id"], "carry_forward": True})
+    ops.moderation.moderate(db, uid, mid, {"id": post["id"], "carry_forward": True})
     close_meeting(client, facilitator, mid)
     assert "Karlsson" in _disk_minutes(app, live_meeting)
 
-    ops.participation.moderate(db, uid, mid, {"id": post["id"], "hidden": True})
+    ops.moderation.moderate(db, uid, mid, {"id": post["id"], "hidden": True})
     assert "Karlsson" not in _disk_minutes(app, live_meeting)
     followups = client.get(f"/api/v1/meetings/{mid}/followups", headers=facilitator["headers"])
     assert followups.get_json()["questions"] == []
@@ -96,11 +96,11 @@ def test_showing_a_post_again_after_the_close_brings_its_question_back(
         app, client, live_meeting["join_code"], "Vem samordnar Evas återgång?"
     )
     uid, mid = facilitator["id"], live_meeting["id"]
-    ops.participation.moderate(db, uid, mid, {"id": post["id"], "carry_forward": True})
-    ops.participation.moderate(db, uid, mid, {"id": post["id"], "hidden": True})  # by mistake
+    ops.moderation.moderate(db, uid, mid, {"id": post["id"], "carry_forward": True})
+    ops.moderation.moderate(db, uid, mid, {"id": post["id"], "hidden": True})  # by mistake
     close_meeting(client, facilitator, mid)
     assert ops.followups.read(db, mid)["questions"] == []
-    ops.participation.moderate(db, uid, mid, {"id": post["id"], "hidden": False})
+    ops.moderation.moderate(db, uid, mid, {"id": post["id"], "hidden": False})
     assert [q["text"] for q in ops.followups.read(db, mid)["questions"]] == [
         "Vem samordnar Evas återgång?"
     ]

@@ -18,7 +18,7 @@ def test_carried_questions_follow_the_group_across_three_meetings(
     contribution, _ = ops.participation.post(
         db, attendance, {"client_id": str(uuid.uuid4()), "text": "Vad gäller efter dag 180?"}
     )
-    ops.participation.moderate(db, uid, first, {"id": contribution["id"], "carry_forward": True})
+    ops.moderation.moderate(db, uid, first, {"id": contribution["id"], "carry_forward": True})
     typed = ops.followups.add_question(
         db, uid, first, {"text": "Hur gör AF med arbetsförmågan?", "owner": {"organization": "AF"}}
     )
@@ -62,8 +62,8 @@ def test_unmarking_a_contribution_removes_its_open_question(client, db, facilita
     contribution, _ = ops.participation.post(
         db, attendance, {"client_id": str(uuid.uuid4()), "text": "Kanske"}
     )
-    ops.participation.moderate(db, uid, mid, {"id": contribution["id"], "carry_forward": True})
-    ops.participation.moderate(db, uid, mid, {"id": contribution["id"], "carry_forward": False})
+    ops.moderation.moderate(db, uid, mid, {"id": contribution["id"], "carry_forward": True})
+    ops.moderation.moderate(db, uid, mid, {"id": contribution["id"], "carry_forward": False})
     assert ops.followups.read(db, mid)["questions"] == []
     assert (
         ops.records.events(db, group_id=live_meeting["group_id"])[-1]["type"] == "question.removed"
@@ -75,7 +75,7 @@ def test_a_question_that_quotes_a_post_keeps_the_participants_words(
 ):
     post = post_from_a_new_phone(app, client, live_meeting["join_code"], "Vad innebär dag 180?")
     uid, mid = facilitator["id"], live_meeting["id"]
-    ops.participation.moderate(db, uid, mid, {"id": post["id"], "carry_forward": True})
+    ops.moderation.moderate(db, uid, mid, {"id": post["id"], "carry_forward": True})
     question = ops.followups.read(db, mid)["questions"][0]
     with pytest.raises(DomainError) as caught:
         ops.followups.update_question(db, uid, mid, {"id": question["id"], "text": "Mina egna ord"})

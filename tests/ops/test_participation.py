@@ -107,7 +107,7 @@ def test_pseudonyms_follow_the_order_of_joining_and_stay_across_meetings(
 def test_moderation_is_logged_with_old_and_new_values(client, db, facilitator, live_meeting):
     attendance = ops.participation.attendance(db, join(client, live_meeting["join_code"])["token"])
     contribution, _ = post(db, attendance, qtype=None)
-    updated = ops.participation.moderate(
+    updated = ops.moderation.moderate(
         db,
         facilitator["id"],
         live_meeting["id"],
@@ -128,7 +128,7 @@ def test_hidden_contributions_leave_the_counts_but_stay_in_the_record(
 ):
     attendance = ops.participation.attendance(db, join(client, live_meeting["join_code"])["token"])
     contribution, _ = post(db, attendance, qtype="value")
-    ops.participation.moderate(
+    ops.moderation.moderate(
         db, facilitator["id"], live_meeting["id"], {"id": contribution["id"], "hidden": True}
     )
     assert ops.meetings.state(db, live_meeting["id"])["counts"]["value"] == 0

@@ -22,7 +22,7 @@ def posts(client, db, live_meeting):
 
 def test_merging_a_duplicate_keeps_both_texts_but_counts_once(db, facilitator, live_meeting, posts):
     uid, mid = facilitator["id"], live_meeting["id"]
-    merged = ops.participation.merge(db, uid, mid, {"id": posts[1]["id"], "into": posts[0]["id"]})
+    merged = ops.moderation.merge(db, uid, mid, {"id": posts[1]["id"], "into": posts[0]["id"]})
     assert merged["merged_into_id"] == posts[0]["id"]
     assert ops.meetings.state(db, mid)["counts"]["meaning"] == 2
     assert [c["text"] for c in ops.participation.contributions(db, mid)] == [
@@ -30,7 +30,7 @@ def test_merging_a_duplicate_keeps_both_texts_but_counts_once(db, facilitator, l
     ]
     event = ops.records.events(db, group_id=live_meeting["group_id"])[-1]
     assert event["type"] == "contribution.merged" and event["data"]["into"] == posts[0]["id"]
-    ops.participation.merge(db, uid, mid, {"id": posts[1]["id"], "into": None})
+    ops.moderation.merge(db, uid, mid, {"id": posts[1]["id"], "into": None})
     assert ops.meetings.state(db, mid)["counts"]["meaning"] == 3
 
 
@@ -45,15 +45,15 @@ def test_merging_a_duplicate_keeps_both_texts_but_counts_once(db, facilitator, l
 )
 def test_bad_merges_are_refused(db, facilitator, live_meeting, posts, payload, code):
     with pytest.raises(DomainError) as caught:
-        ops.participation.merge(db, facilitator["id"], live_meeting["id"], payload)
+        ops.moderation.merge(db, facilitator["id"], live_meeting["id"], payload)
     assert caught.value.code == code
 
 
 def test_merging_into_a_merged_duplicate_is_refused(db, facilitator, live_meeting, posts):
     uid, mid = facilitator["id"], live_meeting["id"]
-    ops.participation.merge(db, uid, mid, {"id": posts[1]["id"], "into": posts[0]["id"]})
+    ops.moderation.merge(db, uid, mid, {"id": posts[1]["id"], "into": posts[0]["id"]})
     with pytest.raises(DomainError) as caught:
-        ops.participation.merge(db, uid, mid, {"id": posts[2]["id"], "into": posts[1]["id"]})
+        ops.moderation.merge(db, uid, mid, {"id": posts[2]["id"], "into": posts[1]["id"]})
     assert caught.value.code == "target_is_merged"
 
 

@@ -22,7 +22,7 @@ def fill(client, db, facilitator, live_meeting):
     hidden, _ = ops.participation.post(
         db, a, {"client_id": str(uuid.uuid4()), "text": "Dolt", "qtype": None}
     )
-    ops.participation.moderate(
+    ops.moderation.moderate(
         db, facilitator["id"], live_meeting["id"], {"id": hidden["id"], "hidden": True}
     )
     return a

@@ -89,10 +89,10 @@ def test_a_reaction_can_be_taken_back_from_a_hidden_post_but_none_added_to_a_mer
 ):
     cid, mid = room["post"]["id"], live_meeting["id"]
     other = post(room["cia"], "Vad innebär dag 180 egentligen?", "encyclopedic")["contribution"]
-    ops.participation.merge(db, facilitator["id"], mid, {"id": other["id"], "into": cid})
+    ops.moderation.merge(db, facilitator["id"], mid, {"id": other["id"], "into": cid})
     assert react(room["bo"], other["id"], "agree")["error"]["code"] == "contribution_merged"
     react(room["bo"], cid, "agree")
-    ops.participation.moderate(db, facilitator["id"], mid, {"id": cid, "hidden": True})
+    ops.moderation.moderate(db, facilitator["id"], mid, {"id": cid, "hidden": True})
     assert react(room["bo"], cid, None)["reactions"]["agree"] == 0
 
 
@@ -122,9 +122,7 @@ def test_reactions_to_a_hidden_post_or_another_meetings_post_are_refused(
     app, client, db, facilitator, room, live_meeting
 ):
     cid = room["post"]["id"]
-    ops.participation.moderate(
-        db, facilitator["id"], live_meeting["id"], {"id": cid, "hidden": True}
-    )
+    ops.moderation.moderate(db, facilitator["id"], live_meeting["id"], {"id": cid, "hidden": True})
     assert react(room["bo"], cid, "agree")["error"]["code"] == "contribution_hidden"
     other = client.post(
         f"/api/v1/groups/{live_meeting['group_id']}/meetings",

@@ -1,6 +1,7 @@
 // Facilitator console: every contribution live, with re-tag, hide and
 // "take to next meeting" sent as contribution:update.
 import { agendaPanel } from "./agenda-panel.js";
+import { caseStoryControl } from "./case-story.js";
 import { phasePanel, selfEvaluationPanel } from "./development-panels.js";
 import { followupsPanel } from "./followups-panel.js";
 import {
@@ -37,6 +38,35 @@ function refusedOn(id) {
     why.textContent = text;
     why.hidden = false;
   };
+}
+
+// The owner's redaction: the words are replaced on the server, in the logs and minutes too.
+async function redact(id, control) {
+  const replacement = window.prompt(config.redact.prompt, config.redact.replacement);
+  if (replacement === null) return;
+  control.disabled = true;
+  let answer = null;
+  try {
+    const response = await fetch(config.redact.url.replace("{id}", id), {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": config.redact.csrfToken },
+      body: JSON.stringify(replacement.trim() ? { replacement: replacement.trim() } : {}),
+    });
+    answer = await response.json();
+    if (!response.ok) {
+      const error = answer.error || {};
+      refusedOn(id)(config.messages[error.code] || error.message || config.messages.internal_error);
+      answer = null;
+    }
+  } catch {
+    refusedOn(id)(config.messages.no_answer);
+  }
+  control.disabled = false;
+  if (!answer) return;
+  latest.set(id, answer);
+  const item = contributions.get(id);
+  item.querySelector(".text").textContent = answer.text;
+  update(item, answer);
 }
 
 async function send(id, change, control) {
@@ -76,6 +106,10 @@ function render(contribution) {
       refusedOn(contribution.id),
     ),
   );
+  const redactButton = item.querySelector("[data-testid=redact]");
+  if (redactButton) {
+    redactButton.addEventListener("click", () => redact(contribution.id, redactButton));
+  }
   const mergeInto = item.querySelector("[data-testid=merge-into]");
   item.querySelector("[data-testid=merge]").addEventListener("click", async () => {
     const merged = item.dataset.mergedInto;
@@ -94,6 +128,7 @@ function render(contribution) {
     latest.set(contribution.id, answer.contribution);
     update(item, answer.contribution);
   });
+  caseStoryControl(item, contribution, config, refusedOn(contribution.id));
   return item;
 }
 

@@ -22,6 +22,10 @@ const seForm = document.getElementById("self-evaluation-form");
 const seThanks = selfEvaluation.querySelector("[data-testid=se-thanks]");
 const seError = seForm.querySelector("[data-testid=se-error]");
 const SELF_EVALUATION_KEY = `pblapp.selfevaluation.${config.meetingId}.${config.pseudonym}`;
+// Shown by the server when the group's consent text changed since this participant last
+// consented: posts wait in the outbox until they consent again.
+const consentPanel = document.querySelector("[data-testid=consent-renew]");
+const RELOADED_FOR_CONSENT = `pblapp.consentreload.${config.meetingId}`;
 
 const own = new Map(); // client_id -> element
 const inFlight = new Set();
@@ -70,7 +74,7 @@ function showOwn(post, state, message) {
 function flush() {
   // Before the start nothing can be stored yet; after the close a post may still be on the
   // server (its ack lost), and sending it again is how the phone finds out.
-  if (!socket.connected || meetingStatus === "planned") return;
+  if (!socket.connected || meetingStatus === "planned" || !consentPanel.hidden) return;
   for (const post of outbox) {
     if (inFlight.has(post.client_id) || post.failed) continue;
     inFlight.add(post.client_id);
@@ -83,6 +87,11 @@ function flush() {
       handle: {
         no_answer: settled, // no ack: the post stays in the outbox and is sent again
         internal_error: settled, // the server stumbled: keep it and try again later
+        // The consent text changed: keep the post, and ask for consent to the new text.
+        consent_required: () => {
+          settled();
+          askConsent();
+        },
         meeting_not_live: (text) => {
           settled();
           if (meetingStatus !== "closed") return; // keep it; it goes when the meeting is live
@@ -109,6 +118,33 @@ function flush() {
     });
   }
 }
+
+// The page shows the new consent text when it is loaded; a change made since needs a reload
+// (at most once a minute, so that a refusal the page cannot explain does not loop).
+function askConsent() {
+  if (!consentPanel.hidden) {
+    consentPanel.scrollIntoView({ block: "start", behavior: "smooth" });
+    return;
+  }
+  const last = Number(sessionStorage.getItem(RELOADED_FOR_CONSENT) || 0);
+  if (Date.now() - last < 60000) return;
+  sessionStorage.setItem(RELOADED_FOR_CONSENT, String(Date.now()));
+  window.location.reload();
+}
+if (!consentPanel.hidden) consentPanel.scrollIntoView({ block: "start" });
+
+// Withdrawing asks "are you sure?" first: the button opens the confirmation form.
+const withdrawButton = document.querySelector("[data-testid=withdraw]");
+const withdrawForm = document.querySelector("[data-testid=withdraw-confirm-form]");
+withdrawButton.addEventListener("click", () => {
+  withdrawForm.hidden = false;
+  withdrawButton.hidden = true;
+  withdrawForm.scrollIntoView({ block: "nearest", behavior: "smooth" });
+});
+withdrawForm.querySelector("[data-testid=withdraw-cancel]").addEventListener("click", () => {
+  withdrawForm.hidden = true;
+  withdrawButton.hidden = false;
+});
 
 function showError(message) {
   errorLine.textContent = message;

@@ -1,0 +1,115 @@
+"""What the facilitator does with the posts: re-tag, hide, carry to the next meeting, and
+merge duplicates. Each change is logged with its old and new values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pblapp.db import Change, Database
+from pblapp.domain import validation
+from pblapp.domain.access import FACILITATOR
+from pblapp.domain.clock import utc_now
+from pblapp.domain.errors import Conflict, DomainError, NotFound
+from pblapp.ops import followups, lookup
+from pblapp.ops.participation import contribution
+
+
+def moderate(db: Database, user_id: int, meeting_id: int, payload: Any) -> dict:
+    """A facilitator re-tags, hides or marks a contribution "take to next meeting"."""
+    meeting = lookup.meeting(db, user_id, meeting_id)
+    data = validation.contribution_update(payload)
+    if "carry_forward" in data["changes"] and meeting["status"] == "closed":
+        raise Conflict(
+            "meeting_closed",
+            "The meeting has ended; add the question at the group's next meeting.",
+        )
+
+    def write(change: Change) -> None:
+        row = change.db.execute(
+            "SELECT * FROM contributions WHERE id = ? AND meeting_id = ?",
+            [data["id"], meeting_id],
+        ).fetchone()
+        if row is None:
+            raise NotFound("contribution_not_found", "No such contribution in this meeting.")
+        changed = {}
+        for column, new in data["changes"].items():
+            old = row[column] if column == "qtype" else bool(row[column])
+            if old != new:
+                changed[column] = {"old": old, "new": new}
+        if not changed:
+            return
+        assignments = ", ".join(f"{column} = ?" for column in changed)
+        values = [
+            int(v["new"]) if isinstance(v["new"], bool) else v["new"] for v in changed.values()
+        ]
+        change.db.execute(
+            f"UPDATE contributions SET {assignments}, updated_at = ? WHERE id = ?",
+            [*values, utc_now(), row["id"]],
+        )
+        change.record_in(
+            meeting,
+            "contribution.updated",
+            actor=FACILITATOR,
+            contribution_id=row["id"],
+            changes=changed,
+        )
+        if "carry_forward" in changed:
+            followups.carry_contribution(change, meeting, row, changed["carry_forward"]["new"])
+
+    db.change(write)
+    return contribution(db, data["id"])
+
+
+def merge(db: Database, user_id: int, meeting_id: int, payload: Any) -> dict:
+    """``{"id", "into": id|null}``: show ``id`` as a duplicate of ``into`` (or undo).
+
+    Both texts stay in the record and the exports; the screen shows only ``into``.
+    """
+    meeting = lookup.meeting(db, user_id, meeting_id)
+    validation.require_object(payload, allowed={"id", "into"}, required={"id", "into"})
+    source, target = payload["id"], payload["into"]
+    for value, field in ((source, "id"), (target, "into")):
+        if value is not None:
+            validation.record_id(value, field)
+    if source is None:
+        raise DomainError("invalid_id", "id is a contribution id.")
+    if source == target:
+        raise DomainError("merge_into_itself", "A contribution cannot merge into itself.")
+
+    def write(change: Change) -> None:
+        rows = {
+            row["id"]: row
+            for row in change.db.execute(
+                "SELECT id, merged_into_id FROM contributions "
+                "WHERE meeting_id = ? AND id IN (?, ?)",
+                [meeting_id, source, target if target is not None else source],
+            ).fetchall()
+        }
+        if source not in rows or (target is not None and target not in rows):
+            raise NotFound("contribution_not_found", "No such contribution here.")
+        if target is not None and rows[target]["merged_into_id"] is not None:
+            raise Conflict("target_is_merged", "Merge into the contribution it was merged into.")
+        old = rows[source]["merged_into_id"]
+        if old == target:
+            return
+        change.db.execute(
+            "UPDATE contributions SET merged_into_id = ? WHERE id = ?", [target, source]
+        )
+        if target is not None:
+            # Duplicates merged into this one now point at the new target too.
+            change.db.execute(
+                "UPDATE contributions SET merged_into_id = ? WHERE merged_into_id = ?",
+                [target, source],
+            )
+        change.record(
+            "contribution.merged" if target is not None else "contribution.unmerged",
+            actor=FACILITATOR,
+            group_id=meeting["group_id"],
+            meeting_id=meeting_id,
+            contribution_id=source,
+            into=target,
+            previous=old,
+        )
+
+    db.change(write)
+    return contribution(db, source)
