@@ -13,7 +13,7 @@ from pblapp.domain.errors import DomainError
 from pblapp.effects import minutes
 from pblapp.i18n import LANGUAGES, error_page_text
 from pblapp.web import db, research_rows
-from pblapp.web.auth import csrf
+from pblapp.web.auth import api_caller_refusal, csrf
 from pblapp.web.research import record_download
 from pblapp.web.urls import join_url, screen_url
 
@@ -42,25 +42,12 @@ def _allow(exc: HTTPException) -> dict:
     return {"Allow": ", ".join(methods)} if methods else {}
 
 
-READ_METHODS = {"GET", "HEAD", "OPTIONS"}
-
-
 def api_user(view):
     """A bearer API token, or (for reading only) a logged-in browser session."""
 
     @functools.wraps(view)
     def wrapped(**kwargs):
-        header = request.headers.get("Authorization", "")
-        if header.startswith("Bearer "):
-            user = ops.accounts.user_for_api_token(db(), header[len("Bearer ") :].strip())
-            if user is None:
-                return error("invalid_token", "The API token is not valid.", 401)
-            g.user = user
-        elif g.get("user") is None or request.method not in READ_METHODS:
-            return error("unauthorized", "Send 'Authorization: Bearer <API token>'.", 401)
-        if request.method not in READ_METHODS and not access.may(g.user["role"], access.CHANGE):
-            return error("forbidden", "Only a facilitator may change things.", 403)
-        return view(**kwargs)
+        return api_caller_refusal() or view(**kwargs)
 
     return wrapped
 

@@ -53,6 +53,40 @@ def session_user() -> dict | None:
     return ops.accounts.login_user(db(), login_id) if isinstance(login_id, str) else None
 
 
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def api_caller_refusal(
+    action: str = access.CHANGE, *, login_may_change: bool = False
+) -> tuple[dict, int] | None:
+    """Who calls the JSON API, set as ``g.user``: a bearer API token, or a logged-in
+    browser (for reading; for changing too where ``login_may_change``, the caller then
+    checks the page's CSRF token). A change needs ``action``. Returns the refusal in the
+    API's error format, or ``None``; ``g.bearer`` says whether a token was sent."""
+    header = request.headers.get("Authorization", "")
+    g.bearer = header.startswith("Bearer ")
+    writing = request.method not in READ_METHODS
+    if g.bearer:
+        user = ops.accounts.user_for_api_token(db(), header[len("Bearer ") :].strip())
+        if user is None:
+            return _refusal("invalid_token", "The API token is not valid.", 401)
+        g.user = user
+    elif g.get("user") is None or (writing and not login_may_change):
+        return _refusal("unauthorized", "Send 'Authorization: Bearer <API token>'.", 401)
+    if writing and not access.may(g.user["role"], action):
+        message = (
+            "Only a facilitator may change things."
+            if action == access.CHANGE
+            else "Only a facilitator or a researcher may do that."
+        )
+        return _refusal("forbidden", message, 403)
+    return None
+
+
+def _refusal(code: str, message: str, status: int) -> tuple[dict, int]:
+    return {"error": {"code": code, "message": message}}, status
+
+
 def login_required(view):
     @functools.wraps(view)
     def wrapped(**kwargs):

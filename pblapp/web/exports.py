@@ -32,8 +32,8 @@ from pblapp.domain import access, exports
 from pblapp.domain.errors import DomainError, NotFound
 from pblapp.i18n import CASE_OUTCOME_LABELS, CASE_PERSPECTIVE_LABELS, LANGUAGES, error_message
 from pblapp.web import api, db, research_files, research_rows
-from pblapp.web.api import READ_METHODS, api_user, error, json_body, visible_meeting
-from pblapp.web.auth import csrf, login_required
+from pblapp.web.api import api_user, error, json_body, visible_meeting
+from pblapp.web.auth import READ_METHODS, api_caller_refusal, csrf, login_required
 from pblapp.web.research import record_download
 
 bp = Blueprint("exports", __name__)
@@ -159,18 +159,11 @@ def coder(view):
 
     @functools.wraps(view)
     def wrapped(**kwargs):
-        header = request.headers.get("Authorization", "")
-        if header.startswith("Bearer "):
-            user = ops.accounts.user_for_api_token(db(), header[len("Bearer ") :].strip())
-            if user is None:
-                return error("invalid_token", "The API token is not valid.", 401)
-            g.user = user
-        elif g.get("user") is None:
-            return error("unauthorized", "Send 'Authorization: Bearer <API token>'.", 401)
-        elif request.method not in READ_METHODS and (refusal := _csrf_refusal()):
+        refusal = api_caller_refusal(access.CODE, login_may_change=True)
+        if refusal:
             return refusal
-        if request.method not in READ_METHODS and not access.may(g.user["role"], access.CODE):
-            return error("forbidden", "Only a facilitator or a researcher may do that.", 403)
+        if request.method not in READ_METHODS and not g.bearer and (refusal := _csrf_refusal()):
+            return refusal
         return view(**kwargs)
 
     return wrapped

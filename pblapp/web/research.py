@@ -22,17 +22,16 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, request, ur
 from flask_babel import gettext
 
 from pblapp import ops
-from pblapp.domain import access, validation
+from pblapp.domain import validation
 from pblapp.domain.clock import local_time
 from pblapp.domain.errors import DomainError, Forbidden, NotFound
 from pblapp.i18n import error_message
 from pblapp.web import db
-from pblapp.web.auth import csrf, login_required
+from pblapp.web.auth import api_caller_refusal, csrf, login_required
 
 bp = Blueprint("research", __name__)
 
 API = "/api/v1"
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # How many audit entries the group page shows; the API gives them all.
 AUDIT_ON_PAGE = 50
 
@@ -59,16 +58,9 @@ def api_route(rule: str, **options):
     def decorate(view):
         @functools.wraps(view)
         def wrapped(**kwargs):
-            header = request.headers.get("Authorization", "")
-            if header.startswith("Bearer "):
-                user = ops.accounts.user_for_api_token(db(), header[len("Bearer ") :].strip())
-                if user is None:
-                    return _api_error("invalid_token", "The API token is not valid.", 401)
-                g.user = user
-            elif g.get("user") is None or request.method not in READ_METHODS:
-                return _api_error("unauthorized", "Send 'Authorization: Bearer <API token>'.", 401)
-            if request.method not in READ_METHODS and not access.may(g.user["role"], access.CHANGE):
-                return _api_error("forbidden", "Only a facilitator may change things.", 403)
+            refusal = api_caller_refusal()
+            if refusal:
+                return refusal
             try:
                 return view(**kwargs)
             except DomainError as exc:
