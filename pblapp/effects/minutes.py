@@ -127,9 +127,32 @@ def render(data: dict, image: tuple[bytes, str] | None, fmt: str, language: str)
         )
 
 
-def minutes_file(db: Database, meeting_id: int, fmt: str, timezone: str, language: str | None):
-    """One file of a meeting's minutes, in ``language`` or else the group's."""
+def research_assemble(db: Database, meeting_id: int, group_id: int, timezone: str) -> dict:
+    """The minutes' data as a research file shows them: a withdrawn participant's words are
+    a placeholder whatever the group's policy (``keep_for_minutes`` keeps them only in the
+    group's own minutes)."""
     data = assemble(db, meeting_id, timezone)
+    withdrawn = records.withdrawn_scope(db, group_id)["contributions"]
+    data["withdrawn_posts"] = sorted(set(data.get("withdrawn_posts", ())) | withdrawn)
+    return data
+
+
+def minutes_file(
+    db: Database,
+    meeting_id: int,
+    fmt: str,
+    timezone: str,
+    language: str | None,
+    *,
+    for_research: bool = False,
+):
+    """One file of a meeting's minutes, in ``language`` or else the group's; with
+    ``for_research``, as :func:`research_assemble` makes them."""
+    if for_research:
+        group_id = lookup.meeting_row(db, meeting_id)["group_id"]
+        data = research_assemble(db, meeting_id, group_id, timezone)
+    else:
+        data = assemble(db, meeting_id, timezone)
     image = screen.starting_point_image(db, meeting_id)
     return render(data, image, fmt, language or data["language"])
 

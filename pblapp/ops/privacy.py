@@ -200,7 +200,7 @@ def _after_removal(db: Database, group_id: int, participant_id: int | None = Non
         )
         for row in rows:
             phases.suggest_at_close(db, row["id"])
-    db.scrub()
+    db.scrub(vacuum=True)
 
 
 # -- withdrawal and erasure -------------------------------------------------------------
@@ -328,5 +328,6 @@ def redact(db: Database, user_id: int, meeting_id: int, contribution_id: int, pa
         )
 
     db.change(write)
-    db.scrub()
+    # VACUUM too: pages freed before secure_delete was on may still hold the old words.
+    db.scrub(vacuum=True)
     return participation.contribution(db, contribution_id)

@@ -148,12 +148,22 @@ def update_meeting(meeting_id: int):
 @bp.get("/meetings/<int:meeting_id>/contributions")
 @api_user
 def list_contributions(meeting_id: int):
-    visible_meeting(meeting_id)
+    meeting = visible_meeting(meeting_id)
     audience = access.audience_of(g.user["role"])
+    hidden_from_research = _withdrawn_for(audience, meeting["group_id"])["contributions"]
     return [
         access.contribution_for(audience, c)
         for c in ops.participation.contributions(db(), meeting_id)
+        if c["id"] not in hidden_from_research
     ]
+
+
+def _withdrawn_for(audience: str, group_id: int) -> dict[str, set]:
+    """What a researcher never gets: withdrawn participants' posts and the questions made
+    from them (the group's own pages keep them under ``keep_for_minutes``)."""
+    if audience != access.RESEARCH:
+        return {"contributions": set(), "questions": set()}
+    return ops.records.withdrawn_scope(db(), group_id)
 
 
 @bp.get("/meetings/<int:meeting_id>/agenda")
@@ -185,8 +195,11 @@ def save_agenda_for_group(meeting_id: int):
 @bp.get("/meetings/<int:meeting_id>/followups")
 @api_user
 def get_followups(meeting_id: int):
-    visible_meeting(meeting_id)
-    return ops.followups.read(db(), meeting_id)
+    meeting = visible_meeting(meeting_id)
+    followups = ops.followups.read(db(), meeting_id)
+    withdrawn = _withdrawn_for(access.audience_of(g.user["role"]), meeting["group_id"])
+    questions = [q for q in followups["questions"] if q["id"] not in withdrawn["questions"]]
+    return {**followups, "questions": questions}
 
 
 def _with_path_id(item_id: int) -> dict:
@@ -300,6 +313,7 @@ def minutes_file(meeting_id: int, fmt: str):
         fmt,
         current_app.config["TIMEZONE"],
         asked if asked in LANGUAGES else None,
+        for_research=access.audience_of(g.user["role"]) == access.RESEARCH,
     )
     response = _download(body, MINUTES_TYPES[fmt], f"minutes-{meeting_id}.{fmt}")
     if fmt == "html":

@@ -74,7 +74,10 @@ def _group_form(form) -> dict:
             payload["planned_meetings"] = form["planned_meetings"]
     # Retention and the withdrawal policy (docs/protocol.md): empty keeps the data.
     retention = form.get("retention_days", "").strip()
-    payload["retention_days"] = int(retention) if retention.isdigit() else retention or None
+    try:
+        payload["retention_days"] = int(retention) if retention else None
+    except ValueError:
+        payload["retention_days"] = retention  # validation answers with a clear message
     payload["withdrawal_policy"] = form.get("withdrawal_policy") or "delete"
     return payload
 

@@ -77,6 +77,10 @@ def join(code: str):
             "organization": request.form.get("organization", ""),
             "consent": request.form.get("consent") == "on",
         }
+        # The version of the text the page showed: a text changed meanwhile is refused
+        # (``consent_outdated``), never consented to unseen.
+        if request.form.get("consent_version"):
+            payload["consent_version"] = request.form["consent_version"]
     meeting = None
     try:
         meeting = ops.lookup.meeting_by_code(db(), code)

@@ -30,10 +30,11 @@ from wtforms import ValidationError
 
 from pblapp import ops
 from pblapp.domain import access, validation
+from pblapp.domain import privacy as privacy_rules
 from pblapp.domain.errors import DomainError
 from pblapp.ops import consent, privacy
 from pblapp.web import api, db
-from pblapp.web.auth import csrf
+from pblapp.web.auth import api_caller_refusal, csrf
 
 bp = Blueprint("privacy", __name__)
 # API routes take a token (no cookie, so no CSRF) or check the header themselves; the phone's
@@ -64,18 +65,15 @@ def staff_user(view):
 
     @functools.wraps(view)
     def wrapped(**kwargs):
-        header = request.headers.get("Authorization", "")
-        if header.startswith("Bearer "):
-            user = ops.accounts.user_for_api_token(db(), header[len("Bearer ") :].strip())
-            if user is None:
-                return api.error("invalid_token", "The API token is not valid.", 401)
-            g.user = user
-        elif g.get("user") is None:
-            return api.error("unauthorized", "Send 'Authorization: Bearer <API token>'.", 401)
-        elif request.method != "GET" and not _csrf_ok(request.headers.get("X-CSRFToken")):
+        refusal = api_caller_refusal(access.CHANGE, login_may_change=True)
+        if refusal:
+            return refusal
+        if (
+            not g.bearer
+            and request.method != "GET"
+            and not _csrf_ok(request.headers.get("X-CSRFToken"))
+        ):
             return api.error("csrf", "The page expired; reload it and try again.", 400)
-        if request.method != "GET" and not access.may(g.user["role"], access.CHANGE):
-            return api.error("forbidden", "Only a facilitator may change things.", 403)
         return view(**kwargs)
 
     return wrapped
@@ -178,6 +176,12 @@ def consent_to_renew(attendance) -> dict | None:
     """For the phone's page: the consent text to consent to again before posting, or
     ``None``."""
     return consent.to_renew(db(), attendance.id) if attendance else None
+
+
+@bp.app_template_global()
+def consent_version_of(text: str | None) -> str:
+    """For the join page: the version of the consent text it shows."""
+    return privacy_rules.consent_version(text) or ""
 
 
 @bp.app_template_global()

@@ -8,7 +8,6 @@ records a download.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import zipfile
 from datetime import UTC, datetime
@@ -69,20 +68,12 @@ def meetings_csv(group_id: int) -> str:
 
 
 def _consent_texts(group: dict) -> list[dict]:
-    """The consent texts the group's participants agreed to. Until ``ops.privacy`` keeps
-    them by version (``consent_texts``), the group's present text, named by its SHA-256."""
-    consent_texts = getattr(ops.privacy, "consent_texts", None)
-    if consent_texts is not None:
-        return consent_texts(db(), group["id"])
-    text = group["consent_text"]
-    if not text.strip():
-        return []
-    return [{"hash": hashlib.sha256(text.encode()).hexdigest(), "text": text}]
+    """The consent texts the group's participants agreed to, by version."""
+    return ops.privacy.consent_texts(db(), group["id"])
 
 
-def _qdpx(group_id: int) -> bytes | None:
-    make = getattr(qdpx, "qdpx_bytes", None)
-    return make(group_id) if make is not None else None
+def _qdpx(group_id: int) -> bytes:
+    return qdpx.qdpx_bytes(group_id)
 
 
 def _app_version() -> str:
@@ -112,9 +103,7 @@ def archive_files(group: dict, meetings: list[dict]) -> dict[str, str | bytes]:
         "content-analysis.xlsx": content_analysis(rows, language, "xlsx"),
         "codebook.csv": codebook_csv(),
     }
-    project = _qdpx(group_id)
-    if project is not None:
-        files["export.qdpx"] = project
+    files["export.qdpx"] = _qdpx(group_id)
     zone = research_rows.zone()
     for meeting in meetings:
         for fmt, body in research_minutes(meeting["id"], group_id, zone).items():
@@ -140,9 +129,7 @@ def research_minutes(meeting_id: int, group_id: int, zone: str) -> dict[str, str
     """A meeting's minutes in every format, as a research file: a withdrawn participant's
     words are a placeholder whatever the group's policy (``keep_for_minutes`` keeps them
     only in the group's own minutes)."""
-    data = minutes.assemble(db(), meeting_id, zone)
-    withdrawn = ops.records.withdrawn_scope(db(), group_id)["contributions"]
-    data["withdrawn_posts"] = sorted(set(data.get("withdrawn_posts", ())) | withdrawn)
+    data = minutes.research_assemble(db(), meeting_id, group_id, zone)
     image = ops.screen.starting_point_image(db(), meeting_id)
     return {fmt: minutes.render(data, image, fmt, data["language"]) for fmt in minutes.FORMATS}
 

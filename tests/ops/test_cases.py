@@ -182,10 +182,7 @@ def test_a_granted_researcher_codes_and_the_log_names_the_role(
 def test_a_withdrawn_authors_post_cannot_become_a_case_story(
     client, db, facilitator, live_meeting, post
 ):
-    withdraw = getattr(ops.privacy, "withdraw", None)
-    if withdraw is None:
-        pytest.xfail("ops.privacy.withdraw is not there yet")
-    withdraw(db, facilitator["id"], live_meeting["group_id"], "P01")
+    ops.privacy.withdraw(db, facilitator["id"], live_meeting["group_id"], "P01")
     with pytest.raises(DomainError) as refused:
         ops.cases.add(db, facilitator, live_meeting["group_id"], {"contribution_id": post["id"]})
     assert (refused.value.code, refused.value.status) == ("author_withdrawn", 409)

@@ -146,10 +146,7 @@ def every_text(files: zipfile.ZipFile) -> str:
 
 
 def withdraw_bo(db, facilitator, gid):
-    withdraw = getattr(ops.privacy, "withdraw", None)
-    if withdraw is None:
-        pytest.xfail("ops.privacy.withdraw is not there yet: no way to withdraw without SQL")
-    withdraw(db, facilitator["id"], gid, "P02")
+    ops.privacy.withdraw(db, facilitator["id"], gid, "P02")
 
 
 @pytest.mark.parametrize("policy", ["delete", "keep_for_minutes"])

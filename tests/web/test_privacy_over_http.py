@@ -267,3 +267,37 @@ def test_the_group_form_sets_retention_and_the_policy(client, facilitator, polic
     )
     [group] = client.get("/api/v1/groups", headers=facilitator["headers"]).get_json()
     assert (group["retention_days"], group["withdrawal_policy"]) == (None, "delete")
+
+
+def test_the_join_form_consents_to_the_text_it_showed_not_to_a_newer_one(
+    client, facilitator, live_meeting
+):
+    page = client.get(f"/j/{live_meeting['join_code']}").get_data(as_text=True)
+    shown = page.split('name="consent_version" value="')[1].split('"')[0]
+    client.patch(
+        f"/api/v1/groups/{live_meeting['group_id']}",
+        json={"consent_text": "En ny text som deltagaren aldrig såg."},
+        headers=facilitator["headers"],
+    )
+    answer = client.post(
+        f"/j/{live_meeting['join_code']}",
+        data={
+            "display_name": "Anna",
+            "organization": "FK",
+            "consent": "on",
+            "consent_version": shown,
+        },
+    )
+    assert answer.status_code == 409
+    state = client.get(
+        f"/api/v1/meetings/{live_meeting['id']}", headers=facilitator["headers"]
+    ).get_json()
+    assert state["participants"] == 0  # no consent was recorded for a text she never saw
+
+
+def test_a_retention_that_is_no_number_is_refused_on_the_form_not_a_server_error(
+    client, facilitator
+):
+    log_in(client, facilitator)
+    answer = client.post("/groups", data={"name": "Basgrupp", "kind": "pbl", "retention_days": "²"})
+    assert answer.status_code == 400

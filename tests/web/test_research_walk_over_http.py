@@ -177,3 +177,45 @@ def test_every_download_of_an_export_is_in_the_audit_log(
     audited = [(e["user"], e["path"]) for e in reversed(entries) if e["action"] == "download"]
     assert audited == downloaded
     assert len(downloaded) >= 2 * 9
+
+
+def test_a_withdrawn_participants_words_reach_no_researcher_even_when_kept_for_minutes(
+    app, client, db, facilitator, researcher, live_meeting
+):
+    gid, mid = live_meeting["group_id"], live_meeting["id"]
+    client.patch(
+        f"/api/v1/groups/{gid}",
+        json={"withdrawal_policy": "keep_for_minutes"},
+        headers=facilitator["headers"],
+    )
+    token = (
+        app.test_client()
+        .post(
+            f"/j/{live_meeting['join_code']}",
+            json={"display_name": "Vera Vinge", "organization": "FK", "consent": True},
+        )
+        .get_json()["token"]
+    )
+    attendance = ops.participation.attendance(db, token)
+    words = "Klienten på Storgatan 7 ringde igen"
+    post = ops.participation.post(db, attendance, {"client_id": str(uuid.uuid4()), "text": words})
+    ops.moderation.moderate(
+        db, facilitator["id"], mid, {"id": post[0]["id"], "carry_forward": True}
+    )
+    ops.privacy.withdraw(db, facilitator["id"], gid, attendance.pseudonym)
+    ops.meetings.close(db, facilitator["id"], mid)
+    # The group's own minutes keep the words under this policy: the check below would see them.
+    own = client.get(f"/api/v1/meetings/{mid}/minutes.md", headers=facilitator["headers"])
+    assert "Storgatan 7" in own.get_data(as_text=True)
+    ops.groups.grant(db, gid, researcher["id"])
+    log_in(client, researcher)
+    visited = 0
+    for url in urls(app, gid, [mid]):
+        if url.startswith(("/static/", "/j/", "/setup/", "/healthz")):
+            continue
+        answer = client.get(url, headers=researcher["headers"])
+        assert answer.status_code < 500, url
+        visited += answer.status_code == 200
+        for text in texts(answer.get_data()):
+            assert "Storgatan 7" not in text, url
+    assert visited >= 15
