@@ -3,11 +3,12 @@
 Append new migrations to ``MIGRATIONS``; never edit one that has shipped.
 """
 
-import hashlib
 import sqlite3
 from collections.abc import Callable
 
 import sqlite_utils
+
+from pblapp import migrations_later as later
 
 
 def _m001_core(db: sqlite_utils.Database) -> None:
@@ -273,193 +274,16 @@ def _m005_logins(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m006_group_development(db: sqlite_utils.Database) -> None:
-    """Reactions to posts, the end-of-meeting self-evaluation, and each meeting's phase:
-    the suggestion computed at the close and the facilitator's decision. Two new screen
-    switches show the reaction counts and the group's timeline."""
-    db["reactions"].create(
-        {
-            "contribution_id": int,
-            "participant_id": int,
-            "meeting_id": int,
-            "kind": str,
-            "updated_at": str,
-        },
-        pk=("contribution_id", "participant_id"),
-        foreign_keys=[
-            ("contribution_id", "contributions", "id"),
-            ("participant_id", "participants", "id"),
-            ("meeting_id", "meetings", "id"),
-        ],
-        not_null={"meeting_id", "kind", "updated_at"},
-    )
-    db["reactions"].create_index(["meeting_id"])
-    db["self_evaluation_answers"].create(
-        {"meeting_id": int, "participant_id": int, "answers": str, "answered_at": str},
-        pk=("meeting_id", "participant_id"),
-        foreign_keys=[("meeting_id", "meetings", "id"), ("participant_id", "participants", "id")],
-        not_null={"answers", "answered_at"},
-    )
-    db["phases"].create(
-        {
-            "meeting_id": int,
-            "suggested": str,
-            "confidence": float,
-            "evidence": str,
-            "indicators": str,
-            "suggested_at": str,
-            "decided": str,
-            "note": str,
-            "decided_at": str,
-        },
-        pk="meeting_id",
-        foreign_keys=[("meeting_id", "meetings", "id")],
-    )
-    db["meetings"].add_column("self_evaluation_opened_at", str)
-    db["meetings"].add_column("screen_shows_reactions", int)
-    db["meetings"].add_column("screen_shows_timeline", int)
-
-
-def _m007_research_access(db: sqlite_utils.Database) -> None:
-    """Researchers' access to groups and the audit log of grants and downloads; stable
-    identities (merged pseudonyms, attendance without a phone)."""
-    # Who downloaded what, and who granted or revoked whom: a table of its own, not the
-    # research log. ``username`` is kept as it was, so an entry reads alone; ``researcher``
-    # is the account a grant or revocation concerns (null for a download).
-    db.execute(
-        """
-        CREATE TABLE audit_log (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            at TEXT NOT NULL,
-            group_id INTEGER NOT NULL,
-            user_id INTEGER,
-            username TEXT NOT NULL,
-            action TEXT NOT NULL,
-            path TEXT NOT NULL,
-            researcher TEXT
-        )
-        """
-    )
-    db["audit_log"].create_index(["group_id", "id"])
-    for verb in ("UPDATE", "DELETE"):
-        db.execute(
-            f"CREATE TRIGGER audit_log_no_{verb.lower()} BEFORE {verb} ON audit_log "
-            "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
-        )
-    # A pseudonym merged into another (the same person on a new phone): its rows were moved
-    # to that participant; this keeps the link for rejoining and for the refusals.
-    db["participants"].add_column("merged_into_id", int)
-
-
-def _m008_privacy(db: sqlite_utils.Database) -> None:
-    """Consent versions, withdrawal, redaction and retention."""
-    # A withdrawn participant's data are left out of every research export from this time.
-    db["participants"].add_column("withdrawn_at", str)
-    # Erased on request or purged by retention: no display name, no rejoin key any more.
-    db["participants"].add_column("erased_at", str)
-    db["groups"].add_column("retention_days", int)
-    db["groups"].add_column("withdrawal_policy", str, not_null_default="delete")
-    # The version (SHA-256 of the exact text) of the consent text a participant consented
-    # to at this attendance; consented_at is when.
-    db["attendances"].add_column("consent_hash", str)
-    # "redacted" or "withdrawn" once the participant's own words are no longer stored.
-    db["contributions"].add_column("text_removed", str)
-    db["contributions"].add_column("text_removed_at", str)
-    # Every consent text a participant of the group consented to, for the archive.
-    db["consent_texts"].create(
-        {"group_id": int, "hash": str, "text": str, "first_used_at": str},
-        pk=("group_id", "hash"),
-        foreign_keys=[("group_id", "groups", "id")],
-        not_null={"text", "first_used_at"},
-    )
-    for group in db.execute("SELECT id, consent_text, created_at FROM groups").fetchall():
-        text = group[1] or ""
-        if not text.strip():
-            continue
-        version = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        first = db.execute(
-            "SELECT MIN(a.consented_at) FROM attendances a JOIN meetings m "
-            "ON m.id = a.meeting_id WHERE m.group_id = ?",
-            [group[0]],
-        ).fetchone()[0]
-        db.execute(
-            "UPDATE attendances SET consent_hash = ? WHERE consented_at IS NOT NULL "
-            "AND meeting_id IN (SELECT id FROM meetings WHERE group_id = ?)",
-            [version, group[0]],
-        )
-        if first:
-            db["consent_texts"].insert(
-                {"group_id": group[0], "hash": version, "text": text, "first_used_at": first}
-            )
-    # The log stays append-only, with one exception: a redaction (of one post, of a
-    # withdrawn or erased participant's texts) may rewrite an earlier event's data, and only
-    # an event it has first named in event_rewrites; nothing else of the row may change.
-    # The permission is used up by the rewrite. Deleting an event stays refused.
-    db["event_rewrites"].create({"seq": int, "reason": str}, pk="seq", not_null={"reason"})
-    db.execute("DROP TRIGGER events_no_update")
-    db.execute(
-        "CREATE TRIGGER events_no_update BEFORE UPDATE ON events WHEN NOT ("
-        " NEW.seq IS OLD.seq AND NEW.at IS OLD.at AND NEW.group_id IS OLD.group_id"
-        " AND NEW.meeting_id IS OLD.meeting_id AND NEW.type IS OLD.type"
-        " AND NEW.actor IS OLD.actor AND json_valid(NEW.data)"
-        " AND (SELECT group_concat(key, ',') FROM json_each(OLD.data))"
-        "  IS (SELECT group_concat(key, ',') FROM json_each(NEW.data))"
-        " AND EXISTS (SELECT 1 FROM event_rewrites WHERE seq = OLD.seq)) "
-        "BEGIN SELECT RAISE(ABORT, 'the event log is append-only; only a redaction "
-        "rewrites a text'); END"
-    )
-    db.execute(
-        "CREATE TRIGGER events_rewritten AFTER UPDATE ON events "
-        "BEGIN DELETE FROM event_rewrites WHERE seq = OLD.seq; END"
-    )
-
-
-def _m009_case_stories(db: sqlite_utils.Database) -> None:
-    """Case stories (fallberättelser) marked on contributions or typed after a meeting.
-
-    A story marked on a contribution keeps no text of its own (``text`` is null): its words
-    are the contribution's, so a redaction or a withdrawal reaches the story too. A typed
-    story has ``text`` and no contribution. The coding fields stay empty until coded. No
-    foreign key on ``contribution_id``: a withdrawal may delete the contribution, and the
-    story then has no words left and is left out of every export."""
-    db["case_stories"].create(
-        {
-            "id": int,
-            "group_id": int,
-            "meeting_id": int,
-            "contribution_id": int,
-            "text": str,
-            "outcome": str,
-            "organization": str,
-            "problem": str,
-            "decisive_factor": str,
-            "perspective": str,
-            "created_by": int,
-            "created_at": str,
-            "updated_at": str,
-        },
-        pk="id",
-        foreign_keys=[
-            ("group_id", "groups", "id"),
-            ("meeting_id", "meetings", "id"),
-            ("created_by", "users", "id"),
-        ],
-        not_null={"group_id", "meeting_id", "created_at"},
-    )
-    db["case_stories"].create_index(["group_id"])
-    db["case_stories"].create_index(["contribution_id"], unique=True)
-
-
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_core,
     _m002_meeting_structure,
     _m003_minutes_snapshots,
     _m004_screen_panels,
     _m005_logins,
-    _m006_group_development,
-    _m007_research_access,
-    _m008_privacy,
-    _m009_case_stories,
+    later.m006_group_development,
+    later.m007_research_access,
+    later.m008_privacy,
+    later.m009_case_stories,
 ]
 
 
