@@ -19,6 +19,10 @@ from pblapp.domain.clock import local_time
 from pblapp.domain.errors import NotFound
 from pblapp.domain.exports import local_iso
 
+# A meeting's day in every research file: the day it started, else its planned day (else
+# the day it was made); the minutes use the same.
+MEETING_AT = "COALESCE(m.started_at, m.scheduled_at, m.created_at) AS meeting_at"
+
 # Kept in the log when the participant they name has withdrawn: that it happened, no text.
 WITHDRAWAL_EVENTS = frozenset({"participant.withdrawn", "participant.erased"})
 
@@ -93,7 +97,7 @@ def export_rows(
     sql = (
         "SELECT g.id AS group_id, g.name AS group_name, m.number AS meeting_number, "
         # The minutes' date: the day the meeting started, else its scheduled day.
-        "COALESCE(m.started_at, m.scheduled_at, m.created_at) AS meeting_at, "
+        f"{MEETING_AT}, "
         "c.id AS contribution_id, c.seq, c.created_at, p.pseudonym, c.organization, "
         "c.qtype AS question_type, c.text, c.hidden, c.carry_forward, "
         "c.merged_into_id AS merged_into, s.key AS step_key, s.title AS step_title "
@@ -279,7 +283,7 @@ def participant_rows(
     consent = _consent_column(db)
     sql = (
         "SELECT m.group_id, m.number AS meeting_number, "
-        "COALESCE(m.started_at, m.scheduled_at, m.created_at) AS meeting_at, p.pseudonym, "
+        f"{MEETING_AT}, p.pseudonym, "
         "a.organization, a.joined_at, "
         + (f"a.{consent}" if consent else "NULL")
         + " AS consent_version, p.withdrawn_at IS NOT NULL AS withdrawn "

@@ -13,7 +13,7 @@ from pblapp.domain.errors import DomainError
 from pblapp.effects import minutes
 from pblapp.i18n import LANGUAGES, error_page_text
 from pblapp.web import db, research_rows
-from pblapp.web.auth import api_caller_refusal, csrf
+from pblapp.web.auth import api_caller_refusal, api_error, csrf
 from pblapp.web.research import record_download
 from pblapp.web.urls import join_url, screen_url
 
@@ -21,8 +21,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 
-def error(code: str, message: str, status: int):
-    return {"error": {"code": code, "message": message}}, status
+error = api_error
 
 
 @bp.errorhandler(DomainError)

@@ -69,21 +69,22 @@ def api_caller_refusal(
     if g.bearer:
         user = ops.accounts.user_for_api_token(db(), header[len("Bearer ") :].strip())
         if user is None:
-            return _refusal("invalid_token", "The API token is not valid.", 401)
+            return api_error("invalid_token", "The API token is not valid.", 401)
         g.user = user
     elif g.get("user") is None or (writing and not login_may_change):
-        return _refusal("unauthorized", "Send 'Authorization: Bearer <API token>'.", 401)
+        return api_error("unauthorized", "Send 'Authorization: Bearer <API token>'.", 401)
     if writing and not access.may(g.user["role"], action):
         message = (
             "Only a facilitator may change things."
             if action == access.CHANGE
             else "Only a facilitator or a researcher may do that."
         )
-        return _refusal("forbidden", message, 403)
+        return api_error("forbidden", message, 403)
     return None
 
 
-def _refusal(code: str, message: str, status: int) -> tuple[dict, int]:
+def api_error(code: str, message: str, status: int) -> tuple[dict, int]:
+    """An answer in the JSON API's one error format."""
     return {"error": {"code": code, "message": message}}, status
 
 

@@ -27,7 +27,7 @@ from pblapp.domain.clock import local_time
 from pblapp.domain.errors import DomainError, Forbidden, NotFound
 from pblapp.i18n import error_message
 from pblapp.web import db
-from pblapp.web.auth import api_caller_refusal, csrf, login_required
+from pblapp.web.auth import api_caller_refusal, api_error, csrf, login_required
 
 bp = Blueprint("research", __name__)
 
@@ -47,10 +47,6 @@ def record_download(group_id: int) -> None:
 # -- the API ---------------------------------------------------------------------------
 
 
-def _api_error(code: str, message: str, status: int):
-    return {"error": {"code": code, "message": message}}, status
-
-
 def api_route(rule: str, **options):
     """Declare ``/api/v1<rule>``: a bearer API token (or, for reading, a browser's login),
     a researcher may only read, and refusals in the API's error format."""
@@ -64,7 +60,7 @@ def api_route(rule: str, **options):
             try:
                 return view(**kwargs)
             except DomainError as exc:
-                return _api_error(exc.code, exc.message, exc.status)
+                return api_error(exc.code, exc.message, exc.status)
 
         # An API token is never sent by a browser on its own: no CSRF token needed.
         bp.route(API + rule, **options)(csrf.exempt(wrapped))
