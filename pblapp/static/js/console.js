@@ -79,10 +79,38 @@ async function send(id, change, control) {
 }
 
 // A refused switch goes back to what the screen shows.
+// The screen's switches: checkbox and screen:state field.
+const SWITCHES = [
+  ["screen-hide-all", "hide_contributions"],
+  ["screen-show-goals", "show_goals"],
+  ["screen-show-starting-point", "show_starting_point"],
+  ["screen-show-carried", "show_carried_questions"],
+  ["screen-show-reactions", "show_reactions"],
+  ["screen-show-timeline", "show_timeline"],
+];
+
+// Switches whose command is on its way: a screen:state sent before the server had it (on
+// connect, or for another change) must not undo what the facilitator just clicked.
+const pendingSwitches = new Map();
+
 async function commandScreen(change, show = screenError) {
+  for (const field of Object.keys(change)) {
+    pendingSwitches.set(field, (pendingSwitches.get(field) || 0) + 1);
+  }
   const answer = await ask("screen:command", change, show);
+  for (const field of Object.keys(change)) {
+    const left = pendingSwitches.get(field) - 1;
+    if (left) pendingSwitches.set(field, left);
+    else pendingSwitches.delete(field);
+  }
   if (answer) showScreen(answer.screen);
   else if (screenState) showScreen(screenState);
+}
+
+function setSwitch(testid, field, value) {
+  if (!pendingSwitches.has(field)) {
+    document.querySelector(`[data-testid=${testid}]`).checked = value;
+  }
 }
 
 function render(contribution) {
@@ -170,16 +198,9 @@ function idOfSeq(seq) {
 function showScreen(state) {
   screenState = state;
   pinnedId = state.pinned_contribution_id;
-  document.querySelector("[data-testid=screen-hide-all]").checked = state.hide_contributions;
-  const showGoals = document.querySelector("[data-testid=screen-show-goals]");
-  showGoals.checked = state.show_goals;
-  showGoals.disabled = !state.goals_html; // goals can be added while the console is open
-  document.querySelector("[data-testid=screen-show-starting-point]").checked =
-    state.show_starting_point;
-  document.querySelector("[data-testid=screen-show-carried]").checked =
-    state.show_carried_questions;
-  document.querySelector("[data-testid=screen-show-reactions]").checked = state.show_reactions;
-  document.querySelector("[data-testid=screen-show-timeline]").checked = state.show_timeline;
+  for (const [testid, field] of SWITCHES) setSwitch(testid, field, state[field]);
+  // Goals can be added while the console is open.
+  document.querySelector("[data-testid=screen-show-goals]").disabled = !state.goals_html;
   document.querySelector("[data-testid=pinned-note]").hidden = !pinnedId;
   for (const [id, element] of contributions.items) {
     element.classList.toggle("is-pinned", id === pinnedId);
@@ -210,14 +231,7 @@ for (const name of ["contribution:added", "contribution:updated"]) {
   });
 }
 socket.on("screen:state", showScreen);
-for (const [testid, field] of [
-  ["screen-hide-all", "hide_contributions"],
-  ["screen-show-goals", "show_goals"],
-  ["screen-show-starting-point", "show_starting_point"],
-  ["screen-show-carried", "show_carried_questions"],
-  ["screen-show-reactions", "show_reactions"],
-  ["screen-show-timeline", "show_timeline"],
-]) {
+for (const [testid, field] of SWITCHES) {
   const box = document.querySelector(`[data-testid=${testid}]`);
   box.addEventListener("change", () => commandScreen({ [field]: box.checked }));
 }
