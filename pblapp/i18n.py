@@ -1,13 +1,14 @@
 """Languages: Swedish by default, English on request, and the texts pages and files need.
 
-The language is chosen with ``?lang=sv|en`` on any page and remembered in a cookie.
+``?lang=sv|en`` shows one page in that language and changes nothing else. The language
+switch (``/language/<lang>?next=<page>``) is what remembers a choice, in a cookie.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, g, request
+from flask import Flask, g, redirect, request, url_for
 from flask_babel import Babel, get_locale, gettext
 
 from pblapp.domain import agenda, selfeval
@@ -252,6 +253,16 @@ def error_page_text(status: int) -> tuple[str, str]:
     )
 
 
+def _local_page(target: str) -> str:
+    """``target`` if it is a path on this site, else the start page: never another host
+    (``//host`` and ``/\\host`` are read as one by browsers)."""
+    if any(ch.isspace() or not ch.isprintable() for ch in target):
+        return "/"  # browsers drop tabs and newlines, which could join "/" and "/host"
+    if not target.startswith("/") or target[1:2] in ("/", "\\"):
+        return "/"
+    return target
+
+
 def _select_locale() -> str:
     chosen = getattr(g, "chosen_language", None)
     if chosen:
@@ -269,12 +280,13 @@ def init_app(app: Flask) -> None:
         if lang in LANGUAGES:
             g.chosen_language = lang
 
-    @app.after_request
-    def remember_language(response):
-        chosen = getattr(g, "chosen_language", None)
-        if chosen:
+    @app.get("/language/<lang>")
+    def switch_language(lang: str):
+        """The language switch: remember ``lang`` and go back to the page it was on."""
+        response = redirect(_local_page(request.args.get("next", "")))
+        if lang in LANGUAGES:
             response.set_cookie(
-                LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+                LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
             )
         return response
 
@@ -283,9 +295,11 @@ def init_app(app: Flask) -> None:
         return {key: str(value) for key, value in labels.items()}
 
     def in_language(lang: str) -> str:
-        """This page in ``lang``: the same path and query, with ``lang`` set."""
+        """The switch to ``lang``, coming back to this page with its query (``lang`` left out:
+        the stored choice speaks from then on)."""
         args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
-        return request.path + "?" + urlencode([*args, ("lang", lang)])
+        page = request.path + ("?" + urlencode(args) if args else "")
+        return url_for("switch_language", lang=lang, next=page)
 
     @app.context_processor
     def language_context():

@@ -196,4 +196,6 @@ def setup(token: str):
                 _log_in(user)
                 flash(gettext("Welcome! Your facilitator account is ready."))
                 return redirect(url_for("pages.groups"))
-    return render_template("auth/setup.html", error=error), 400 if error else 200
+    # A refused form keeps the name typed; the passwords are typed again.
+    name = request.form.get("name", "")
+    return render_template("auth/setup.html", error=error, name=name), 400 if error else 200

@@ -19,6 +19,19 @@ def test_the_one_time_setup_url_creates_the_first_facilitator_once(tmp_path):
     assert "Den här inställningslänken kan inte användas" in used.get_data(as_text=True)
 
 
+def test_setup_with_two_different_passwords_keeps_the_name_typed(tmp_path):
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "WTF_CSRF_ENABLED": False})
+    client = app.test_client()
+    with app.app_context():
+        token = ops.accounts.create_setup_token(app.extensions["pblapp.db"])
+    form = {"name": "Hanna <Ström>", "password": "långt lösenord", "password2": "annat lösenord"}
+    response = client.post(f"/setup/{token}", data=form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Lösenorden stämmer inte överens" in page
+    assert 'value="Hanna &lt;Ström&gt;"' in page
+    assert "långt lösenord" not in page  # passwords are never echoed back
+
+
 def test_wrong_password_is_refused_with_a_message(client, facilitator):
     response = client.post("/?lang=en", data={"name": facilitator["name"], "password": "nope"})
     assert response.status_code == 401

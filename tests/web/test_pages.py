@@ -6,17 +6,55 @@ from helpers import close_meeting, log_in
 from pblapp import ops
 
 
-def test_swedish_is_the_default_and_the_language_switch_is_remembered(client):
+def test_swedish_is_the_default_and_lang_in_the_address_changes_only_that_page(client):
     assert "Logga in" in client.get("/").get_data(as_text=True)
-    english = client.get("/?lang=en").get_data(as_text=True)
-    assert "Log in" in english and 'href="/?lang=sv"' in english
+    english = client.get("/?lang=en")
+    assert "Log in" in english.get_data(as_text=True)
+    assert "Set-Cookie" not in english.headers
+    assert "Logga in" in client.get("/").get_data(as_text=True)
+
+
+def test_the_language_switch_is_remembered_and_comes_back_to_the_page(client):
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/language/en?next=/"' in page
+    switched = client.get("/language/en?next=/")
+    assert switched.status_code == 302 and switched.location == "/"
     assert "Log in" in client.get("/").get_data(as_text=True)
-    assert "Logga in" in client.get("/?lang=sv").get_data(as_text=True)
+    assert "Logga in" in client.get("/?lang=sv").get_data(as_text=True)  # that page only
+    assert "Log in" in client.get("/").get_data(as_text=True)
+    client.get("/language/sv?next=/")
+    assert "Logga in" in client.get("/").get_data(as_text=True)
 
 
 def test_the_language_switch_keeps_the_page_and_its_query(client, live_meeting):
-    page = client.get(f"/?next=/meetings/{live_meeting['id']}").get_data(as_text=True)
-    assert f'href="/?next=%2Fmeetings%2F{live_meeting["id"]}&amp;lang=en"' in page
+    page = client.get(f"/?next=/meetings/{live_meeting['id']}&lang=sv").get_data(as_text=True)
+    assert f'href="/language/en?next=/?next%3D%252Fmeetings%252F{live_meeting["id"]}"' in page, (
+        "the switch comes back to the same page and query, without lang"
+    )
+
+
+def test_the_language_switch_never_leads_off_site(client):
+    for target in (
+        "//evil.example/x",
+        "/\\evil.example/x",
+        "https://evil.example/x",
+        "/\t/evil.example",
+        "javascript:alert(1)",
+        "",
+    ):
+        answer = client.get("/language/en", query_string={"next": target})
+        assert answer.status_code == 302 and answer.location == "/", target
+    page = client.get("/%5Cevil.example/x").get_data(as_text=True)
+    links = re.findall(r'href="([^"]*)"[^>]*data-testid="lang-(?:sv|en)"', page)
+    assert links and all(re.match(r"/language/(sv|en)\?next=", link) for link in links)
+    assert client.get(links[0].replace("&amp;", "&")).location == "/"
+
+
+def test_opening_a_page_in_english_does_not_change_the_language_of_new_groups(client, facilitator):
+    log_in(client, facilitator)
+    client.get("/groups?lang=en")
+    page = client.get("/groups").get_data(as_text=True)
+    assert re.search(r'<option value="sv"\s+selected', page)
 
 
 def test_error_pages_speak_the_ui_language_and_offer_the_language_switch(client, facilitator):
@@ -85,7 +123,7 @@ def test_the_screen_shows_a_qr_code_the_join_code_and_a_url_phones_can_open(
 def test_the_projector_screen_has_a_language_switch(client, facilitator, live_meeting):
     log_in(client, facilitator)
     page = client.get(f"/meetings/{live_meeting['id']}/screen").get_data(as_text=True)
-    assert f'href="/meetings/{live_meeting["id"]}/screen?lang=en"' in page
+    assert f'href="/language/en?next=/meetings/{live_meeting["id"]}/screen"' in page
 
 
 def test_pages_allow_only_their_own_scripts_and_no_framing(client, facilitator, live_meeting):
