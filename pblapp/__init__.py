@@ -83,6 +83,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         privacy,
         qdpx,
         research,
+        screen_link,
         sockets,
     )
 
@@ -103,6 +104,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(privacy.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(qdpx.bp)
+    app.register_blueprint(screen_link.bp)
+    app.register_blueprint(screen_link.api_bp)
     api.init_app(app)
     socketio = sockets.init_app(app)
 

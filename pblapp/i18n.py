@@ -153,6 +153,9 @@ def error_messages() -> dict:
         "text_too_long": gettext("At most 2000 characters."),
         "meeting_not_live": gettext("The meeting is not live right now."),
         "invalid_qtype": gettext("Choose a question type from the list."),
+        "not_found": gettext("That post is not there any more."),
+        "contribution_deleted": gettext("You have deleted this post."),
+        "invalid_author_display": gettext("Show the author as a name, a pseudonym or not at all."),
         "offline": gettext("Offline – your post will be sent when you are back online."),
         # The console's live panels.
         "no_answer": gettext("The server did not answer. Check the connection and try again."),

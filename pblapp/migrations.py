@@ -284,6 +284,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     later.m007_research_access,
     later.m008_privacy,
     later.m009_case_stories,
+    later.m010_the_room,
 ]
 
 

@@ -1,6 +1,7 @@
-"""Schema migrations 6 to 9: group development (reactions, the self-evaluation, phases) and
-research data (access and audit, consent, withdrawal and redaction, case stories). Listed,
-in order, in ``pblapp.migrations.MIGRATIONS``."""
+"""Schema migrations 6 to 10: group development (reactions, the self-evaluation, phases),
+research data (access and audit, consent, withdrawal and redaction, case stories) and the
+room (the screen's author choice and link, deleting one's own post). Listed, in order, in
+``pblapp.migrations.MIGRATIONS``."""
 
 from __future__ import annotations
 
@@ -184,3 +185,17 @@ def m009_case_stories(db: sqlite_utils.Database) -> None:
     )
     db["case_stories"].create_index(["group_id"])
     db["case_stories"].create_index(["contribution_id"], unique=True)
+
+
+def m010_the_room(db: sqlite_utils.Database) -> None:
+    """The projector's choice of how it names a post's author, the screen link, and a
+    participant deleting their own post.
+
+    ``screen_link_nonce`` is no token: the token is made from it and the app's secret key
+    (``pblapp.domain.secrets.screen_token``); null means the meeting has no screen link. A
+    deleted post keeps its row, emptied (``text`` ``""``, ``text_removed`` ``deleted``), so
+    that its id, its ``seq`` and its ``client_id`` are never used again; every read leaves
+    it out."""
+    db["meetings"].add_column("screen_author_display", str, not_null_default="name")
+    db["meetings"].add_column("screen_link_nonce", str)
+    db["contributions"].add_column("deleted_at", str)

@@ -15,6 +15,9 @@ from __future__ import annotations
 FACILITATOR = "facilitator"
 RESEARCHER = "researcher"
 PARTICIPANT = "participant"
+# Whoever opened a meeting's screen link (``/s/<token>``): no account, no name, the
+# projector screen of that one meeting, read only.
+SCREEN_LINK = "screen_link"
 # The roles a user account can have.
 ROLES: tuple[str, ...] = (FACILITATOR, RESEARCHER)
 # The actor the log names for what the server does by itself (creating a user).
@@ -24,6 +27,8 @@ SYSTEM = "system"
 READ = "read"
 CHANGE = "change"
 WATCH_LIVE = "watch_live"
+# The projector screen alone, as the room sees it (the screen audience), changing nothing.
+WATCH_SCREEN = "watch_screen"
 POST = "post"
 # Research work on a group one sees: marking and coding case stories.
 CODE = "code"
@@ -38,9 +43,12 @@ ACTIONS: dict[str, str] = {
         "open the self-evaluation, decide the group's phase"
     ),
     WATCH_LIVE: "open the console, the projector screen and the staff socket",
+    WATCH_SCREEN: (
+        "follow one meeting's projector screen, as the room sees it, without changing anything"
+    ),
     POST: (
-        "post, react to others' posts and answer the self-evaluation, in the one meeting "
-        "their token is for"
+        "post, delete their own posts, react to others' posts and answer the "
+        "self-evaluation, in the one meeting their token is for"
     ),
     MANAGE: (
         "in a group they own (not one they were granted): grant and revoke researchers, "
@@ -55,6 +63,8 @@ _ALLOWED: dict[str, frozenset[str]] = {
     CHANGE: frozenset({FACILITATOR}),
     # The live view pairs display names with pseudonyms: that key is the facilitator's.
     WATCH_LIVE: frozenset({FACILITATOR}),
+    # A screen link opens the screen without a login: what the room sees anyway.
+    WATCH_SCREEN: frozenset({FACILITATOR, SCREEN_LINK}),
     POST: frozenset({PARTICIPANT}),
     # Coding is research work: the researcher's as much as the facilitator's.
     CODE: frozenset({FACILITATOR, RESEARCHER}),
@@ -76,19 +86,27 @@ def may_manage(role: str | None, user_id: int, owner_id: int) -> bool:
 
 # Audiences: who receives a contribution, a meeting or a group, and in which form.
 CONSOLE = "console"  # the facilitator's console
-SCREEN = "screen"  # the projector screen (opened by the facilitator)
+SCREEN = "screen"  # the projector screen (the facilitator's, or opened by a screen link)
 PHONE = "phone"  # a participant's phone
 RESEARCH = "researcher"  # a granted researcher, through the API
 EXPORT = "export"  # log.csv and log.jsonl
 
 AUDIENCES: tuple[str, ...] = (CONSOLE, SCREEN, PHONE, RESEARCH, EXPORT)
 
+# How the projector names a post's author (the facilitator's choice, ``author_display`` of
+# the screen state): by display name, by pseudonym, or not at all.
+AUTHOR_DISPLAYS: tuple[str, ...] = ("name", "pseudonym", "none")
+# The author field each choice shows on the screen; the screen gets no other.
+_AUTHOR_FIELD = {"name": "display_name", "pseudonym": "pseudonym", "none": None}
+
 # What each audience does not get. "display_name" is the key between names and
 # pseudonyms (PRODUCT.md: the facilitator's only); a hidden post's text is for staff.
 _WITHHELD: dict[str, dict[str, frozenset[str]]] = {
     "contribution": {
         CONSOLE: frozenset(),
-        SCREEN: frozenset(),
+        # "author_not_shown": of display_name and pseudonym, the one author_display does
+        # not show (both under "none"): a screen never holds the key between the two.
+        SCREEN: frozenset({"author_not_shown", "text_if_hidden"}),
         # The counts of a small group's reactions would tell who reacted.
         PHONE: frozenset({"display_name", "text_if_hidden", "reactions"}),
         RESEARCH: frozenset({"display_name"}),
@@ -116,7 +134,7 @@ _WITHHELD: dict[str, dict[str, frozenset[str]]] = {
 
 def audience_of(role: str | None) -> str:
     """The audience a caller of the API or a socket belongs to, by role."""
-    return {FACILITATOR: CONSOLE, PARTICIPANT: PHONE}.get(role or "", RESEARCH)
+    return {FACILITATOR: CONSOLE, PARTICIPANT: PHONE, SCREEN_LINK: SCREEN}.get(role or "", RESEARCH)
 
 
 def withheld(kind: str, audience: str) -> frozenset[str]:
@@ -125,15 +143,20 @@ def withheld(kind: str, audience: str) -> frozenset[str]:
     return _WITHHELD[kind][audience]
 
 
-def contribution_for(audience: str, contribution: dict) -> dict:
-    """A contribution as ``audience`` gets it. Phones learn that a post was hidden, not
-    what it said; nobody but the facilitator learns whose name goes with which pseudonym.
-    Names and texts keep their place (emptied, not removed), so that every audience reads
-    one shape; a phone gets no reaction counts at all."""
+def contribution_for(audience: str, contribution: dict, author_display: str = "name") -> dict:
+    """A contribution as ``audience`` gets it. Phones and screens learn that a post was
+    hidden, not what it said; nobody but the facilitator learns whose name goes with which
+    pseudonym. The screen gets the author only as ``author_display`` shows it: the display
+    name, the pseudonym, or neither. Names and texts keep their place (emptied, not
+    removed), so that every audience reads one shape; a phone gets no reaction counts."""
     withheld_fields = withheld("contribution", audience)
     shown = dict(contribution)
     if "display_name" in withheld_fields:
         shown["display_name"] = ""
+    if "author_not_shown" in withheld_fields:
+        for field in ("display_name", "pseudonym"):
+            if field != _AUTHOR_FIELD.get(author_display):
+                shown[field] = ""
     if "text_if_hidden" in withheld_fields and contribution.get("hidden"):
         shown["text"] = ""
     if "reactions" in withheld_fields:
@@ -145,6 +168,21 @@ def meeting_for(audience: str, meeting: dict) -> dict:
     """A meeting (or its live state) as ``audience`` gets it."""
     withheld_fields = withheld("meeting", audience)
     return {key: value for key, value in meeting.items() if key not in withheld_fields}
+
+
+def followups_for(audience: str, state: dict) -> dict:
+    """The follow-ups as ``audience`` gets them. The screen gets what it shows: the open
+    questions carried from earlier meetings, their text only (no author, no owner), and no
+    decisions or action items. Phones get none (a question may quote a hidden post); the
+    web layer does not send them."""
+    if audience != SCREEN:
+        return state
+    questions = [
+        {**question, "author": None, "owner": None}
+        for question in state["questions"]
+        if question["carried_from_earlier"] and question["status"] != "answered"
+    ]
+    return {**state, "questions": questions, "decisions": [], "action_items": []}
 
 
 def self_evaluation_for(audience: str, state: dict) -> dict:
@@ -164,7 +202,7 @@ def group_for_joining(group: dict) -> dict:
 
 def rules_table() -> str:
     """The roles × actions table of ``docs/security.md``, in Markdown."""
-    roles = (FACILITATOR, RESEARCHER, PARTICIPANT)
+    roles = (FACILITATOR, RESEARCHER, PARTICIPANT, SCREEN_LINK)
     lines = [
         "| action | " + " | ".join(roles) + " |",
         "|---|" + "---|" * len(roles),

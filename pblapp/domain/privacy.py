@@ -26,6 +26,9 @@ WITHDRAWN = "[withdrawn]"
 # Why a contribution's text is no longer the participant's (``contributions.text_removed``).
 REMOVED_BY_REDACTION = "redacted"
 REMOVED_BY_WITHDRAWAL = "withdrawn"
+# The author deleted the post: its row stays, empty, so that its id, seq and client_id are
+# never used again (``contributions.deleted_at``).
+REMOVED_BY_DELETION = "deleted"
 
 RETENTION_DAYS_MAX = 36500
 REPLACEMENT_MAX = 200

@@ -1,11 +1,14 @@
 """The live fan-out: committed events become Socket.IO messages, per audience and room.
 
-Each meeting has a room; staff (the facilitator's console and screen) and participants
-(phones) each have a room inside it. A change's events name what it changed; this module
-reads the new state once and sends it, in a fixed order: the posts, then the meeting's
-state, its agenda, its follow-ups, its screen. Phones get every post through
-``access.contribution_for(PHONE, …)``, and never the follow-ups (they may quote a hidden
-post).
+Each meeting has a room; staff (the facilitator's console), screens (the projector, opened
+by the facilitator or by a screen link) and participants (phones) each have a room inside
+it. A change's events name what it changed; this module reads the new state once and sends
+it, in a fixed order: the posts removed, the posts, then the meeting's state, its agenda,
+its follow-ups, its screen. Phones get every post through ``access.contribution_for(PHONE,
+…)`` and never the follow-ups (they may quote a hidden post); screens get every post through
+``access.contribution_for(SCREEN, …)`` with the author as the screen names it, and of the
+follow-ups the carried questions. When the facilitator changes how the screen names
+authors, every post goes to the screens again.
 """
 
 from __future__ import annotations
@@ -35,12 +38,19 @@ def participants_room(meeting_id: int) -> str:
     return f"meeting:{meeting_id}:participants"
 
 
+def screen_room(meeting_id: int) -> str:
+    """The projector screens: the facilitator's, and those opened by the screen link."""
+    return f"meeting:{meeting_id}:screen"
+
+
 # What each event changes on the live pages (besides the posts it names).
 _SHOWS: dict[str, tuple[str, ...]] = {
     "contribution.added": ("meeting",),
     "contribution.updated": ("meeting",),
     "contribution.merged": ("meeting",),
     "contribution.unmerged": ("meeting",),
+    # Its question for next time goes with it.
+    "contribution.deleted": ("meeting", "followups"),
     "participant.joined": ("meeting",),
     "attendance.added": ("meeting",),
     "meeting.started": ("meeting",),
@@ -80,8 +90,11 @@ class LiveFanOut:
     def __call__(self, events: list[Event]) -> None:
         added: dict[int, list[int]] = {}
         updated: dict[int, list[int]] = {}
-        # Posts whose only change is their reaction counts: the staff's pages only.
+        # Posts whose only change is their reaction counts: the console and the screens.
         reacted: dict[int, list[int]] = {}
+        removed: dict[int, list[int]] = {}
+        # Meetings whose screens name authors differently now: every post again.
+        renamed: set[int] = set()
         shows: dict[int, set[str]] = {}
         for event in events:
             if event.type in ("participant.withdrawn", "participant.erased"):
@@ -110,16 +123,36 @@ class LiveFanOut:
                     shows[event.meeting_id].add("followups")
             elif event.type == "contribution.unmerged":
                 updated.setdefault(event.meeting_id, []).append(event.data["contribution_id"])
-        for meeting_id in dict.fromkeys([*added, *updated, *reacted, *shows]):
+            elif event.type == "contribution.deleted":
+                removed.setdefault(event.meeting_id, []).append(event.data["contribution_id"])
+                # Duplicates that pointed at it stand on their own again.
+                updated.setdefault(event.meeting_id, []).extend(event.data["unmerged"])
+                if event.data["unpinned"]:
+                    shows[event.meeting_id].add("screen")
+            elif event.type == "screen.changed" and "author_display" in event.data:
+                renamed.add(event.meeting_id)
+        for meeting_id in dict.fromkeys([*removed, *added, *updated, *reacted, *shows]):
+            gone = set(removed.get(meeting_id, []))
+            for contribution_id in sorted(gone):
+                self.emit(
+                    "contribution:removed",
+                    {"id": contribution_id, "meeting_id": meeting_id},
+                    room(meeting_id),
+                )
+            author_display = screen.author_display(self.db, meeting_id)
             for contribution_id in added.get(meeting_id, []):
-                self._post(meeting_id, "contribution:added", contribution_id)
+                if contribution_id not in gone:
+                    self._post(meeting_id, "contribution:added", contribution_id, author_display)
             # In seq order (ids grow with seq within a meeting), each post once.
             changed = set(updated.get(meeting_id, []))
-            for contribution_id in sorted(changed | set(reacted.get(meeting_id, []))):
+            if meeting_id in renamed:
+                self._screens_again(meeting_id, author_display, skip=changed)
+            for contribution_id in sorted((changed | set(reacted.get(meeting_id, []))) - gone):
                 self._post(
                     meeting_id,
                     "contribution:updated",
                     contribution_id,
+                    author_display,
                     to_phones=contribution_id in changed,
                 )
             for part in _ORDER:
@@ -150,9 +183,22 @@ class LiveFanOut:
             if c["id"] == target or c["merged_into_id"] == target
         ]
 
-    def _post(self, meeting_id: int, name: str, contribution_id: int, to_phones=True) -> None:
+    def _post(
+        self,
+        meeting_id: int,
+        name: str,
+        contribution_id: int,
+        author_display: str,
+        to_phones=True,
+    ) -> None:
         contribution = participation.contribution(self.db, contribution_id)
         self.emit(name, contribution, staff_room(meeting_id))
+        # The screens show reaction counts too.
+        self.emit(
+            name,
+            access.contribution_for(access.SCREEN, contribution, author_display),
+            screen_room(meeting_id),
+        )
         if not to_phones:
             return
         self.emit(
@@ -161,11 +207,28 @@ class LiveFanOut:
             participants_room(meeting_id),
         )
 
+    def _screens_again(self, meeting_id: int, author_display: str, skip: set[int]) -> None:
+        """Every post to the screens, with the author as they now name it (hidden ones
+        too, flagged and without their text, as on connect)."""
+        for contribution in participation.contributions(self.db, meeting_id):
+            if contribution["id"] not in skip:
+                self.emit(
+                    "contribution:updated",
+                    access.contribution_for(access.SCREEN, contribution, author_display),
+                    screen_room(meeting_id),
+                )
+
     def _state(self, meeting_id: int, part: str) -> None:
         if part == "self_evaluation":
-            # Aggregates for the facilitator's pages; phones learn only that it is open.
+            # Aggregates for the facilitator's pages and the screens; phones learn only
+            # that it is open.
             state = selfeval.state(self.db, meeting_id)
             self.emit("self_evaluation:state", state, staff_room(meeting_id))
+            self.emit(
+                "self_evaluation:state",
+                access.self_evaluation_for(access.SCREEN, state),
+                screen_room(meeting_id),
+            )
             self.emit(
                 "self_evaluation:state",
                 access.self_evaluation_for(access.PHONE, state),
@@ -173,9 +236,14 @@ class LiveFanOut:
             )
             return
         if part == "followups":
-            # Follow-ups can quote a hidden post: the facilitator's pages only.
+            # Follow-ups can quote a hidden post: the console in full, the screens the
+            # carried questions they show, the phones nothing.
+            state = followups.read(self.db, meeting_id)
+            self.emit("followups:state", state, staff_room(meeting_id))
             self.emit(
-                "followups:state", followups.read(self.db, meeting_id), staff_room(meeting_id)
+                "followups:state",
+                access.followups_for(access.SCREEN, state),
+                screen_room(meeting_id),
             )
             return
         read = {"meeting": meetings.state, "agenda": agenda.state, "screen": screen.state}[part]

@@ -16,6 +16,7 @@ from pblapp.ops import (
     cases,
     consent,
     decisions,
+    deletion,
     followups,
     groups,
     identities,
@@ -29,6 +30,7 @@ from pblapp.ops import (
     records,
     retention,
     screen,
+    screen_link,
     selfeval,
 )
 
@@ -39,6 +41,7 @@ __all__ = [
     "cases",
     "consent",
     "decisions",
+    "deletion",
     "followups",
     "groups",
     "identities",
@@ -52,5 +55,6 @@ __all__ = [
     "records",
     "retention",
     "screen",
+    "screen_link",
     "selfeval",
 ]

@@ -50,7 +50,8 @@ def in_group(db: Database, group_id: int) -> list[dict]:
     """The group's case stories, by meeting and then in the order they were added. A story
     whose contribution is gone (deleted at a withdrawal) is left out."""
     rows = db.query(
-        _CASE_SQL + " WHERE s.group_id = ? AND (s.contribution_id IS NULL OR c.id IS NOT NULL) "
+        _CASE_SQL + " WHERE s.group_id = ? AND (s.contribution_id IS NULL OR "
+        "(c.id IS NOT NULL AND c.deleted_at IS NULL)) "
         "ORDER BY m.number, s.id",
         [group_id],
     )
@@ -80,7 +81,7 @@ def add(db: Database, user: dict, group_id: int, payload: Any) -> dict:
             post = change.db.execute(
                 "SELECT c.id, c.meeting_id, c.organization, c.participant_id "
                 "FROM contributions c JOIN meetings m ON m.id = c.meeting_id "
-                "WHERE c.id = ? AND m.group_id = ?",
+                "WHERE c.id = ? AND m.group_id = ? AND c.deleted_at IS NULL",
                 [data["contribution_id"], group_id],
             ).fetchone()
             if post is None:

@@ -149,7 +149,8 @@ def state(db: Database, meeting_id: int) -> dict:
         posts = [
             dict(r)
             for r in conn.execute(
-                "SELECT id, qtype, hidden, merged_into_id FROM contributions WHERE meeting_id = ?",
+                "SELECT id, qtype, hidden, merged_into_id FROM contributions "
+                "WHERE meeting_id = ? AND deleted_at IS NULL",
                 [meeting_id],
             )
         ]

@@ -26,7 +26,7 @@ def moderate(db: Database, user_id: int, meeting_id: int, payload: Any) -> dict:
 
     def write(change: Change) -> None:
         row = change.db.execute(
-            "SELECT * FROM contributions WHERE id = ? AND meeting_id = ?",
+            "SELECT * FROM contributions WHERE id = ? AND meeting_id = ? AND deleted_at IS NULL",
             [data["id"], meeting_id],
         ).fetchone()
         if row is None:
@@ -81,7 +81,7 @@ def merge(db: Database, user_id: int, meeting_id: int, payload: Any) -> dict:
             row["id"]: row
             for row in change.db.execute(
                 "SELECT id, merged_into_id FROM contributions "
-                "WHERE meeting_id = ? AND id IN (?, ?)",
+                "WHERE meeting_id = ? AND id IN (?, ?) AND deleted_at IS NULL",
                 [meeting_id, source, target if target is not None else source],
             ).fetchall()
         }

@@ -1,8 +1,8 @@
-"""Taking part: join a meeting, post, and what the facilitator does with the posts
-(re-tag, hide, carry to the next meeting, merge duplicates).
+"""Taking part: join a meeting, post, and the posts read.
 
 A post is stored once per ``client_id``: a phone that resends after a lost ack gets the
-stored post back and nothing changes.
+stored post back and nothing changes; one its author deleted (``ops.deletion``) stays
+deleted.
 """
 
 from __future__ import annotations
@@ -238,7 +238,8 @@ def attendance(db: Database, token: str | None) -> Attendance | None:
 def contributions(
     db: Database, meeting_id: int, *, since_seq: int = 0, include_hidden: bool = True
 ) -> list[dict]:
-    sql = CONTRIBUTION_SQL + " WHERE c.meeting_id = ? AND c.seq > ?"
+    """The meeting's posts in ``seq`` order; never one its author deleted."""
+    sql = CONTRIBUTION_SQL + " WHERE c.meeting_id = ? AND c.seq > ? AND c.deleted_at IS NULL"
     if not include_hidden:
         sql += " AND c.hidden = 0"
     rows = db.query(sql + " ORDER BY c.seq", [meeting_id, since_seq])
@@ -260,12 +261,16 @@ def post(db: Database, attendance: Attendance, payload: Any) -> tuple[dict, bool
         ).fetchone()
         status = meeting["status"]
         existing = change.db.execute(
-            "SELECT id, participant_id FROM contributions WHERE meeting_id = ? AND client_id = ?",
+            "SELECT id, participant_id, deleted_at FROM contributions "
+            "WHERE meeting_id = ? AND client_id = ?",
             [attendance.meeting_id, data["client_id"]],
         ).fetchone()
         if existing:
             if existing["participant_id"] != attendance.participant_id:
                 raise Conflict("client_id_taken", "This client_id belongs to another post.")
+            if existing["deleted_at"] is not None:
+                # A phone that sends a deleted post again does not bring it back.
+                raise Gone("contribution_deleted", "You deleted this post.")
             return existing["id"], False
         consent.check_may_post(change, attendance.id)
         if status != "live":

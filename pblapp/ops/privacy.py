@@ -9,6 +9,7 @@
   keeps them for the group's own minutes until retention purges them.
 - The owner **redacts** one contribution: its text becomes the replacement in the
   contribution, the questions made from it, the minutes' snapshots and earlier events.
+  (A participant deleting their own post, ``ops.deletion``, empties its text the same way.)
 - The owner **erases** one participant on request: a withdrawal whose words are always
   deleted, and their display name and rejoin key with it.
 - **Purge** (``ops.retention``): once a group's ``retention_days`` have passed since its
@@ -81,7 +82,7 @@ def _rewrite_event(change: Change, seq: int, data: dict, reason: str) -> None:
     )
 
 
-def _replace_text(change: Change, contribution: Any, new: str, removed: str) -> int:
+def replace_text(change: Change, contribution: Any, new: str, removed: str) -> int:
     """Put ``new`` in place of a contribution's text: in the contribution, the questions
     made from it, the follow-ups kept at a close, and every earlier event that names it.
     Returns how many events were rewritten."""
@@ -136,7 +137,7 @@ def _remove_words(change: Change, participant) -> int:
     count = 0
     for contribution in _contributions_of(change, participant["id"]):
         if contribution["text_removed"] is None:
-            _replace_text(change, contribution, rules.WITHDRAWN, rules.REMOVED_BY_WITHDRAWAL)
+            replace_text(change, contribution, rules.WITHDRAWN, rules.REMOVED_BY_WITHDRAWAL)
             count += 1
     for row in change.db.execute(
         "SELECT seq, data FROM events WHERE group_id = ? AND actor = ? "
@@ -310,14 +311,15 @@ def redact(db: Database, user_id: int, meeting_id: int, contribution_id: int, pa
     def write(change: Change) -> None:
         row = change.db.execute(
             "SELECT c.id, c.text, c.text_removed, m.group_id FROM contributions c "
-            "JOIN meetings m ON m.id = c.meeting_id WHERE c.id = ? AND c.meeting_id = ?",
+            "JOIN meetings m ON m.id = c.meeting_id WHERE c.id = ? AND c.meeting_id = ? "
+            "AND c.deleted_at IS NULL",
             [contribution_id, meeting_id],
         ).fetchone()
         if row is None:
             raise NotFound("contribution_not_found", "No such contribution in this meeting.")
         if row["text"] == replacement and row["text_removed"] == rules.REMOVED_BY_REDACTION:
             return
-        rewritten = _replace_text(change, row, replacement, rules.REMOVED_BY_REDACTION)
+        rewritten = replace_text(change, row, replacement, rules.REMOVED_BY_REDACTION)
         change.record_in(
             meeting,
             "contribution.redacted",

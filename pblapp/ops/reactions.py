@@ -46,7 +46,8 @@ def set_reaction(db: Database, attendance: Attendance, payload: Any) -> dict[str
     def write(change: Change) -> None:
         post = change.db.execute(
             "SELECT c.participant_id, c.hidden, c.merged_into_id, m.status FROM contributions c "
-            "JOIN meetings m ON m.id = c.meeting_id WHERE c.id = ? AND c.meeting_id = ?",
+            "JOIN meetings m ON m.id = c.meeting_id WHERE c.id = ? AND c.meeting_id = ? "
+            "AND c.deleted_at IS NULL",
             [contribution_id, attendance.meeting_id],
         ).fetchone()
         if post is None:

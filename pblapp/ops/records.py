@@ -4,7 +4,8 @@ log, one export row per contribution, and the facts of a meeting the minutes sta
 No display names leave this module for research: rows and events carry pseudonyms only.
 A withdrawn participant is left out of ``log.csv`` and ``log.jsonl``: their contributions,
 and every event of theirs or about their posts (``participant.withdrawn`` and
-``participant.erased`` stay, so that the log says that it happened).
+``participant.erased`` stay, so that the log says that it happened). So is a post its author
+deleted, with every event about it but ``contribution.deleted``.
 """
 
 from __future__ import annotations
@@ -35,11 +36,42 @@ def events(db: Database, *, group_id: int, meeting_id: int | None = None) -> lis
     else:
         rows = db.query("SELECT * FROM events WHERE meeting_id = ? ORDER BY seq", [meeting_id])
     scope = withdrawn_scope(db, group_id)
+    deleted = _deleted_scope(db, group_id)
     return [
         event
         for event in _events(rows)
-        if event["type"] in WITHDRAWAL_EVENTS or not _about_withdrawn(event, scope)
+        if (event["type"] in WITHDRAWAL_EVENTS or not _about_withdrawn(event, scope))
+        and not _about_deleted(event, deleted)
     ]
+
+
+def deleted_ids(db: Database, group_id: int) -> set[int]:
+    """The group's posts that their authors deleted."""
+    rows = db.query(
+        "SELECT c.id FROM contributions c JOIN meetings m ON m.id = c.meeting_id "
+        "WHERE m.group_id = ? AND c.deleted_at IS NOT NULL",
+        [group_id],
+    )
+    return {row["id"] for row in rows}
+
+
+def _deleted_scope(db: Database, group_id: int) -> dict[str, set]:
+    return {"contributions": deleted_ids(db, group_id), "questions": set(), "cases": set()}
+
+
+def _about_deleted(event: dict, scope: dict[str, set]) -> bool:
+    """Whether an event is about a deleted post (its own ``contribution.deleted`` aside),
+    or about the question or case story that went with it. The log is read in order, so
+    the event that made a question or story comes before those that name only its id."""
+    data = event["data"]
+    if event["type"] == "contribution.deleted":
+        return False
+    if data.get("contribution_id") in scope["contributions"]:
+        for key, kind in (("question_id", "questions"), ("case_id", "cases")):
+            if data.get(key) is not None:
+                scope[kind].add(data[key])
+        return True
+    return data.get("question_id") in scope["questions"] or data.get("case_id") in scope["cases"]
 
 
 def _about_withdrawn(event: dict, scope: dict[str, set]) -> bool:
@@ -104,8 +136,8 @@ def export_rows(
         "FROM contributions c JOIN meetings m ON m.id = c.meeting_id "
         "JOIN groups g ON g.id = m.group_id JOIN participants p ON p.id = c.participant_id "
         "LEFT JOIN agenda_steps s ON s.id = c.agenda_step_id "
-        # A withdrawn participant's posts are no research data.
-        "WHERE g.id = ? AND p.withdrawn_at IS NULL"
+        # A withdrawn participant's posts are no research data; a deleted post is none.
+        "WHERE g.id = ? AND p.withdrawn_at IS NULL AND c.deleted_at IS NULL"
     )
     params: list[Any] = [group_id]
     if meeting_id is not None:
@@ -210,7 +242,8 @@ def qdpx_facts(db: Database, group_id: int) -> dict:
         "COALESCE(c.organization, p.organization) AS organization, c.qtype, c.text, "
         "c.created_at, c.updated_at FROM contributions c "
         "JOIN meetings m ON m.id = c.meeting_id JOIN participants p ON p.id = c.participant_id "
-        "WHERE m.group_id = ? AND c.hidden = 0 ORDER BY m.number, c.seq",
+        "WHERE m.group_id = ? AND c.hidden = 0 AND c.deleted_at IS NULL "
+        "ORDER BY m.number, c.seq",
         [group_id],
     )
     for row in rows:

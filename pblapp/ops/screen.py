@@ -1,6 +1,7 @@
 """The projector's live tools and the meeting's starting point (utgångspunkt): pin a
-contribution, hide all posts, show the goals, the starting point or the carried questions;
-the starting point's Markdown text and image."""
+contribution, hide all posts, show the goals, the starting point or the carried questions,
+name a post's author by name, by pseudonym or not at all; the starting point's Markdown
+text and image."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from pblapp.db import Change, Database
 from pblapp.domain import images, validation
-from pblapp.domain.access import FACILITATOR
+from pblapp.domain.access import AUTHOR_DISPLAYS, FACILITATOR
 from pblapp.domain.errors import DomainError, NotFound
 from pblapp.domain.markup import markdown_to_html
 from pblapp.domain.validation import require_object
@@ -39,7 +40,7 @@ def state(db: Database, meeting_id: int) -> dict:
     row = db.query_one(
         "SELECT pinned_contribution_id, screen_hides_contributions, screen_shows_goals, "
         "screen_shows_starting_point, screen_shows_carried, screen_shows_reactions, "
-        "screen_shows_timeline, group_id, "
+        "screen_shows_timeline, screen_author_display, group_id, "
         "(SELECT goals FROM groups WHERE groups.id = meetings.group_id) AS goals, "
         "starting_point, starting_point_image FROM meetings WHERE id = ?",
         [meeting_id],
@@ -55,6 +56,8 @@ def state(db: Database, meeting_id: int) -> dict:
         "show_carried_questions": bool(row["screen_shows_carried"]),
         "show_reactions": bool(row["screen_shows_reactions"]),
         "show_timeline": bool(row["screen_shows_timeline"]),
+        # How the screen names a post's author: "name", "pseudonym" or "none".
+        "author_display": row["screen_author_display"] or "name",
         # Changes when a phase of the group is suggested or decided: the screen then
         # fetches the timeline again.
         "timeline_version": _timeline_version(db, row["group_id"]),
@@ -66,11 +69,18 @@ def state(db: Database, meeting_id: int) -> dict:
     }
 
 
+def author_display(db: Database, meeting_id: int) -> str:
+    """How the meeting's screen names a post's author (see :func:`state`)."""
+    row = db.query_one("SELECT screen_author_display FROM meetings WHERE id = ?", [meeting_id])
+    return (row and row["screen_author_display"]) or "name"
+
+
 def command(db: Database, user_id: int, meeting_id: int, payload: Any) -> dict:
     """``{"pin"?: id|null, "hide_contributions"?, "show_goals"?, "show_starting_point"?,
-    "show_carried_questions"?: bool}``."""
+    "show_carried_questions"?, "show_reactions"?, "show_timeline"?: bool,
+    "author_display"?: "name"|"pseudonym"|"none"}``."""
     meeting = lookup.meeting(db, user_id, meeting_id)
-    require_object(payload, allowed={"pin", *SCREEN_SWITCHES})
+    require_object(payload, allowed={"pin", "author_display", *SCREEN_SWITCHES})
     updates: dict[str, Any] = {}
     if "pin" in payload:
         pin = payload["pin"]
@@ -82,6 +92,12 @@ def command(db: Database, user_id: int, meeting_id: int, payload: Any) -> dict:
             if not isinstance(payload[field], bool):
                 raise DomainError(f"invalid_{field}", f"{field} must be true or false.")
             updates[column] = int(payload[field])
+    if "author_display" in payload:
+        if payload["author_display"] not in AUTHOR_DISPLAYS:
+            raise DomainError(
+                "invalid_author_display", "author_display is name, pseudonym or none."
+            )
+        updates["screen_author_display"] = payload["author_display"]
     if not updates:
         raise DomainError("nothing_to_change", "Give pin or one of the screen switches.")
 
@@ -89,7 +105,8 @@ def command(db: Database, user_id: int, meeting_id: int, payload: Any) -> dict:
         pin = updates.get("pinned_contribution_id")
         if pin is not None:
             found = change.db.execute(
-                "SELECT 1 FROM contributions WHERE id = ? AND meeting_id = ?",
+                "SELECT 1 FROM contributions WHERE id = ? AND meeting_id = ? "
+                "AND deleted_at IS NULL",
                 [pin, meeting_id],
             ).fetchone()
             if not found:

@@ -31,7 +31,7 @@ from pblapp.domain.vocabulary import DEFAULT_ORGANIZATIONS
 from pblapp.i18n import error_message, error_messages
 from pblapp.web import db, development, research
 from pblapp.web.auth import login_required
-from pblapp.web.urls import join_url
+from pblapp.web.urls import join_url, screen_link_url, short_join_url
 
 bp = Blueprint("pages", __name__)
 
@@ -233,7 +233,14 @@ def console(meeting_id: int):
         screen=ops.screen.state(db(), meeting_id),
         join_url=join_url(meeting["join_code"]),
         messages=error_messages(),
+        screen_link=_screen_link(meeting_id),
     )
+
+
+def _screen_link(meeting_id: int) -> str | None:
+    """The full address of the meeting's screen link, or ``None`` when it has none."""
+    token = ops.screen_link.token(db(), current_app.config["SECRET_KEY"], meeting_id)
+    return screen_link_url(token) if token else None
 
 
 @bp.post("/meetings/<int:meeting_id>/<any(start, close):action>")
@@ -323,13 +330,32 @@ def starting_point_image(meeting_id: int):
 def screen(meeting_id: int):
     meeting = _meeting_or_404(meeting_id)
     _facilitator_only()
+    return screen_page(
+        meeting,
+        ops.lookup.group(db(), g.user["id"], meeting["group_id"]),
+        screen_token=None,
+        image_url=url_for("pages.starting_point_image", meeting_id=meeting_id),
+        timeline_url=url_for("development.timeline_svg", group_id=meeting["group_id"]),
+    )
+
+
+def screen_page(meeting: dict, group: dict, *, screen_token, image_url, timeline_url) -> str:
+    """The projector screen: for the facilitator (``screen_token`` ``None``; they may
+    command it from its keys) or for a screen link (read only). ``image_url`` and
+    ``timeline_url`` are where this page loads the starting point's image and the
+    timeline from."""
     url = join_url(meeting["join_code"])
     return render_template(
         "meetings/screen.html",
         meeting=meeting,
-        group=ops.lookup.group(db(), g.user["id"], meeting["group_id"]),
-        screen=ops.screen.state(db(), meeting_id),
-        state=ops.meetings.state(db(), meeting_id),
+        group=group,
+        screen=ops.screen.state(db(), meeting["id"]),
+        state=ops.meetings.state(db(), meeting["id"]),
         join_url=url,
+        short_join_url=short_join_url(),
         qr_svg=_qr_svg(url),
+        screen_token=screen_token,
+        can_command=screen_token is None,
+        image_url=image_url,
+        timeline_url=timeline_url,
     )

@@ -1,7 +1,11 @@
 """Socket.IO: one room per meeting, replay on connect, acks with clear error codes.
 
 Handlers stay thin: they find out who is asking, call the operations and answer. What a
-change changed reaches the rooms through ``pblapp.effects.live``, after it commits.
+change changed reaches the rooms through ``pblapp.effects.live``, after it commits. A
+connection is the console's, a screen's (the facilitator's, asked for with ``view:
+"screen"``, or a screen link's) or a phone's; each gets what its audience may see
+(``pblapp.domain.access``). When a screen link is renewed or revoked, the screens opened
+with it are disconnected.
 """
 
 from __future__ import annotations
@@ -14,10 +18,11 @@ from flask import Flask, current_app, request, session
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room
 
 from pblapp import ops
+from pblapp.db import Event
 from pblapp.domain import access
 from pblapp.domain.errors import DomainError, NotFound
 from pblapp.domain.validation import ID_MAX, is_text
-from pblapp.effects.live import participants_room, room, staff_room
+from pblapp.effects.live import participants_room, room, screen_room, staff_room
 from pblapp.ops.participation import Attendance
 from pblapp.web import db, development
 from pblapp.web.auth import session_user
@@ -31,16 +36,25 @@ class Connection:
     attendance: Attendance | None = None
     user_id: int | None = None
     role: str = access.PARTICIPANT
+    # "console" or "screen": the page a user's connection serves.
+    view: str = "console"
+    # A screen link's connection: the nonce its token was made from.
+    screen_nonce: str | None = None
 
     @property
     def audience(self) -> str:
-        """The console (and screen) for the facilitator, else a phone."""
+        """The console for the facilitator, the screen for a screen (the facilitator's or
+        a screen link's), else a phone."""
+        if self.view == "screen":
+            return access.SCREEN
         return access.audience_of(self.role)
 
     @property
-    def is_staff(self) -> bool:
-        """The facilitator's console or screen: gets hidden posts, flagged, and follow-ups."""
-        return self.audience != access.PHONE
+    def own_room(self) -> str:
+        """The room of the connection's audience, inside the meeting's room."""
+        return {access.CONSOLE: staff_room, access.SCREEN: screen_room}.get(
+            self.audience, participants_room
+        )(self.meeting_id)
 
 
 def _socketio() -> SocketIO:
@@ -65,6 +79,13 @@ def _since_seq(auth: dict) -> int:
     return value
 
 
+def _view(auth: dict) -> str:
+    view = auth.get("view", "console")
+    if view not in ("console", "screen"):
+        raise _refused("invalid_view", 'view is "console" or "screen".')
+    return view
+
+
 def _authenticate(auth: dict) -> Connection:
     if "token" in auth:
         attendance = ops.participation.attendance(
@@ -73,6 +94,16 @@ def _authenticate(auth: dict) -> Connection:
         if attendance is None:
             raise _refused("invalid_token", "Unknown participant token.")
         return Connection(meeting_id=attendance.meeting_id, attendance=attendance)
+    if "screen_token" in auth:
+        opened = ops.screen_link.opened(
+            db(), current_app.config["SECRET_KEY"], auth["screen_token"]
+        )
+        if opened is None or not access.may(access.SCREEN_LINK, access.WATCH_SCREEN):
+            raise _refused("invalid_screen_token", "This screen link is not valid any more.")
+        meeting_id, nonce = opened
+        return Connection(
+            meeting_id=meeting_id, role=access.SCREEN_LINK, view="screen", screen_nonce=nonce
+        )
     meeting_id = auth.get("meeting_id")
     if isinstance(meeting_id, bool) or not isinstance(meeting_id, int):
         raise _refused("missing_meeting_id", "Give meeting_id.")
@@ -101,7 +132,7 @@ def _authenticate(auth: dict) -> Connection:
     if user is None or not access.may(user["role"], access.WATCH_LIVE):
         # The live view pairs names with pseudonyms: that key is the facilitator's only.
         raise _refused("forbidden", "The live view is for facilitators; researchers use the logs.")
-    return Connection(meeting_id=meeting_id, user_id=user_id, role=user["role"])
+    return Connection(meeting_id=meeting_id, user_id=user_id, role=user["role"], view=_view(auth))
 
 
 def _on_connect(auth):
@@ -114,36 +145,41 @@ def _on_connect(auth):
     # Join first, then replay: a post landing in between arrives twice rather than never,
     # and clients drop a seq they already have.
     join_room(room(connection.meeting_id))
-    join_room(
-        staff_room(connection.meeting_id)
-        if connection.is_staff
-        else participants_room(connection.meeting_id)
-    )
-    socketio = _socketio()
-    socketio.emit("meeting:state", ops.meetings.state(db(), connection.meeting_id), to=request.sid)
-    socketio.emit("agenda:state", ops.agenda.state(db(), connection.meeting_id), to=request.sid)
-    if connection.is_staff:
-        socketio.emit(
-            "followups:state", ops.followups.read(db(), connection.meeting_id), to=request.sid
-        )
-    socketio.emit("screen:state", ops.screen.state(db(), connection.meeting_id), to=request.sid)
-    self_evaluation = ops.selfeval.state(db(), connection.meeting_id)
-    if connection.is_staff:
-        socketio.emit("self_evaluation:state", self_evaluation, to=request.sid)
-    else:
-        phone_state = access.self_evaluation_for(access.PHONE, self_evaluation)
-        phone_state["answered"] = ops.selfeval.has_answered(db(), connection.attendance)
-        socketio.emit("self_evaluation:state", phone_state, to=request.sid)
-    # Facilitators' pages (console and screen) get hidden posts too, flagged, so that a
-    # reconnect shows every post's current state; participants get the visible ones, each
-    # with their own reaction (never anyone else's).
-    mine = {} if connection.is_staff else ops.reactions.mine(db(), connection.attendance)
-    for contribution in ops.participation.contributions(
-        db(), connection.meeting_id, since_seq=since_seq, include_hidden=connection.is_staff
-    ):
-        contribution = access.contribution_for(connection.audience, contribution)
-        if not connection.is_staff:
+    join_room(connection.own_room)
+    _replay(connection, since_seq)
+
+
+def _replay(connection: Connection, since_seq: int) -> None:
+    """The state of the meeting and its posts, to a new connection, as its audience sees
+    them."""
+    socketio, meeting_id, audience = _socketio(), connection.meeting_id, connection.audience
+    phone = audience == access.PHONE
+    socketio.emit("meeting:state", ops.meetings.state(db(), meeting_id), to=request.sid)
+    socketio.emit("agenda:state", ops.agenda.state(db(), meeting_id), to=request.sid)
+    if not phone:
+        followups = access.followups_for(audience, ops.followups.read(db(), meeting_id))
+        socketio.emit("followups:state", followups, to=request.sid)
+    screen = ops.screen.state(db(), meeting_id)
+    socketio.emit("screen:state", screen, to=request.sid)
+    self_evaluation = access.self_evaluation_for(audience, ops.selfeval.state(db(), meeting_id))
+    if phone:
+        self_evaluation["answered"] = ops.selfeval.has_answered(db(), connection.attendance)
+    socketio.emit("self_evaluation:state", self_evaluation, to=request.sid)
+    # The console and the screens get hidden posts too, flagged (a screen without their
+    # text), so that a reconnect shows every post's current state; participants get the
+    # visible ones, each with their own reaction (never anyone else's), and their own hidden
+    # posts, flagged, with the words they wrote.
+    mine = ops.reactions.mine(db(), connection.attendance) if phone else {}
+    author = connection.attendance.pseudonym if phone else None
+    for stored in ops.participation.contributions(db(), meeting_id, since_seq=since_seq):
+        own = stored["pseudonym"] == author
+        if phone and stored["hidden"] and not own:
+            continue
+        contribution = access.contribution_for(audience, stored, screen["author_display"])
+        if phone:
             contribution["my_reaction"] = mine.get(contribution["id"])
+            if own:
+                contribution["text"] = stored["text"]
         socketio.emit("contribution:added", contribution, to=request.sid)
 
 
@@ -179,6 +215,8 @@ def _participant_action(operation):
     @_answered
     def handler(payload=None):
         connection = _connections().get(request.sid)
+        if connection is not None and connection.screen_nonce is not None:
+            return _refusal("forbidden", "A screen link only shows the screen.")
         if connection is None or connection.attendance is None:
             return _refusal("not_participant", "Only a participant who joined can do this.")
         return {"ok": True, **operation(connection.attendance, payload)}
@@ -199,6 +237,9 @@ PARTICIPANT_EVENTS = {
     "participant:consent": lambda attendance, payload: ops.consent.give(db(), attendance, payload),
     "participant:withdraw": lambda attendance, payload: {
         "participant": ops.privacy.withdraw_self(db(), attendance, payload)
+    },
+    "contribution:delete": lambda attendance, payload: {
+        "id": ops.deletion.delete_own(db(), attendance, payload)
     },
 }
 
@@ -262,10 +303,36 @@ def _phase_in_words(phase: dict) -> dict:
     return development.phase_answer(phase, development.group_language(meeting["group_id"]))
 
 
+class ScreenLinkEnds:
+    """Subscriber: when a meeting's screen link is renewed or revoked, disconnect the
+    screens opened with the old one (their page then says the link is no longer valid)."""
+
+    def __init__(self, app: Flask, socketio: SocketIO):
+        self.app, self.socketio = app, socketio
+
+    def __call__(self, events: list[Event]) -> None:
+        meetings = {e.meeting_id for e in events if e.type.startswith("screen_link.")}
+        if not meetings:
+            return
+        database = self.app.extensions["pblapp.db"]
+        connections = self.app.extensions["pblapp.connections"]
+        for meeting_id in meetings:
+            nonce = ops.screen_link.current_nonce(database, meeting_id)
+            for sid, connection in list(connections.items()):
+                if (
+                    connection.meeting_id == meeting_id
+                    and connection.screen_nonce is not None
+                    and connection.screen_nonce != nonce
+                ):
+                    connections.pop(sid, None)
+                    self.socketio.server.disconnect(sid, namespace="/")
+
+
 def init_app(app: Flask) -> SocketIO:
     """Attach a Socket.IO server to ``app``; same-origin only (the default)."""
     socketio = SocketIO(app, async_mode=app.config["SOCKETIO_ASYNC_MODE"])
     app.extensions["pblapp.connections"] = {}
+    app.extensions["pblapp.db"].subscribe(ScreenLinkEnds(app, socketio))
     socketio.on_event("connect", _on_connect)
     socketio.on_event("disconnect", _on_disconnect)
     for event, operation in PARTICIPANT_EVENTS.items():

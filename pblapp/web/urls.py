@@ -17,5 +17,15 @@ def join_url(join_code: str) -> str:
     return f"{public_base()}/j/{join_code}"
 
 
+def short_join_url() -> str:
+    """The code page's address, short enough to type: the screen shows it by the code."""
+    return f"{public_base()}/j"
+
+
+def screen_link_url(token: str) -> str:
+    """A meeting's screen link: its projector screen, without a login."""
+    return f"{public_base()}/s/{token}"
+
+
 def screen_url(meeting_id: int) -> str:
     return f"{public_base()}/meetings/{meeting_id}/screen"

@@ -27,6 +27,7 @@ def test_changes_are_published_after_they_are_stored(client, db, live_meeting):
     )
     assert sent == [
         ("contribution:added", f"meeting:{mid}:staff", 1),
+        ("contribution:added", f"meeting:{mid}:screen", 1),
         ("contribution:added", f"meeting:{mid}:participants", 1),
         ("meeting:state", f"meeting:{mid}", 1),
     ]

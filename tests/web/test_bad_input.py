@@ -95,7 +95,7 @@ def test_json_nested_too_deep_and_impossible_dates_get_a_clear_refusal(client, f
 
 
 def test_an_unknown_event_is_answered_so_the_caller_does_not_wait(phone):
-    answer = phone.emit("contribution:delete", {"id": 1}, callback=True)
+    answer = phone.emit("contribution:erase", {"id": 1}, callback=True)
     assert answer["ok"] is False and answer["error"]["code"] == "unknown_event"
 
 

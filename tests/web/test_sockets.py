@@ -150,14 +150,20 @@ def test_a_participant_posts_only_to_their_own_meeting_while_it_is_live(
     assert ops.participation.contributions(db, planned["id"]) == []
 
 
-def test_hidden_contributions_are_replayed_to_the_facilitator_only(
-    app, participant, moderator, facilitator, live_meeting
+def test_a_hidden_post_is_replayed_to_the_facilitator_and_its_author_only(
+    app, client, participant, moderator, facilitator, live_meeting
 ):
     phone, token = participant
-    contribution = post(phone, qtype="encyclopedic")["contribution"]
+    contribution = post(phone, text="Min egen fråga", qtype="encyclopedic")["contribution"]
     moderator.emit("contribution:update", {"id": contribution["id"], "hidden": True}, callback=True)
+    # The author, reloading, still sees their own words, marked hidden.
     fresh_phone = sio(app, auth={"token": token})
-    assert events(fresh_phone, "contribution:added") == []
+    (own,) = events(fresh_phone, "contribution:added")
+    assert own["hidden"] is True and own["text"] == "Min egen fråga"
+    assert own["display_name"] == ""
+    # Anyone else's phone gets nothing of it.
+    other_token = join(app.test_client(), live_meeting["join_code"], name="Bo")["token"]
+    assert events(sio(app, auth={"token": other_token}), "contribution:added") == []
     fresh_moderator = moderator_socket(app, facilitator, live_meeting["id"])
     assert [c["hidden"] for c in events(fresh_moderator, "contribution:added")] == [True]
 
