@@ -1,4 +1,4 @@
-"""The participant's phone: join a meeting by its code, then post.
+"""The participant's phone: type the code (or scan it), join the meeting, then post.
 
 A browser keeps two things in its (signed, long-lived) session cookie: the participant
 token of each meeting it joined, and per group a rejoin secret, so that the same phone is
@@ -8,11 +8,13 @@ the same participant, with the same pseudonym, at the group's later meetings.
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
 from pblapp import ops
 from pblapp.domain.errors import DomainError
+from pblapp.domain.secrets import normalize_join_code
 from pblapp.i18n import REACTION_LABELS, error_messages, self_evaluation_items
 from pblapp.web import db
 from pblapp.web.auth import csrf
@@ -28,7 +30,26 @@ def _rejoin_secret(group_id: int) -> str | None:
     return session.get("members", {}).get(str(group_id))
 
 
-def _page_for_error(exc: DomainError, meeting: dict | None = None, **context):
+# Longer than any code with spaces and dashes typed between its characters.
+TYPED_CODE_MAX = 40
+
+
+def _code_page(typed: str = "", error: str | None = None, status: int = 200):
+    """The page with one input for the code; a wrong code is shown again as typed."""
+    return render_template("phone/code.html", typed=typed[:TYPED_CODE_MAX], error=error), status
+
+
+def _unknown_code(typed: str):
+    return _code_page(
+        typed,
+        gettext("No meeting has this code. Check the code on the screen and try again."),
+        404,
+    )
+
+
+def _page_for_error(exc: DomainError, meeting: dict | None = None, typed: str = "", **context):
+    if exc.code == "unknown_join_code":
+        return _unknown_code(typed)
     template = "phone/join.html" if meeting and exc.status == 400 else "phone/message.html"
     return render_template(template, error=exc, meeting=meeting, **context), exc.status
 
@@ -44,12 +65,37 @@ def _join_context(meeting: dict) -> dict:
     }
 
 
+@bp.get("/j", strict_slashes=False)
+def code_page():
+    """``/j`` asks for the code; ``/j?code=wjk g4b`` leads to that meeting's ``/j/WJKG4B``."""
+    typed = request.args.get("code")
+    if typed is None:
+        return _code_page()
+    code = normalize_join_code(typed)
+    if not code:
+        return _code_page(typed, gettext("Type the code shown on the screen."), 400)
+    if len(typed) > TYPED_CODE_MAX:
+        return _unknown_code(typed)
+    try:
+        meeting = ops.lookup.meeting_by_code(db(), code)
+    except DomainError:
+        return _unknown_code(typed)
+    # A closed meeting's code leads on too: /j/<code> says it has ended (410).
+    return redirect(url_for("phone.join_page", code=meeting["join_code"]))
+
+
+@bp.get("/join")
+def join_alias():
+    """The longer address some people type; the page lives at ``/j``."""
+    return redirect(url_for("phone.code_page", **request.args))
+
+
 @bp.get("/j/<code>")
 def join_page(code: str):
     try:
         meeting = ops.lookup.meeting_by_code(db(), code)
     except DomainError as exc:
-        return _page_for_error(exc)
+        return _page_for_error(exc, typed=code)
     if meeting["status"] == "closed":
         return render_template("phone/message.html", meeting=meeting, closed=True), 410
     attendance = ops.participation.attendance(db(), _stored_token(meeting["id"]))
@@ -95,7 +141,7 @@ def join(code: str):
             return render_template(
                 "phone/join.html", error=exc, form=payload, **_join_context(meeting)
             ), 400
-        return _page_for_error(exc)
+        return _page_for_error(exc, typed=code)
     if wants_json:
         return {"participant": participant, "token": token}
     session.permanent = True
@@ -109,17 +155,20 @@ def live(code: str):
     try:
         meeting = ops.lookup.meeting_by_code(db(), code)
     except DomainError as exc:
-        return _page_for_error(exc)
+        return _page_for_error(exc, typed=code)
     token = _stored_token(meeting["id"])
     attendance = ops.participation.attendance(db(), token)
     if attendance is None or attendance.meeting_id != meeting["id"]:
         return redirect(url_for("phone.join_page", code=meeting["join_code"]))
+    # Deleting one's own post is refused as not_found when it is not theirs (any more).
+    messages = {"not_found": gettext("This post is not yours, or it is gone."), **error_messages()}
     return render_template(
         "phone/live.html",
         meeting=meeting,
+        group=ops.groups.for_joining(db(), meeting["group_id"]),
         attendance=attendance,
         token=token,
-        messages=error_messages(),
+        messages=messages,
         group_goals=ops.groups.goals(db(), meeting["group_id"]),
         self_evaluation=self_evaluation_items(),
         reactions=REACTION_LABELS,

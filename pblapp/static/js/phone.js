@@ -1,36 +1,60 @@
 // The participant's phone. A post goes first into an outbox kept in localStorage, so a
 // sleeping phone, a reload or a dropped network loses nothing; it leaves the outbox only
 // when the server acks it. A retry sends the same client_id, so the server stores it once.
+// The own posts, the others' posts, the self-evaluation and the draft each have a module.
 import { AgendaClock } from "./agenda.js";
-import { ContributionList, connect, pageConfig, qtypeClass, setQtypeClass } from "./live.js";
+import { connect, pageConfig } from "./live.js";
+import { Draft } from "./phone-draft.js";
+import { OthersPosts } from "./phone-others.js";
+import { OwnPosts } from "./phone-own.js";
+import { SelfEvaluation } from "./phone-self-evaluation.js";
 import { request } from "./request.js";
 
 const config = pageConfig();
 const OUTBOX_KEY = `pblapp.outbox.${config.meetingId}.${config.pseudonym}`;
+const DRAFT_KEY = `pblapp.draft.${config.meetingId}.${config.pseudonym}`;
+const page = document.querySelector(".phone-live");
 const form = document.getElementById("post");
 const textField = document.getElementById("text");
 const errorLine = form.querySelector("[data-testid=error]");
-const ownList = document.getElementById("own");
-const template = document.getElementById("own-item");
+const sendButton = form.querySelector("[data-testid=send]");
+const postStatus = form.querySelector("[data-testid=post-status]");
 const connectionLine = document.querySelector("[data-testid=connection]");
 const notLive = document.querySelector("[data-testid=not-live]");
-
-const othersEmpty = document.querySelector("[data-testid=others-empty]");
-const othersTemplate = document.getElementById("others-item");
-const selfEvaluation = document.querySelector("[data-testid=self-evaluation]");
-const seForm = document.getElementById("self-evaluation-form");
-const seThanks = selfEvaluation.querySelector("[data-testid=se-thanks]");
-const seError = seForm.querySelector("[data-testid=se-error]");
-const SELF_EVALUATION_KEY = `pblapp.selfevaluation.${config.meetingId}.${config.pseudonym}`;
 // Shown by the server when the group's consent text changed since this participant last
 // consented: posts wait in the outbox until they consent again.
 const consentPanel = document.querySelector("[data-testid=consent-renew]");
 const RELOADED_FOR_CONSENT = `pblapp.consentreload.${config.meetingId}`;
 
-const own = new Map(); // client_id -> element
 const inFlight = new Set();
 let lastSeq = 0;
 let meetingStatus = notLive && !notLive.hidden ? "planned" : "live";
+let lastWritten = null; // the client_id of the post written last: the status line follows it
+
+const socket = connect(() => ({ token: config.token, since_seq: lastSeq }));
+const isLive = () => meetingStatus === "live";
+const own = new OwnPosts(document.getElementById("own"), document.getElementById("own-item"), {
+  socket,
+  config,
+  isLive,
+  onDeleted: () => {
+    showPostStatus(config.postStatus.deleted);
+    document.getElementById("own-title").focus();
+  },
+});
+const others = new OthersPosts(
+  document.getElementById("others"),
+  document.getElementById("others-item"),
+  document.querySelector("[data-testid=others-empty]"),
+  { socket, config, isLive },
+);
+const selfEvaluation = new SelfEvaluation(document.querySelector("[data-testid=self-evaluation]"), {
+  socket,
+  config,
+  isClosed: () => meetingStatus === "closed",
+  busyWriting: () => document.activeElement === textField,
+});
+const draft = new Draft(form, textField, DRAFT_KEY);
 
 // crypto.randomUUID needs a secure context; a phone on the LAN uses plain http.
 function uuid4() {
@@ -55,20 +79,25 @@ function saveOutbox() {
   localStorage.setItem(OUTBOX_KEY, JSON.stringify(outbox));
 }
 
+function leaveOutbox(clientId) {
+  if (!outbox.some((post) => post.client_id === clientId)) return;
+  outbox = outbox.filter((post) => post.client_id !== clientId);
+  saveOutbox();
+}
+
+// The line under Send (a polite live region): what became of the post written last.
+function showPostStatus(text) {
+  postStatus.textContent = text;
+}
+
 function showOwn(post, state, message) {
-  let item = own.get(post.client_id);
-  if (!item) {
-    item = template.content.firstElementChild.cloneNode(true);
-    item.querySelector(".text").textContent = post.text;
-    own.set(post.client_id, item);
-    ownList.prepend(item);
-  }
-  item.className = `contribution ${qtypeClass(post.qtype)} state-${state}`;
-  item.querySelector(".qtype").textContent = config.qtypeLabels[post.qtype || "untagged"];
-  const stateLabel = item.querySelector(".state");
-  stateLabel.textContent = message || config.status[state];
-  if (state === "delivered") stateLabel.dataset.testid = "delivered";
-  else delete stateLabel.dataset.testid;
+  own.show(post, state, message);
+  if (post.client_id !== lastWritten) return;
+  if (state === "failed") showPostStatus(`${config.postStatus.failed} ${message}`);
+  // Offline (or before the start) it waits on the phone rather than being sent.
+  else if (state === "pending" && !(socket.connected && isLive())) {
+    showPostStatus(config.status.pending);
+  } else showPostStatus(config.postStatus[state]);
 }
 
 function flush() {
@@ -104,17 +133,15 @@ function flush() {
       // Any other refusal is final: the post leaves the outbox, marked with the reason.
       show: (text) => {
         settled();
-        outbox = outbox.filter((p) => p.client_id !== post.client_id);
-        saveOutbox();
+        leaveOutbox(post.client_id);
         showOwn(post, "failed", text);
       },
     }).then((answer) => {
       if (!answer) return;
       settled();
       // Stored now, or already (a replay of the same client_id): delivered either way.
-      outbox = outbox.filter((p) => p.client_id !== post.client_id);
-      saveOutbox();
-      showOwn({ ...post, qtype: answer.contribution.qtype }, "delivered");
+      leaveOutbox(post.client_id);
+      showOwn({ ...post, ...answer.contribution, text: post.text }, "delivered");
     });
   }
 }
@@ -162,145 +189,16 @@ form.addEventListener("submit", (event) => {
   const post = { client_id: uuid4(), text, qtype: checked && checked.value ? checked.value : null };
   outbox.push(post);
   saveOutbox();
+  lastWritten = post.client_id;
   showOwn(post, "pending");
-  own.get(post.client_id).scrollIntoView({ block: "nearest", behavior: "smooth" });
   textField.value = "";
   form.querySelector("[data-testid=qtype-none]").checked = true;
+  draft.clear();
+  // Ready for the next post: the text box keeps the focus, and the page stays where it is.
+  textField.focus({ preventScroll: true });
+  textField.scrollIntoView({ block: "nearest" });
   flush();
 });
-
-// The others' posts, each with three reaction buttons. The phone shows only its own
-// reaction (aria-pressed); tapping it again takes it back. No counts, no names.
-const myReaction = new Map(); // contribution id -> kind or null
-
-function renderOther(contribution) {
-  const item = othersTemplate.content.firstElementChild.cloneNode(true);
-  for (const button of item.querySelectorAll("button[data-kind]")) {
-    button.addEventListener("click", () => react(contribution.id, button.dataset.kind, item));
-  }
-  return item;
-}
-
-const others = new ContributionList(document.getElementById("others"), renderOther, {
-  newestFirst: true,
-});
-
-function showReaction(item, kind) {
-  for (const button of item.querySelectorAll("button[data-kind]")) {
-    button.setAttribute("aria-pressed", String(button.dataset.kind === kind));
-    // Reactions go to a live meeting only; the server would refuse them otherwise.
-    button.disabled = item.classList.contains("busy") || meetingStatus !== "live";
-  }
-}
-
-function showOther(contribution) {
-  const item = others.upsert(contribution);
-  // A hidden post reaches phones without its text, and a merged duplicate is reacted to
-  // through the post it joined: both leave the list.
-  item.hidden = contribution.hidden || contribution.merged_into_id !== null;
-  if (!contribution.hidden) item.querySelector(".text").textContent = contribution.text;
-  setQtypeClass(item, contribution.qtype);
-  item.querySelector(".qtype").textContent = config.qtypeLabels[contribution.qtype || "untagged"];
-  // Only the replay on connect says what this phone chose; live updates keep what it knows.
-  if ("my_reaction" in contribution) myReaction.set(contribution.id, contribution.my_reaction);
-  showReaction(item, myReaction.get(contribution.id) || null);
-  othersEmpty.hidden = [...others.items.values()].some((element) => !element.hidden);
-}
-
-async function react(id, kind, item) {
-  const next = (myReaction.get(id) || null) === kind ? null : kind;
-  item.classList.add("busy");
-  showReaction(item, myReaction.get(id) || null);
-  const answer = await request(
-    socket,
-    "reaction:set",
-    { contribution_id: id, kind: next },
-    { messages: config.messages, show: item.querySelector("[data-testid=react-error]") },
-  );
-  item.classList.remove("busy");
-  if (answer) myReaction.set(id, next);
-  showReaction(item, myReaction.get(id) || null);
-}
-
-function showAllReactions() {
-  for (const [id, item] of others.items) showReaction(item, myReaction.get(id) || null);
-}
-
-// The self-evaluation: shown at the top while the facilitator has it open. Answering again
-// replaces the earlier answer; this phone keeps its last answers to fill the form again.
-let seStatus = "not_open";
-let seAnswered = false;
-let seEditing = false;
-
-function storedAnswers() {
-  try {
-    return JSON.parse(localStorage.getItem(SELF_EVALUATION_KEY) || "{}");
-  } catch {
-    return {};
-  }
-}
-
-function fillAnswers(answers) {
-  for (const [key, value] of Object.entries(answers)) {
-    const radio = seForm.querySelector(`input[type=radio][name="${key}"][value="${value}"]`);
-    if (radio) radio.checked = true;
-    const text = seForm.querySelector(`textarea[name="${key}"]`);
-    if (text && typeof value === "string") text.value = value;
-  }
-}
-
-function showSelfEvaluation() {
-  // It closes with the meeting (the server sends no new self-evaluation state then).
-  selfEvaluation.hidden = seStatus !== "open" || meetingStatus === "closed";
-  const done = seAnswered && !seEditing;
-  seForm.hidden = done;
-  seThanks.hidden = !done;
-}
-
-function showSeError(message) {
-  seError.textContent = message;
-  seError.hidden = !message;
-}
-
-seForm.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const answers = {};
-  for (const fieldset of seForm.querySelectorAll("fieldset[data-key]")) {
-    const checked = fieldset.querySelector("input:checked");
-    if (checked) answers[fieldset.dataset.key] = Number(checked.value);
-  }
-  for (const field of seForm.querySelectorAll("textarea")) {
-    const text = field.value.trim();
-    if ([...text].length > 2000) return showSeError(config.messages.change_too_long);
-    if (text) answers[field.name] = text;
-  }
-  if (!Object.keys(answers).length) return showSeError(config.messages.answers_empty);
-  const submit = seForm.querySelector("[data-testid=se-submit]");
-  submit.disabled = true;
-  const answer = await request(
-    socket,
-    "self_evaluation:answer",
-    { answers },
-    { messages: config.messages, show: seError },
-  );
-  submit.disabled = false;
-  if (!answer) return;
-  localStorage.setItem(SELF_EVALUATION_KEY, JSON.stringify(answers));
-  seAnswered = true;
-  seEditing = false;
-  showSelfEvaluation();
-  selfEvaluation.scrollIntoView({ block: "start", behavior: "smooth" });
-});
-
-seThanks.querySelector("[data-testid=se-edit]").addEventListener("click", () => {
-  seEditing = true;
-  showSelfEvaluation();
-  seForm.querySelector("input, textarea").focus();
-});
-
-fillAnswers(storedAnswers());
-
-const socket = connect(() => ({ token: config.token, since_seq: lastSeq }));
 
 function showConnectionState() {
   if (meetingStatus === "closed") {
@@ -321,9 +219,13 @@ socket.on("connect_error", showConnectionState);
 socket.on("meeting:state", (state) => {
   meetingStatus = state.status;
   if (notLive) notLive.hidden = state.status !== "planned";
-  if (state.status === "closed") form.querySelector("[data-testid=send]").disabled = true;
-  showAllReactions();
-  showSelfEvaluation();
+  // Closed: nothing more can be posted, so the form gives way to the posts and the thanks.
+  sendButton.disabled = state.status === "closed";
+  form.hidden = state.status === "closed";
+  page.dataset.status = state.status;
+  others.showAllReactions();
+  own.showActions();
+  selfEvaluation.show();
   showConnectionState();
   flush();
 });
@@ -335,31 +237,28 @@ socket.on("screen:state", (state) => {
   goals.hidden = !state.goals_html;
   goals.querySelector(".markdown").innerHTML = state.goals_html;
 });
-socket.on("self_evaluation:state", (state) => {
-  const opening = state.status === "open" && seStatus !== "open";
-  seStatus = state.status;
-  if ("answered" in state) seAnswered = state.answered;
-  showSelfEvaluation();
-  // Opened just now: bring it into view, unless the participant is in the middle of a post.
-  if (opening && !seAnswered && document.activeElement !== textField) {
-    selfEvaluation.scrollIntoView({ block: "start", behavior: "smooth" });
-  }
-});
+socket.on("self_evaluation:state", (state) => selfEvaluation.update(state));
 socket.on("contribution:updated", (contribution) => {
-  if (contribution.pseudonym !== config.pseudonym) showOther(contribution);
+  // A re-tag or a hide of one's own post reaches its author's list; a hidden post comes
+  // without its text, which this phone keeps showing to its author.
+  if (own.has(contribution.client_id)) own.update(contribution);
+  else if (contribution.pseudonym !== config.pseudonym) others.show(contribution);
+  // Shown again after the page was reloaded while it was hidden (the replay left it out).
+  else if (!contribution.hidden) showOwn(contribution, "delivered");
 });
 socket.on("contribution:added", (contribution) => {
   lastSeq = Math.max(lastSeq, contribution.seq);
   if (contribution.pseudonym !== config.pseudonym) {
-    showOther(contribution);
+    others.show(contribution);
     return;
   }
   // Stored on the server, so delivered: also a post still in the outbox whose ack was lost.
-  if (outbox.some((post) => post.client_id === contribution.client_id)) {
-    outbox = outbox.filter((post) => post.client_id !== contribution.client_id);
-    saveOutbox();
-  }
+  leaveOutbox(contribution.client_id);
   showOwn(contribution, "delivered");
+});
+socket.on("contribution:removed", ({ id }) => {
+  own.remove(id);
+  others.remove(id);
 });
 
 // Browsers know when the network goes; don't wait for a socket timeout to find out.
@@ -370,8 +269,9 @@ window.addEventListener("offline", () => {
 window.addEventListener("online", () => socket.connect());
 
 for (const post of outbox) {
-  if (post.failed) showOwn(post, "failed", config.messages.meeting_not_live);
-  else showOwn(post, "pending");
+  if (post.failed) own.show(post, "failed", config.messages.meeting_not_live);
+  else own.show(post, "pending");
 }
 // An ack lost on a connection that stayed up: try again now and then (same client_id).
 setInterval(flush, 10000);
+sendButton.disabled = meetingStatus === "closed";
