@@ -387,7 +387,10 @@ def test_a_facilitator_runs_a_three_step_meeting_and_the_minutes_hold_it_all(
     console = console_context.new_page()
     console.on("dialog", lambda dialog: dialog.accept())
     log_in(console, process.url)
-    console.goto(f"{process.url}/meetings/{meeting['id']}?lang=en")
+    console.goto(f"{process.url}/meetings/{meeting['id']}")
+    # The language switch is remembered: the pages after each form stay in English.
+    console.get_by_test_id("lang-en").click()
+    expect(console.locator("html")).to_have_attribute("lang", "en")
     console.locator(".agenda-edit summary").click()
     for title, minutes in (("Report back", "10"), ("The case of Eva", "30"), ("Evaluation", "10")):
         console.get_by_test_id("agenda-add").click()
@@ -430,6 +433,7 @@ def test_a_facilitator_runs_a_three_step_meeting_and_the_minutes_hold_it_all(
     expect(phone.get_by_test_id("delivered")).to_have_count(1)
     item = console.get_by_test_id("contribution").filter(has_text="Who coordinates")
     item.get_by_test_id("carry-toggle").check()
+    console.get_by_test_id("tab-followups").click()
     expect(console.get_by_test_id("question")).to_have_count(1)
     console.get_by_test_id("question-owner").fill("fk")
     console.get_by_test_id("question-owner").press("Enter")
@@ -561,6 +565,7 @@ def test_the_console_keeps_the_agenda_honest_and_says_why_a_change_is_refused(
     screen.goto(f"{process.url}/meetings/{meeting['id']}/screen")
     console.get_by_test_id("pin-toggle").click()
     expect(screen.get_by_test_id("pinned")).to_be_visible()
+    console.get_by_test_id("tab-screen").click()
     console.get_by_test_id("screen-hide-all").check()
     expect(screen.get_by_test_id("contributions-hidden")).to_be_visible()
     expect(screen.get_by_test_id("pinned")).to_be_hidden()
@@ -588,6 +593,7 @@ def test_the_facilitator_shows_the_starting_point_in_an_agenda_of_their_own(serv
     console = contexts(**LAPTOP).new_page()
     log_in(console, process.url)
     console.goto(f"{process.url}/meetings/{meeting['id']}")
+    console.get_by_test_id("tab-screen").click()
     console.get_by_test_id("screen-show-starting-point").check()
     expect(screen.get_by_test_id("starting-point")).to_be_visible()
     expect(screen.get_by_test_id("starting-point-text").locator("strong")).to_have_text(
@@ -610,6 +616,7 @@ def test_the_facilitator_corrects_a_typed_question_and_the_meeting_title_in_the_
     console = contexts(**LAPTOP).new_page()
     log_in(console, process.url)
     console.goto(f"{process.url}/meetings/{meeting['id']}")
+    console.get_by_test_id("tab-followups").click()
     console.get_by_test_id("question-text").fill("Vem äger fråga?")
     console.get_by_test_id("question-text").press("Enter")
     edit = console.get_by_test_id("question-text-edit")
@@ -623,6 +630,7 @@ def test_the_facilitator_corrects_a_typed_question_and_the_meeting_title_in_the_
         console.wait_for_timeout(100)
     assert texts == ["Vem äger frågan om arbetsförmåga?"]
 
+    console.get_by_test_id("tab-agenda").click()
     console.locator(".agenda-edit summary").click()
     console.get_by_test_id("step-title").first.fill("Redovisning")
     api.send("PUT", f"/meetings/{meeting['id']}/agenda", {"steps": [{"title": "Annan"}]})

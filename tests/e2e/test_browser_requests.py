@@ -46,6 +46,9 @@ def test_a_refused_merge_is_shown_in_the_console(server, contexts, new_phone):
         return console.get_by_test_id("contribution").filter(has_text=text)
 
     def merge(text: str, into: str) -> None:
+        more = item(text).get_by_test_id("more")  # merging is under the post's "More"
+        if more.get_attribute("aria-expanded") != "true":
+            more.click()
         item(text).get_by_test_id("merge-into").fill(into)
         item(text).get_by_test_id("merge").click()
 
@@ -84,6 +87,7 @@ def test_a_screen_switch_and_a_pin_the_server_never_answers_are_said_and_undone(
 
     process.kill()
     expect(console.get_by_test_id("connection")).to_be_visible()
+    console.get_by_test_id("tab-screen").click()
     console.get_by_test_id("screen-hide-all").check()
     item.get_by_test_id("pin-toggle").click()
     console.clock.run_for(11_000)

@@ -147,6 +147,7 @@ def test_phones_react_and_evaluate_and_the_facilitator_decides_the_phase(
 
     expect(on_screen(POSTS["Anna"])).to_be_visible()
     expect(on_screen(POSTS["Anna"]).get_by_test_id("reaction-counts")).to_be_hidden()
+    console.get_by_test_id("tab-screen").click()
     console.get_by_test_id("screen-show-reactions").check()
     expect(on_screen(POSTS["Anna"]).get_by_test_id("reaction-counts")).to_be_visible()
     for name, numbers in expected.items():
@@ -159,6 +160,7 @@ def test_phones_react_and_evaluate_and_the_facilitator_decides_the_phase(
 
     # The self-evaluation: opened in the console, answered on three phones.
     expect(anna.get_by_test_id("self-evaluation")).to_be_hidden()
+    console.get_by_test_id("tab-development").click()
     console.get_by_test_id("self-evaluation-open").click()
     expect(console.get_by_test_id("self-evaluation-status")).to_have_text("Öppen på telefonerna")
     expect(console.get_by_test_id("self-evaluation-open")).to_be_hidden()
@@ -216,6 +218,7 @@ def test_phones_react_and_evaluate_and_the_facilitator_decides_the_phase(
     expect(console.get_by_test_id("phase-confidence")).to_contain_text("%")
     expect(console.get_by_test_id("phase-select")).to_have_value(suggested)
     chosen = next(key for key in PHASES if key != suggested)
+    console.get_by_test_id("tab-screen").click()
     console.get_by_test_id("screen-show-timeline").check()
     timeline = screen.get_by_test_id("timeline")
     expect(timeline).to_be_visible()
@@ -224,6 +227,7 @@ def test_phones_react_and_evaluate_and_the_facilitator_decides_the_phase(
     expect(screen.get_by_test_id("pinned")).to_be_hidden()
 
     note = "Många håller inte med varandra, men de bygger vidare på varandras frågor."
+    console.get_by_test_id("tab-development").click()
     console.get_by_test_id("phase-select").select_option(chosen)
     console.get_by_test_id("phase-note").fill(note)
     console.get_by_test_id("phase-confirm").click()

@@ -91,6 +91,7 @@ def test_the_owner_redacts_a_post_from_the_console(server, contexts, new_phone):
     item = console.get_by_test_id("contribution").filter(has_text="Kalle Karlsson")
     expect(item).to_be_visible()
     console.once("dialog", lambda dialog: dialog.dismiss())
+    item.get_by_test_id("more").click()  # redaction is under the post's "More"
     item.get_by_test_id("redact").click()
     expect(item).to_contain_text("Kalle Karlsson")  # dismissed: nothing happened
     console.once("dialog", lambda dialog: dialog.accept("[namn borttaget], 45 år, sa nej"))

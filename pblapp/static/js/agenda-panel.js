@@ -1,16 +1,17 @@
-// The console's agenda: start, pause, next, go to a step, and edit the steps.
+// The console's agenda: start, pause, next (the clock and its buttons above the tabs), go to
+// a step, and edit the steps (in the Agenda tab).
 import { AgendaClock, formatSeconds, stepTitle } from "./agenda.js";
 import { request } from "./request.js";
 
 export function agendaPanel(socket, labels, messages = {}, savedText = "") {
   const panel = document.querySelector("[data-testid=agenda]");
-  const clock = new AgendaClock(panel.querySelector("[data-testid=agenda-clock]"), labels);
+  const clock = new AgendaClock(document.querySelector("[data-testid=agenda-clock]"), labels);
   const list = panel.querySelector("[data-testid=agenda-steps]");
   const rows = panel.querySelector(".agenda-rows");
   const rowTemplate = document.getElementById("agenda-row");
   const status = panel.querySelector("[data-testid=agenda-saved]");
   const buttons = ["agenda-start", "agenda-pause", "agenda-next"].map((testid) =>
-    panel.querySelector(`[data-testid=${testid}]`),
+    document.querySelector(`[data-testid=${testid}]`),
   );
   // Unsaved edits in the editor: while there are some, a change from elsewhere does not
   // overwrite them (and saving says so if the server refuses).
@@ -26,12 +27,20 @@ export function agendaPanel(socket, labels, messages = {}, savedText = "") {
   const ask = (event, payload, handle) =>
     request(socket, event, payload, { messages, handle, show: (text) => say(text, true) });
 
-  // One command at a time: a double click on Next must not skip a step.
+  // A refused command shows beside the buttons, whichever tab is open.
+  const commandError = document.querySelector("[data-testid=agenda-error]");
+
+  // One command at a time: a double click on Next must not skip a step. The buttons stay
+  // enabled meanwhile, so that the one pressed keeps the keyboard's focus.
+  let busy = false;
   async function command(action, extra = {}) {
-    if (buttons.some((button) => button.disabled)) return;
-    for (const button of buttons) button.disabled = true;
-    const answer = await ask("agenda:command", { action, ...extra });
-    for (const button of buttons) button.disabled = false;
+    if (busy) return;
+    busy = true;
+    const answer = await request(socket, "agenda:command", { action, ...extra }, {
+      messages,
+      show: commandError,
+    });
+    busy = false;
     if (answer) clock.update(answer.agenda);
   }
 
@@ -40,6 +49,9 @@ export function agendaPanel(socket, labels, messages = {}, savedText = "") {
   buttons[2].addEventListener("click", () => command("next"));
 
   function showSteps(state) {
+    // A step chosen with the keyboard keeps the focus when the list is drawn again.
+    const active = document.activeElement;
+    const focused = list.contains(active) ? active.dataset.step : null;
     list.replaceChildren(
       ...state.steps.map((step) => {
         const item = document.createElement("li");
@@ -50,6 +62,7 @@ export function agendaPanel(socket, labels, messages = {}, savedText = "") {
         title.type = "button";
         title.className = "link";
         title.textContent = stepTitle(step, labels);
+        title.dataset.step = step.id;
         title.addEventListener("click", () => command("goto", { step_id: step.id }));
         const time = document.createElement("span");
         time.className = "muted";
@@ -58,6 +71,7 @@ export function agendaPanel(socket, labels, messages = {}, savedText = "") {
         return item;
       }),
     );
+    if (focused) list.querySelector(`[data-step="${focused}"]`)?.focus();
     tick();
   }
 

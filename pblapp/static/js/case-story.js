@@ -44,15 +44,16 @@ export function caseStoryControl(item, contribution, config, refused) {
       const value = form.elements[field].value.trim();
       if (value) body[field] = value;
     }
-    const button = form.querySelector("button[type=submit]");
-    button.disabled = true;
+    if (form.dataset.busy) return; // one at a time; the button keeps its focus meanwhile
+    form.dataset.busy = "1";
     const answer = await send(config.casesUrl, config.csrfToken, body);
-    button.disabled = false;
+    delete form.dataset.busy;
     if (answer.error) {
       refused(config.messages[answer.error.code] || answer.error.message || answer.error.code);
       return;
     }
     marked();
     details.open = false;
+    details.querySelector("summary").focus(); // the form's button is gone; focus stays near
   });
 }

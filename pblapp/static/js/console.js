@@ -1,7 +1,13 @@
-// Facilitator console: every contribution live, with re-tag, hide and
-// "take to next meeting" sent as contribution:update.
+// Facilitator console: every contribution live, as a compact card with re-tag, hide and
+// "take to next meeting" sent as contribution:update, the pin on the screen, and merge,
+// redaction and the case story under "More". The tools sit in tabs beside the posts.
 import { agendaPanel } from "./agenda-panel.js";
 import { caseStoryControl } from "./case-story.js";
+import { copyButtons } from "./console-copy.js";
+import { postFilters } from "./console-filters.js";
+import { screenTools } from "./console-screen.js";
+import { meetingStatus } from "./console-status.js";
+import { tabs } from "./console-tabs.js";
 import { phasePanel, selfEvaluationPanel } from "./development-panels.js";
 import { followupsPanel } from "./followups-panel.js";
 import {
@@ -17,15 +23,33 @@ import { request } from "./request.js";
 
 const config = pageConfig();
 const template = document.getElementById("console-item");
+const list = document.getElementById("contributions");
 const empty = document.querySelector("[data-testid=empty]");
-const screenError = document.querySelector("[data-testid=screen-error]");
-let socket;
-let pinnedId = null;
-let screenState = null; // the screen as the server last sent it
 const latest = new Map(); // id -> the contribution as the server last sent it
+const seqOfId = new Map();
+
+tabs(document.querySelector("[role=tablist]"));
+copyButtons(config);
+// Once the meeting closes, no post can be taken to the next meeting (the server refuses it).
+const status = meetingStatus(config, [
+  () => {
+    for (const [, item] of contributions.items) showCarry(item);
+  },
+]);
+const socket = connect(() => ({ meeting_id: config.meetingId, since_seq: 0 }));
+const screen = screenTools(socket, config, showPinned);
 
 function ask(event, payload, show) {
   return request(socket, event, payload, { messages: config.messages, show });
+}
+
+function showCarry(item) {
+  item.querySelector("[data-testid=carry-toggle]").disabled = status.closed;
+}
+
+function idOfSeq(seq) {
+  for (const [id, s] of seqOfId) if (s === seq) return id;
+  return null;
 }
 
 // A refusal about one post shows on that post, with its controls back at what the server has.
@@ -69,149 +93,146 @@ async function redact(id, control) {
   update(item, answer);
 }
 
-async function send(id, change, control) {
-  control.disabled = true;
+// The control keeps its focus while its change is on its way (a disabled control would lose
+// it, and the keyboard its place); the answers come back in the order the changes went.
+async function send(id, change) {
   const answer = await ask("contribution:update", { id, ...change }, refusedOn(id));
-  control.disabled = false;
   if (!answer) return;
   latest.set(id, answer.contribution);
   update(contributions.get(id), answer.contribution);
 }
 
-// A refused switch goes back to what the screen shows.
-// The screen's switches: checkbox and screen:state field.
-const SWITCHES = [
-  ["screen-hide-all", "hide_contributions"],
-  ["screen-show-goals", "show_goals"],
-  ["screen-show-starting-point", "show_starting_point"],
-  ["screen-show-carried", "show_carried_questions"],
-  ["screen-show-reactions", "show_reactions"],
-  ["screen-show-timeline", "show_timeline"],
-];
-
-// Switches whose command is on its way: a screen:state sent before the server had it (on
-// connect, or for another change) must not undo what the facilitator just clicked.
-const pendingSwitches = new Map();
-
-async function commandScreen(change, show = screenError) {
-  for (const field of Object.keys(change)) {
-    pendingSwitches.set(field, (pendingSwitches.get(field) || 0) + 1);
+async function merge(item, id) {
+  const mergeInto = item.querySelector("[data-testid=merge-into]");
+  const merged = item.dataset.mergedInto;
+  const target = merged ? null : idOfSeq(Number(mergeInto.value));
+  if (!merged && !target) {
+    // A number no post here has: the server would refuse it just the same.
+    if (mergeInto.value) refusedOn(id)(config.messages.contribution_not_found);
+    return;
   }
-  const answer = await ask("screen:command", change, show);
-  for (const field of Object.keys(change)) {
-    const left = pendingSwitches.get(field) - 1;
-    if (left) pendingSwitches.set(field, left);
-    else pendingSwitches.delete(field);
-  }
-  if (answer) showScreen(answer.screen);
-  else if (screenState) showScreen(screenState);
+  const answer = await ask("contribution:merge", { id, into: target }, refusedOn(id));
+  if (!answer) return;
+  latest.set(id, answer.contribution);
+  update(item, answer.contribution);
 }
 
-function setSwitch(testid, field, value) {
-  if (!pendingSwitches.has(field)) {
-    document.querySelector(`[data-testid=${testid}]`).checked = value;
-  }
+// "More": merge, redaction and the case story, opened under the post's controls.
+function moreMenu(item, id) {
+  const toggle = item.querySelector("[data-testid=more]");
+  const panel = item.querySelector("[data-testid=more-panel]");
+  panel.id = `more-${id}`;
+  toggle.setAttribute("aria-controls", panel.id);
+  const open = (opened) => {
+    panel.hidden = !opened;
+    toggle.setAttribute("aria-expanded", String(opened));
+  };
+  toggle.addEventListener("click", () => open(panel.hidden));
+  panel.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    open(false);
+    toggle.focus();
+  });
 }
+
+// Two lines of each post; "Show all" appears where the text goes on.
+const toMeasure = new Set();
+function measureSoon(item) {
+  toMeasure.add(item);
+  if (toMeasure.size === 1) requestAnimationFrame(measure);
+}
+function measure() {
+  for (const item of toMeasure) {
+    const body = item.querySelector(".post-body");
+    const button = item.querySelector("[data-testid=expand]");
+    if (item.classList.contains("expanded") || !body.getClientRects().length) continue;
+    button.hidden = body.scrollHeight <= body.clientHeight + 1;
+  }
+  toMeasure.clear();
+}
+function measureAll() {
+  for (const item of list.children) measureSoon(item);
+}
+window.addEventListener("resize", measureAll);
 
 function render(contribution) {
+  const id = contribution.id;
   const item = template.content.firstElementChild.cloneNode(true);
   showAuthor(item.querySelector(".author"), contribution, { pseudonym: true });
   item.querySelector(".seq").textContent = `#${contribution.seq}`;
   item.querySelector(".text").textContent = contribution.text;
   const select = item.querySelector("[data-testid=qtype-select]");
-  select.addEventListener("change", () =>
-    send(contribution.id, { qtype: select.value || null }, select),
-  );
+  select.addEventListener("change", () => send(id, { qtype: select.value || null }));
   const hide = item.querySelector("[data-testid=hide-toggle]");
-  hide.addEventListener("change", () => send(contribution.id, { hidden: hide.checked }, hide));
+  hide.addEventListener("change", () => send(id, { hidden: hide.checked }));
   const carry = item.querySelector("[data-testid=carry-toggle]");
-  carry.addEventListener("change", () =>
-    send(contribution.id, { carry_forward: carry.checked }, carry),
-  );
+  carry.addEventListener("change", () => send(id, { carry_forward: carry.checked }));
   item.querySelector("[data-testid=pin-toggle]").addEventListener("click", () =>
-    commandScreen(
-      { pin: pinnedId === contribution.id ? null : contribution.id },
-      refusedOn(contribution.id),
-    ),
+    screen.togglePin(id, refusedOn(id)),
   );
-  const redactButton = item.querySelector("[data-testid=redact]");
-  if (redactButton) {
-    redactButton.addEventListener("click", () => redact(contribution.id, redactButton));
-  }
-  const mergeInto = item.querySelector("[data-testid=merge-into]");
-  item.querySelector("[data-testid=merge]").addEventListener("click", async () => {
-    const merged = item.dataset.mergedInto;
-    const target = merged ? null : idOfSeq(Number(mergeInto.value));
-    if (!merged && !target) {
-      // A number no post here has: the server would refuse it just the same.
-      if (mergeInto.value) refusedOn(contribution.id)(config.messages.contribution_not_found);
-      return;
-    }
-    const answer = await ask(
-      "contribution:merge",
-      { id: contribution.id, into: target },
-      refusedOn(contribution.id),
-    );
-    if (!answer) return;
-    latest.set(contribution.id, answer.contribution);
-    update(item, answer.contribution);
+  const expand = item.querySelector("[data-testid=expand]");
+  expand.addEventListener("click", () => {
+    const expanded = item.classList.toggle("expanded");
+    expand.setAttribute("aria-expanded", String(expanded));
+    expand.textContent = expanded ? config.showLess : config.showAll;
   });
-  caseStoryControl(item, contribution, config, refusedOn(contribution.id));
+  moreMenu(item, id);
+  const redactButton = item.querySelector("[data-testid=redact]");
+  if (redactButton) redactButton.addEventListener("click", () => redact(id, redactButton));
+  const mergeButton = item.querySelector("[data-testid=merge]");
+  mergeButton.dataset.label = mergeButton.textContent;
+  mergeButton.addEventListener("click", () => merge(item, id));
+  caseStoryControl(item, contribution, config, refusedOn(id));
   return item;
 }
 
-function update(element, contribution) {
-  setQtypeClass(element, contribution.qtype);
-  element.classList.toggle("is-hidden", contribution.hidden);
-  element.classList.toggle("is-carried", contribution.carry_forward);
-  element.classList.remove("update-failed");
-  element.querySelector("[data-testid=item-error]").hidden = true;
-  element.querySelector("[data-testid=qtype-select]").value = contribution.qtype || "";
-  element.querySelector("[data-testid=hide-toggle]").checked = contribution.hidden;
-  element.querySelector("[data-testid=carry-toggle]").checked = contribution.carry_forward;
+function showPin(item, pinned) {
+  item.classList.toggle("is-pinned", pinned);
+  item.querySelector("[data-testid=pinned-badge]").hidden = !pinned;
+  item.querySelector("[data-testid=pin-toggle]").textContent = pinned
+    ? config.unpinThis
+    : config.pin;
+}
+
+function showPinned(pinnedId) {
+  for (const [id, item] of contributions.items) showPin(item, id === pinnedId);
+}
+
+function update(item, contribution) {
+  setQtypeClass(item, contribution.qtype);
+  item.dataset.qtype = contribution.qtype || "untagged";
+  item.dataset.hidden = String(contribution.hidden);
+  item.classList.toggle("is-hidden", contribution.hidden);
+  item.classList.toggle("is-carried", contribution.carry_forward);
+  item.classList.remove("update-failed");
+  item.querySelector("[data-testid=item-error]").hidden = true;
+  item.querySelector("[data-testid=qtype-select]").value = contribution.qtype || "";
+  item.querySelector("[data-testid=hide-toggle]").checked = contribution.hidden;
+  item.querySelector("[data-testid=carry-toggle]").checked = contribution.carry_forward;
+  showCarry(item);
   showReactionCounts(
-    element.querySelector("[data-testid=reaction-counts]"),
+    item.querySelector("[data-testid=reaction-counts]"),
     contribution.reactions,
     config.reactionLabels,
   );
   const merged = contribution.merged_into_id;
-  element.dataset.mergedInto = merged || "";
-  element.classList.toggle("is-merged", Boolean(merged));
-  const note = element.querySelector("[data-testid=merged-note]");
+  item.dataset.mergedInto = merged || "";
+  item.classList.toggle("is-merged", Boolean(merged));
+  const note = item.querySelector("[data-testid=merged-note]");
   note.hidden = !merged;
-  note.textContent = merged
-    ? config.mergedInto.replace("{n}", seqOfId.get(merged) || "?")
-    : "";
-  element.querySelector("[data-testid=merge-into]").hidden = Boolean(merged);
-  element.querySelector("[data-testid=merge]").textContent = merged
-    ? config.unmerge
-    : element.querySelector("[data-testid=merge]").dataset.label;
+  note.textContent = merged ? config.mergedInto.replace("{n}", seqOfId.get(merged) || "?") : "";
+  item.querySelector("[data-testid=merge-into]").hidden = Boolean(merged);
+  const mergeButton = item.querySelector("[data-testid=merge]");
+  mergeButton.textContent = merged ? config.unmerge : mergeButton.dataset.label;
+  showPin(item, contribution.id === screen.pinnedId);
+  filters.apply(item);
   empty.hidden = true;
+  measureSoon(item);
 }
 
-const seqOfId = new Map();
-function idOfSeq(seq) {
-  for (const [id, s] of seqOfId) if (s === seq) return id;
-  return null;
-}
+const contributions = new ContributionList(list, render, { newestFirst: true });
+const filters = postFilters(list, config, measureAll);
 
-function showScreen(state) {
-  screenState = state;
-  pinnedId = state.pinned_contribution_id;
-  for (const [testid, field] of SWITCHES) setSwitch(testid, field, state[field]);
-  // Goals can be added while the console is open.
-  document.querySelector("[data-testid=screen-show-goals]").disabled = !state.goals_html;
-  document.querySelector("[data-testid=pinned-note]").hidden = !pinnedId;
-  for (const [id, element] of contributions.items) {
-    element.classList.toggle("is-pinned", id === pinnedId);
-  }
-}
-
-const contributions = new ContributionList(document.getElementById("contributions"), render, {
-  newestFirst: true,
-});
-
-socket = connect(() => ({ meeting_id: config.meetingId, since_seq: 0 }));
 showConnection(socket, document.querySelector("[data-testid=connection]"));
 agendaPanel(socket, config.stepLabels, config.messages, config.saved);
 followupsPanel(socket, config);
@@ -219,25 +240,26 @@ selfEvaluationPanel(socket, config);
 phasePanel(socket, config);
 socket.on("meeting:state", (state) => {
   document.querySelector("[data-testid=participant-count]").textContent = state.participants;
+  status.update(state.status);
 });
 for (const name of ["contribution:added", "contribution:updated"]) {
   socket.on(name, (contribution) => {
     seqOfId.set(contribution.id, contribution.seq);
     latest.set(contribution.id, contribution);
-    const element = contributions.upsert(contribution);
-    const mergeButton = element.querySelector("[data-testid=merge]");
-    mergeButton.dataset.label = mergeButton.dataset.label || mergeButton.textContent;
-    update(element, contribution);
+    update(contributions.upsert(contribution), contribution);
   });
 }
-socket.on("screen:state", showScreen);
-for (const [testid, field] of SWITCHES) {
-  const box = document.querySelector(`[data-testid=${testid}]`);
-  box.addEventListener("change", () => commandScreen({ [field]: box.checked }));
-}
-document.querySelector("[data-testid=unpin]").addEventListener("click", () =>
-  commandScreen({ pin: null }),
-);
+// A participant deleted their own post: it leaves the console.
+socket.on("contribution:removed", ({ id }) => {
+  const item = contributions.get(id);
+  if (!item) return;
+  item.remove();
+  contributions.items.delete(id);
+  latest.delete(id);
+  seqOfId.delete(id);
+  filters.summarise();
+  empty.hidden = list.children.length > 0;
+});
 
 // An image over the limit is refused here, before the upload, so the typed text stays.
 const IMAGE_MAX_BYTES = 5 * 1024 * 1024; // as the server checks it
@@ -252,7 +274,7 @@ startingPointForm.addEventListener("submit", (event) => {
   }
 });
 
-// Closing asks first (the page allows no inline handlers).
+// Closing, renewing and revoking ask first (the page allows no inline handlers).
 for (const form of document.querySelectorAll("form[data-confirm]")) {
   form.addEventListener("submit", (event) => {
     if (!window.confirm(form.dataset.confirm)) event.preventDefault();

@@ -114,7 +114,6 @@ export function phasePanel(socket, config) {
   const form = panel.querySelector("[data-testid=phase-form]");
   const select = panel.querySelector("[data-testid=phase-select]");
   const note = panel.querySelector("[data-testid=phase-note]");
-  const confirm = panel.querySelector("[data-testid=phase-confirm]");
   const decided = panel.querySelector("[data-testid=phase-decided]");
   const error = panel.querySelector("[data-testid=phase-error]");
   const refresh = panel.querySelector("[data-testid=phase-refresh]");
@@ -155,8 +154,11 @@ export function phasePanel(socket, config) {
     }
   }
 
+  // One reading at a time; the buttons keep the keyboard's focus meanwhile.
+  let loading = false;
   async function load() {
-    refresh.disabled = true;
+    if (loading) return;
+    loading = true;
     try {
       const answer = await fetch(config.phaseUrl, {
         credentials: "same-origin",
@@ -173,21 +175,23 @@ export function phasePanel(socket, config) {
     } catch {
       showError(config.messages.no_answer);
     } finally {
-      refresh.disabled = false;
+      loading = false;
     }
   }
 
+  let deciding = false;
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const text = note.value.trim();
     if ([...text].length > 2000) return showError(config.messages.note_too_long);
-    confirm.disabled = true;
+    if (deciding) return;
+    deciding = true;
     const payload = text ? { phase: select.value, note: text } : { phase: select.value };
     const answer = await request(socket, "phase:decide", payload, {
       messages: config.messages,
       show: error,
     });
-    confirm.disabled = false;
+    deciding = false;
     if (answer) show(answer.phase);
   });
   refresh.addEventListener("click", load);

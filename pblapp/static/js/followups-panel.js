@@ -2,6 +2,9 @@
 
 import { request } from "./request.js";
 
+// In the order a question goes through them (the labels come as JSON, whose keys are sorted).
+const QUESTION_STATUSES = ["open", "answered", "deferred"];
+
 function fill(template, values) {
   return template.replace(/\{(\w+)\}/g, (_, key) => values[key]);
 }
@@ -54,7 +57,9 @@ export function followupsPanel(socket, config) {
     }
     const status = document.createElement("select");
     status.dataset.testid = "question-status";
-    for (const [value, label] of Object.entries(config.questionStatus)) {
+    status.setAttribute("aria-label", config.questionStatusLabel);
+    for (const value of QUESTION_STATUSES) {
+      const label = config.questionStatus[value];
       status.append(new Option(label, value, false, value === question.status));
     }
     status.addEventListener("change", () =>
