@@ -16,10 +16,10 @@ from pblapp.domain.vocabulary import PHASES, QUESTION_TYPES, UNTAGGED
 QTYPE_COLORS: dict[str, str] = {
     "encyclopedic": "#2f6db5",
     "meaning": "#7a4bb3",
-    "relational": "#1f8a70",
-    "value": "#c0641d",
+    "relational": "#1c7b64",
+    "value": "#aa581a",
     "solution": "#b3245a",
-    UNTAGGED: "#6b7280",
+    UNTAGGED: "#686e7c",
 }
 QTYPE_ORDER: tuple[str, ...] = (*QUESTION_TYPES, UNTAGGED)
 

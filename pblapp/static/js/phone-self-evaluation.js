@@ -39,7 +39,8 @@ export class SelfEvaluation {
     this.show();
     // Opened just now: bring it into view, unless the participant is in the middle of a post.
     if (opening && !this.answered && !this.busyWriting()) {
-      this.section.scrollIntoView({ block: "start", behavior: "smooth" });
+      // "auto": the stylesheet decides (a glide, none under reduced motion).
+      this.section.scrollIntoView({ block: "start", behavior: "auto" });
     }
   }
 
@@ -99,6 +100,6 @@ export class SelfEvaluation {
     this.answered = true;
     this.editing = false;
     this.show();
-    this.section.scrollIntoView({ block: "start", behavior: "smooth" });
+    this.section.scrollIntoView({ block: "start", behavior: "auto" });
   }
 }

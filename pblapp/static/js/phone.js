@@ -150,7 +150,8 @@ function flush() {
 // (at most once a minute, so that a refusal the page cannot explain does not loop).
 function askConsent() {
   if (!consentPanel.hidden) {
-    consentPanel.scrollIntoView({ block: "start", behavior: "smooth" });
+    // "auto": the stylesheet decides (a glide, none under reduced motion).
+    consentPanel.scrollIntoView({ block: "start", behavior: "auto" });
     return;
   }
   const last = Number(sessionStorage.getItem(RELOADED_FOR_CONSENT) || 0);
@@ -166,7 +167,7 @@ const withdrawForm = document.querySelector("[data-testid=withdraw-confirm-form]
 withdrawButton.addEventListener("click", () => {
   withdrawForm.hidden = false;
   withdrawButton.hidden = true;
-  withdrawForm.scrollIntoView({ block: "nearest", behavior: "smooth" });
+  withdrawForm.scrollIntoView({ block: "nearest", behavior: "auto" });
 });
 withdrawForm.querySelector("[data-testid=withdraw-cancel]").addEventListener("click", () => {
   withdrawForm.hidden = true;
