@@ -1,32 +1,53 @@
-// Projector screen: QR and join code (server-rendered), live contributions, a bar per
-// question type and who has joined, by organisation.
+// Projector screen: the join invitation (server-rendered), live posts a page at a time, a
+// bar per question type, who has joined by organisation, the meeting's status, and the
+// panels the facilitator shows. Opened by a facilitator it may send screen commands from
+// the keyboard; opened by a screen link it only shows.
 import { AgendaClock } from "./agenda.js";
 import {
   ContributionList,
   connect,
   pageConfig,
   setQtypeClass,
-  showAuthor,
   showConnection,
   showReactionCounts,
 } from "./live.js";
+import { request } from "./request.js";
+import { listenToKeys } from "./screen-keys.js";
+import { Pager } from "./screen-pager.js";
+import { Panels } from "./screen-panels.js";
 
 const config = pageConfig();
 const list = document.getElementById("contributions");
 const empty = document.querySelector("[data-testid=empty]");
+const pinned = document.querySelector("[data-testid=pinned]");
+const pager = new Pager(list, document.querySelector("[data-testid=more]"), config.more);
+const clock = new AgendaClock(document.querySelector("[data-testid=agenda-clock]"), config.stepLabels);
+const panels = new Panels(config, clock);
+
+const byId = new Map();
+// From meeting:state: the duplicates folded into a shown post, as duplicate id (a string
+// key) -> that post's id. The server decides which; the screen only shows it.
+let folded = {};
+let screenState = {
+  pinned_contribution_id: null,
+  hide_contributions: false,
+  show_goals: false,
+  author_display: "name",
+};
+let meetingStatus = null;
 
 function render(contribution) {
   const item = document.createElement("li");
   item.dataset.testid = "contribution";
+  item.dataset.id = contribution.id;
   item.className = "contribution";
   const label = document.createElement("span");
   label.className = "qtype";
   const text = document.createElement("p");
   text.className = "text";
-  text.textContent = contribution.text;
   const author = document.createElement("span");
   author.className = "author";
-  showAuthor(author, contribution);
+  author.dataset.testid = "author";
   // How many agreed, disagreed and built on it; shown while the facilitator switches it on.
   const reactions = document.createElement("p");
   reactions.className = "reaction-counts";
@@ -36,38 +57,56 @@ function render(contribution) {
   return item;
 }
 
-function showReactions() {
-  for (const [id, element] of contributions.items) {
-    const counts = element.querySelector("[data-testid=reaction-counts]");
-    counts.hidden = !screenState.show_reactions;
-    showReactionCounts(counts, byId.get(id).reactions, config.reactionLabels);
+const contributions = new ContributionList(list, render, { newestFirst: true });
+
+// The author line as the facilitator chose (screen:state.author_display): "Name (FK)",
+// "P03 (FK)", or nothing. Names are isolated (<bdi>), so that a name typed with a
+// right-to-left override cannot turn the organisation around.
+function showAuthorLine(element, contribution) {
+  const choice = screenState.author_display || "name";
+  let who = null;
+  if (choice === "name") who = contribution.display_name || contribution.pseudonym;
+  if (choice === "pseudonym") who = contribution.pseudonym;
+  element.hidden = !who;
+  if (!who) {
+    element.replaceChildren();
+    return;
   }
+  const name = document.createElement("bdi");
+  name.textContent = who;
+  if (!contribution.organization) {
+    element.replaceChildren(name);
+    return;
+  }
+  const organization = document.createElement("bdi");
+  organization.textContent = contribution.organization;
+  element.replaceChildren(name, " (", organization, ")");
 }
 
-const byId = new Map();
-// From meeting:state: the duplicates folded into a shown post, as duplicate id (a string
-// key) -> that post's id. The server decides which; the screen only shows it.
-let folded = {};
-
-function update(element, contribution) {
-  byId.set(contribution.id, contribution);
+function showPost(element, contribution) {
   setQtypeClass(element, contribution.qtype);
   element.querySelector(".qtype").textContent =
     config.qtypeLabels[contribution.qtype || "untagged"];
+  element.querySelector(".text").textContent = contribution.text;
+  showAuthorLine(element.querySelector(".author"), contribution);
   const counts = element.querySelector("[data-testid=reaction-counts]");
   counts.hidden = !screenState.show_reactions;
   showReactionCounts(counts, contribution.reactions, config.reactionLabels);
-  showFolded();
-  showPinned();
 }
 
-// A hidden post is not shown, nor a folded duplicate; the post it is folded into shows
-// how many it stands for.
+// Not on the wall: a hidden post, one waiting for the facilitator, or a folded duplicate
+// (the post it is folded into shows how many it stands for).
+function offWall(id) {
+  const contribution = byId.get(id);
+  const waiting = contribution.status && contribution.status !== "visible";
+  return contribution.hidden || waiting || String(id) in folded;
+}
+
 function showFolded() {
   const counts = new Map();
   for (const into of Object.values(folded)) counts.set(into, (counts.get(into) || 0) + 1);
   for (const [id, element] of contributions.items) {
-    element.hidden = byId.get(id).hidden || String(id) in folded;
+    element.hidden = offWall(id);
     let badge = element.querySelector(".duplicates");
     const count = counts.get(id) || 0;
     if (!badge && count) {
@@ -81,36 +120,71 @@ function showFolded() {
       badge.textContent = `+${count}`;
     }
   }
-  empty.hidden = [...list.children].some((child) => !child.hidden);
+  const anyShown = [...list.children].some((child) => !child.hidden);
+  // After the close there is no invitation to post, so no empty wall says so either.
+  empty.hidden = anyShown || meetingStatus === "closed";
+  pager.refresh();
 }
 
-let screenState = { pinned_contribution_id: null, hide_contributions: false, show_goals: false };
-const pinned = document.querySelector("[data-testid=pinned]");
-
+// A pinned post takes the stage, unless all posts are hidden or a panel the facilitator
+// switched on (goals, starting point, earlier questions, timeline) has something to show.
 function showPinned() {
   const contribution = byId.get(screenState.pinned_contribution_id);
-  // "Hide all contributions" hides the pinned one too; a panel the facilitator switched on
-  // (goals, starting point, earlier questions) comes first, if it has something to show.
-  const chosenPanel =
-    screenState.show_timeline ||
-    screenState.show_goals ||
-    (screenState.show_starting_point && !startingPoint.hidden) ||
-    (screenState.show_carried_questions && !carriedPanel.hidden);
   pinned.hidden =
-    !contribution || contribution.hidden || screenState.hide_contributions || chosenPanel;
+    !contribution ||
+    offWall(contribution.id) ||
+    screenState.hide_contributions ||
+    panels.chosen();
+  pinned.parentElement.classList.toggle("pinning", !pinned.hidden);
+  pager.paused = !pinned.hidden || screenState.hide_contributions || screenState.show_timeline;
   if (!contribution) return;
   setQtypeClass(pinned, contribution.qtype);
   pinned.querySelector(".qtype").textContent = config.qtypeLabels[contribution.qtype || "untagged"];
   pinned.querySelector(".text").textContent = contribution.text;
   // A long post is pinned smaller, so that all of it fits the wall.
-  pinned.classList.toggle("long", [...contribution.text].length > 280);
-  showAuthor(pinned.querySelector(".author"), contribution);
+  const length = [...contribution.text].length;
+  pinned.classList.toggle("long", length > 280 && length <= 900);
+  pinned.classList.toggle("longer", length > 900);
+  showAuthorLine(pinned.querySelector(".author"), contribution);
 }
 
-const contributions = new ContributionList(list, render, { newestFirst: true });
+function upsert(contribution) {
+  const isNew = !contributions.get(contribution.id);
+  const element = contributions.upsert(contribution);
+  byId.set(contribution.id, contribution);
+  unseen.delete(contribution.id);
+  showPost(element, contribution);
+  showFolded();
+  showPinned();
+  // A new post is on the first page: go there, so that its author sees it arrive.
+  if (isNew && !offWall(contribution.id)) pager.first();
+}
+
+function remove(id) {
+  const element = contributions.get(id);
+  if (element) element.remove();
+  contributions.items.delete(id);
+  byId.delete(id);
+  showFolded();
+  showPinned();
+}
+
+// The status in words, live; after the close the invitation to join gives way to a note
+// that the meeting is closed.
+function showStatus(status) {
+  meetingStatus = status;
+  const badge = document.querySelector("[data-testid=meeting-status]");
+  badge.className = `badge status-${status}`;
+  badge.textContent = config.statusLabels[status] || status;
+  const closed = status === "closed";
+  document.querySelector("[data-testid=join-invitation]").hidden = closed;
+  document.querySelector("[data-testid=meeting-closed]").hidden = !closed;
+  panels.showMeetingStatus(status);
+}
 
 function showState(state) {
   folded = state.folded;
+  showStatus(state.status);
   showFolded();
   document.querySelector("[data-testid=participant-count]").textContent = state.participants;
   const byOrg = document.querySelector("[data-testid=participants-by-organization]");
@@ -130,131 +204,98 @@ function showState(state) {
     const bar = document.querySelector(`[data-bar=${key}]`);
     if (bar) bar.style.width = `${(100 * count) / highest}%`;
   }
-  const status = document.querySelector("[data-testid=meeting-status]");
-  status.className = `badge status-${state.status}`;
-}
-
-const socket = connect(() => ({ meeting_id: config.meetingId, since_seq: 0 }));
-showConnection(socket, document.querySelector("[data-testid=connection]"));
-socket.on("meeting:state", showState);
-const clock = new AgendaClock(document.querySelector("[data-testid=agenda-clock]"), config.stepLabels);
-
-// During a report-back step the screen lists the questions the group carried here.
-const carriedPanel = document.querySelector("[data-testid=carried-questions]");
-let followups = { questions: [] };
-
-function showCarried() {
-  const step = clock.current();
-  const carried = followups.questions.filter(
-    (question) => question.carried_from_earlier && question.status !== "answered",
-  );
-  const inStep = step && step.shows_carried_questions;
-  carriedPanel.hidden = !(inStep || screenState.show_carried_questions) || carried.length === 0;
-  carriedPanel.querySelector("ol").replaceChildren(
-    ...carried.map((question) => {
-      const item = document.createElement("li");
-      item.dataset.testid = "carried-question";
-      item.textContent = question.text;
-      return item;
-    }),
-  );
-}
-
-// During a starting-point step the screen shows the facilitator's text and image.
-const startingPoint = document.querySelector("[data-testid=starting-point]");
-
-function showStartingPoint() {
-  const step = clock.current();
-  const hasContent = screenState.starting_point_html || screenState.starting_point_image;
-  const inStep = step && step.shows_starting_point;
-  startingPoint.hidden = !(inStep || screenState.show_starting_point) || !hasContent;
-  // The server cleaned this HTML (nh3); it is the facilitator's Markdown, not a participant's.
-  startingPoint.querySelector("[data-testid=starting-point-text]").innerHTML =
-    screenState.starting_point_html || "";
-  const image = startingPoint.querySelector("[data-testid=starting-point-image]");
-  image.hidden = !screenState.starting_point_image;
-  if (screenState.starting_point_image) {
-    image.src = `${config.imageUrl}?v=${encodeURIComponent(screenState.starting_point_image)}`;
-  }
 }
 
 function showScreen(state) {
   screenState = state;
   list.hidden = state.hide_contributions;
   document.querySelector("[data-testid=contributions-hidden]").hidden = !state.hide_contributions;
-  const goals = document.querySelector("[data-testid=goals]");
-  goals.hidden = !state.show_goals;
-  // Cleaned on the server (nh3): the facilitator's Markdown, not a participant's text.
-  goals.querySelector(".markdown").innerHTML = state.goals_html;
-  showReactions();
-  showTimeline();
-  showPanels();
-}
-
-// The group's timeline, large, over the wall; fetched again whenever a phase of the group
-// is suggested or decided (the server's timeline_version).
-const timelinePanel = document.querySelector("[data-testid=timeline-panel]");
-const timeline = document.querySelector("[data-testid=timeline]");
-
-function showTimeline() {
-  timelinePanel.hidden = !screenState.show_timeline;
-  if (!screenState.show_timeline) return;
-  const src = `${config.timelineUrl}?v=${encodeURIComponent(screenState.timeline_version)}`;
-  if (timeline.getAttribute("src") !== src) timeline.setAttribute("src", src);
-}
-
-// While the self-evaluation is open: how many have answered and, from 3 answers on, the
-// mean of each statement as a bar.
-const selfEvaluation = document.querySelector("[data-testid=self-evaluation]");
-const language = document.documentElement.lang || "sv";
-
-let meetingStatus = null;
-let selfEvaluationState = null;
-
-function showSelfEvaluation(state) {
-  selfEvaluationState = state;
-  // It closes with the meeting (the server sends no new self-evaluation state then).
-  selfEvaluation.hidden = state.status !== "open" || meetingStatus === "closed";
-  selfEvaluation.querySelector("[data-testid=self-evaluation-count]").textContent =
-    config.answered.replace("{n}", state.n);
-  const scale = state.items.filter((item) => item.kind === "scale");
-  const summed = scale.some((item) => item.mean !== null);
-  selfEvaluation.querySelector("[data-testid=self-evaluation-waiting]").hidden = summed;
-  selfEvaluation.querySelector("[data-testid=self-evaluation-means]").hidden = !summed;
-  for (const item of scale) {
-    const row = selfEvaluation.querySelector(`li[data-key="${item.key}"]`);
-    if (!row) continue;
-    row.hidden = item.mean === null && summed;
-    const mean = item.mean === null ? 1 : item.mean;
-    row.querySelector(".se-fill").style.width = `${(100 * (mean - 1)) / 4}%`;
-    row.querySelector(".se-mean").textContent =
-      item.mean === null
-        ? ""
-        : item.mean.toLocaleString(language, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-  }
-}
-
-// The panels first: whether the pinned post shows depends on them.
-function showPanels() {
-  showStartingPoint();
-  showCarried();
+  panels.showScreen(state);
+  for (const [id, element] of contributions.items) showPost(element, byId.get(id));
   showPinned();
+  pager.refresh();
 }
 
-socket.on("screen:state", showScreen);
-socket.on("self_evaluation:state", showSelfEvaluation);
-socket.on("meeting:state", (state) => {
-  meetingStatus = state.status;
-  if (selfEvaluationState) showSelfEvaluation(selfEvaluationState);
+// The socket: a facilitator's screen by its login, a screen link by its token. The server
+// gives both what a projector may show.
+const socket = connect(() =>
+  config.screenToken
+    ? { screen_token: config.screenToken, since_seq: 0 }
+    : { meeting_id: config.meetingId, view: "screen", since_seq: 0 },
+);
+showConnection(socket, document.querySelector("[data-testid=connection]"));
+
+// A refused screen link (revoked, or renewed) says so, instead of showing a stale wall.
+const linkInvalid = document.querySelector("[data-testid=link-invalid]");
+socket.on("connect_error", (error) => {
+  if (config.screenToken && error.data && error.data.code) linkInvalid.hidden = false;
 });
+socket.on("disconnect", (reason) => {
+  // The server ended the connection (a revoked link): ask again, and hear why.
+  if (reason === "io server disconnect") setTimeout(() => socket.connect(), 500);
+});
+
+// After a reconnect the server replays every post; one it no longer sends was deleted
+// meanwhile, so it leaves the wall once the replay is over. (The replay may reach the page
+// just before the "connect" event, so the posts are marked when the connection drops.)
+const unseen = new Set();
+let sweep = null;
+socket.on("disconnect", () => {
+  clearTimeout(sweep);
+  for (const id of byId.keys()) unseen.add(id);
+});
+socket.on("connect", () => {
+  linkInvalid.hidden = true;
+  clearTimeout(sweep);
+  sweep = setTimeout(() => {
+    if (!socket.connected) return;
+    for (const id of unseen) remove(id);
+    unseen.clear();
+  }, 5000);
+});
+
+socket.on("meeting:state", showState);
+socket.on("screen:state", showScreen);
+socket.on("self_evaluation:state", (state) => panels.showSelfEvaluation(state));
 socket.on("agenda:state", (state) => {
   clock.update(state);
-  showPanels();
+  panels.showSteps();
+  showPinned();
 });
 socket.on("followups:state", (state) => {
-  followups = state;
-  showPanels();
+  panels.showFollowups(state);
+  showPinned();
 });
-for (const name of ["contribution:added", "contribution:updated"]) {
-  socket.on(name, (contribution) => update(contributions.upsert(contribution), contribution));
+for (const name of ["contribution:added", "contribution:updated"]) socket.on(name, upsert);
+socket.on("contribution:removed", (removed) => remove(removed.id));
+
+// The keyboard. Commands go to the server, which sends every screen the new screen:state.
+const refusal = document.querySelector("[data-testid=screen-error]");
+let refusalTimer = null;
+
+function command(payload) {
+  request(socket, "screen:command", payload, {
+    messages: config.messages,
+    show: (text) => {
+      refusal.textContent = text;
+      refusal.hidden = false;
+      clearTimeout(refusalTimer);
+      refusalTimer = setTimeout(() => {
+        refusal.hidden = true;
+      }, 8000);
+    },
+  });
 }
+
+listenToKeys(document.querySelector("[data-testid=keys-help]"), config.canCommand, {
+  nextPage: () => pager.next(),
+  hideAll: () => command({ hide_contributions: !screenState.hide_contributions }),
+  pin: () => {
+    if (screenState.pinned_contribution_id !== null) {
+      command({ pin: null });
+      return;
+    }
+    const first = pager.firstOnPage();
+    if (first) command({ pin: Number(first.dataset.id) });
+  },
+});
