@@ -283,6 +283,17 @@ def test_posts_that_do_not_fit_come_round_by_themselves_and_by_key(server, conte
     assert on_page(page) == first
     assert seen == {text for *_, text in POSTS}  # every post came round
 
+    # A clicker's back button (PageUp, ←) goes back a page, and not before the first.
+    page.keyboard.press("n")
+    settled(page)
+    assert on_page(page) == second
+    page.keyboard.press("PageUp")
+    settled(page)
+    assert on_page(page) == first
+    page.keyboard.press("ArrowLeft")
+    settled(page)
+    assert on_page(page) == first
+
     # A new post goes to the top of the first page, from whichever page the wall was on.
     page.keyboard.press("n")
     settled(page)

@@ -1,4 +1,5 @@
-// The projector's keyboard: F full screen, → / PageDown / N the next page, ? the list of
+// The projector's keyboard: F full screen, → / PageDown / N the next page, ← / PageUp the
+// one before (what a presentation clicker sends), ? the list of
 // keys; and, on a facilitator's screen only, H hides or shows all posts and P pins the first
 // post on the page or unpins. A screen opened by a screen link sends nothing to the server.
 
@@ -11,13 +12,15 @@ function toggleFullscreen() {
   }
 }
 
-// actions: {nextPage(), hideAll(), pin()}; the last two only where canCommand.
+// actions: {nextPage(), previousPage(), hideAll(), pin()}; the last two only where canCommand.
 export function listenToKeys(help, canCommand, actions) {
   const local = {
     f: toggleFullscreen,
     arrowright: actions.nextPage,
     pagedown: actions.nextPage,
     n: actions.nextPage,
+    arrowleft: actions.previousPage,
+    pageup: actions.previousPage,
     "?": () => {
       help.hidden = !help.hidden;
     },

@@ -16,6 +16,8 @@ export class Pager {
     this.interval = interval;
     // The page's first post, as an index into the posts shown.
     this.start = 0;
+    // Where the pages before this one started, for the previous-page key.
+    this.starts = [];
     this.onPage = [];
     this.paused = false;
     this.pending = false;
@@ -69,8 +71,22 @@ export class Pager {
     const shown = this.shown();
     this.restartTimer();
     if (this.onPage.length >= shown.length) return false;
+    this.starts.push(this.start);
     this.start += this.onPage.length;
-    if (this.start >= shown.length) this.start = 0;
+    if (this.start >= shown.length) {
+      this.start = 0;
+      this.starts = [];
+    }
+    this.layout();
+    this.turned();
+    return true;
+  }
+
+  // The page before this one (a presentation clicker's back button); none before the first.
+  previous() {
+    this.restartTimer();
+    if (!this.starts.length) return false;
+    this.start = this.starts.pop();
     this.layout();
     this.turned();
     return true;
@@ -78,6 +94,7 @@ export class Pager {
 
   // Back to the first page: a new post is on it.
   first() {
+    this.starts = [];
     if (this.start !== 0) {
       this.start = 0;
       this.turned();

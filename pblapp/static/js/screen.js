@@ -289,6 +289,7 @@ function command(payload) {
 
 listenToKeys(document.querySelector("[data-testid=keys-help]"), config.canCommand, {
   nextPage: () => pager.next(),
+  previousPage: () => pager.previous(),
   hideAll: () => command({ hide_contributions: !screenState.hide_contributions }),
   pin: () => {
     if (screenState.pinned_contribution_id !== null) {
