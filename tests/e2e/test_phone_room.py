@@ -335,6 +335,7 @@ def tab_to(page: Page, testid: str, presses: int = 20) -> None:
 def test_the_keyboard_alone_joins_and_posts(meeting, screen, contexts):
     phone = contexts(viewport={"width": 390, "height": 844}).new_page()
     phone.goto(meeting["url"] + "/j")
+    expect(phone.get_by_test_id("join-code-input")).to_be_focused()  # ready to type into
     phone.keyboard.type(meeting["join_code"].lower())
     phone.keyboard.press("Enter")
     phone.wait_for_url(join_url(meeting))

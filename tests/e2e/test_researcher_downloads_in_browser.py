@@ -157,6 +157,7 @@ def test_the_facilitator_marks_a_post_as_a_case_story_in_the_console(server):
             page.wait_for_load_state()
             page.goto(f"{process.url}/meetings/{meeting['id']}")
             post = page.get_by_test_id("contribution").filter(has_text="dag 180")
+            post.get_by_test_id("more").click()  # the case story is under the post's "More"
             post.get_by_test_id("case-story").locator("summary").click()
             # The narrator is the author unless the facilitator says otherwise.
             expect(post.get_by_test_id("case-organization")).to_have_value("FK")

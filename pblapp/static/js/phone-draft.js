@@ -9,6 +9,10 @@ export class Draft {
     this.restore();
     form.addEventListener("input", () => this.save());
     form.addEventListener("change", () => this.save());
+    // Words typed before this script ran (a slow network) are kept too: now, and again
+    // whenever the page goes away.
+    this.save();
+    window.addEventListener("pagehide", () => this.save());
   }
 
   restore() {
