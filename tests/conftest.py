@@ -85,3 +85,15 @@ def server(tmp_path):
     process = ServerProcess(data_dir).start()
     yield process, token
     process.stop()
+
+
+SCREENSHOTS = "test-artifacts/screenshots"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """The end of a run names the folder of the browser tests' screenshots (relative to the
+    project) and how many it holds, for a person to look at."""
+    folder = config.rootpath / SCREENSHOTS
+    if folder.is_dir():
+        count = sum(1 for path in folder.iterdir() if path.is_file())
+        terminalreporter.write_line(f"Screenshots: {SCREENSHOTS} ({count} files)")
