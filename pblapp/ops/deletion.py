@@ -104,3 +104,12 @@ def delete_own(db: Database, attendance: Attendance, payload: Any) -> int:
     # The words are in neither the database file nor its WAL any more.
     db.scrub()
     return contribution_id
+
+
+def deleted_ids(db: Database, meeting_id: int) -> list[int]:
+    """The meeting's posts their authors deleted (ids only: nothing else of them is kept)."""
+    rows = db.query(
+        "SELECT id FROM contributions WHERE meeting_id = ? AND deleted_at IS NOT NULL ORDER BY seq",
+        [meeting_id],
+    )
+    return [row["id"] for row in rows]

@@ -246,6 +246,16 @@ def contributions(
     return [contribution_object(row) for row in rows]
 
 
+def hidden_up_to(db: Database, meeting_id: int, seq: int) -> list[dict]:
+    """The meeting's hidden posts up to ``seq``: what a page that had them must now hide."""
+    sql = CONTRIBUTION_SQL + (
+        " WHERE c.meeting_id = ? AND c.seq <= ? AND c.hidden = 1 AND c.deleted_at IS NULL"
+    )
+    return [
+        contribution_object(row) for row in db.query(sql + " ORDER BY c.seq", [meeting_id, seq])
+    ]
+
+
 def post(db: Database, attendance: Attendance, payload: Any) -> tuple[dict, bool]:
     """Store a participant's contribution once per ``client_id``.
 

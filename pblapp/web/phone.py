@@ -87,7 +87,8 @@ def code_page():
 @bp.get("/join")
 def join_alias():
     """The longer address some people type; the page lives at ``/j``."""
-    return redirect(url_for("phone.code_page", **request.args))
+    code = request.args.get("code")
+    return redirect(url_for("phone.code_page", code=code) if code else url_for("phone.code_page"))
 
 
 @bp.get("/j/<code>")
@@ -161,7 +162,7 @@ def live(code: str):
     if attendance is None or attendance.meeting_id != meeting["id"]:
         return redirect(url_for("phone.join_page", code=meeting["join_code"]))
     # Deleting one's own post is refused as not_found when it is not theirs (any more).
-    messages = {"not_found": gettext("This post is not yours, or it is gone."), **error_messages()}
+    messages = {**error_messages(), "not_found": gettext("This post is not yours, or it is gone.")}
     return render_template(
         "phone/live.html",
         meeting=meeting,

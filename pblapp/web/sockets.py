@@ -171,16 +171,24 @@ def _replay(connection: Connection, since_seq: int) -> None:
     # posts, flagged, with the words they wrote.
     mine = ops.reactions.mine(db(), connection.attendance) if phone else {}
     author = connection.attendance.pseudonym if phone else None
-    for stored in ops.participation.contributions(db(), meeting_id, since_seq=since_seq):
-        own = stored["pseudonym"] == author
-        if phone and stored["hidden"] and not own:
-            continue
-        contribution = access.contribution_for(audience, stored, screen["author_display"])
-        if phone:
-            contribution["my_reaction"] = mine.get(contribution["id"])
-            if own:
-                contribution["text"] = stored["text"]
-        socketio.emit("contribution:added", contribution, to=request.sid)
+    # A post the page had before it went offline and that was hidden meanwhile: it learns so.
+    earlier = ops.participation.hidden_up_to(db(), meeting_id, since_seq) if since_seq else []
+    replay = ops.participation.contributions(db(), meeting_id, since_seq=since_seq)
+    for event, posts in (("contribution:updated", earlier), ("contribution:added", replay)):
+        for stored in posts:
+            own = stored["pseudonym"] == author
+            if phone and stored["hidden"] and not own and event == "contribution:added":
+                continue
+            contribution = access.contribution_for(audience, stored, screen["author_display"])
+            if phone:
+                contribution["my_reaction"] = mine.get(contribution["id"])
+                if own:
+                    contribution["text"] = stored["text"]
+            socketio.emit(event, contribution, to=request.sid)
+    # Posts deleted while the page was away leave it too.
+    for contribution_id in ops.deletion.deleted_ids(db(), meeting_id):
+        removed = {"id": contribution_id, "meeting_id": meeting_id}
+        socketio.emit("contribution:removed", removed, to=request.sid)
 
 
 def _on_disconnect(*_args):

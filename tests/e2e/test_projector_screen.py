@@ -7,6 +7,7 @@ land in test-artifacts/screenshots/ for a human to look at."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -294,14 +295,48 @@ def test_posts_that_do_not_fit_come_round_by_themselves_and_by_key(server, conte
     settled(page)
     assert on_page(page) == first
 
-    # A new post goes to the top of the first page, from whichever page the wall was on.
+    # A new post goes to the top of the first page. The wall stays on the page it shows, so
+    # that posts arriving faster than a page turns cannot hold it on the first page; "+N
+    # more" counts the new post until the wall comes round to it.
     page.keyboard.press("n")
     settled(page)
-    assert on_page(page) != first
+    showing = on_page(page)
+    assert showing != first
+    waiting = int(re.search(r"\d+", more.inner_text()).group())
     room.post([("Eva", "FK", "meaning", "Ett alldeles nytt inlägg")])
     expect(page.get_by_test_id("contribution").first).to_contain_text("Ett alldeles nytt inlägg")
     settled(page)
+    assert on_page(page) == showing
+    expect(more).to_have_text(f"+{waiting + 1} fler")
+    for _ in range(len(POSTS) + 1):
+        page.clock.run_for(12_500)
+        settled(page)
+        if on_page(page)[0] == "Ett alldeles nytt inlägg":
+            break
     assert on_page(page)[0] == "Ett alldeles nytt inlägg"
+
+
+def test_posts_arriving_faster_than_a_page_turns_do_not_hold_the_wall_on_one_page(
+    server, contexts
+):
+    room = Room(server)
+    room.start()
+    room.post(POSTS)
+    page = contexts(viewport={"width": 1280, "height": 800}).new_page()
+    page.clock.install()
+    log_in(page, room.server.url)
+    page.goto(f"{room.server.url}/meetings/{room.id}/screen")
+    expect(page.get_by_test_id("contribution")).to_have_count(len(POSTS))
+    settled(page)
+    seen = set(on_page(page))
+    for number in range(8):
+        # A new post every five seconds: more often than a page turns.
+        room.post([("Eva", "FK", "meaning", f"Nytt inlägg nummer {number}")])
+        expect(page.get_by_test_id("contribution")).to_have_count(len(POSTS) + number + 1)
+        page.clock.run_for(5_000)
+        settled(page)
+        seen |= set(on_page(page))
+    assert {text for *_, text in POSTS} <= seen  # every earlier post still came round
 
 
 def test_with_less_motion_the_pages_still_turn_but_without_a_fade(server, contexts):

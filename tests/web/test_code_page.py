@@ -73,6 +73,10 @@ def test_the_longer_address_join_leads_to_the_code_page(client, live_meeting):
     code = live_meeting["join_code"]
     assert client.get(f"/join?code={code.lower()}").location == f"/j?code={code.lower()}"
     assert client.get("/j/").status_code == 200
+    # Only the code goes on: other arguments neither break the redirect nor steer it.
+    for junk in ("endpoint=x", "_method=POST", "_external=1", "_scheme=https"):
+        answer = client.get(f"/join?{junk}&code=abc", headers={"Host": "evil.example"})
+        assert answer.status_code == 302 and answer.location == "/j?code=abc", junk
 
 
 def test_a_link_with_an_unknown_code_offers_the_input_with_that_code(client):

@@ -225,3 +225,29 @@ def test_the_facilitator_drives_the_agenda_and_everyone_gets_its_state(participa
         callback=True,
     )
     assert edited["ok"] and [s["title"] for s in edited["agenda"]["steps"]] == ["Återkoppling"]
+
+
+def test_a_phone_back_from_offline_learns_what_was_hidden_and_deleted_meanwhile(
+    app, client, participant, moderator, live_meeting
+):
+    phone, token = participant
+    other_token = join(app.test_client(), live_meeting["join_code"], name="Bo")["token"]
+    other = sio(app, auth={"token": other_token})
+    first = post(other, text="Första", qtype="meaning")["contribution"]
+    second = post(other, text="Andra", qtype="meaning")["contribution"]
+    kept = post(phone, text="Min egen", qtype="value")["contribution"]
+    last_seq = kept["seq"]
+    phone.disconnect()  # the phone's screen locks
+    hid = moderator.emit("contribution:update", {"id": first["id"], "hidden": True}, callback=True)
+    assert hid["ok"], hid
+    assert other.emit("contribution:delete", {"id": second["id"]}, callback=True)["ok"]
+    back = sio(app, auth={"token": token, "since_seq": last_seq})
+    received = back.get_received()
+
+    def sent(name):
+        return [item["args"][0] for item in received if item["name"] == name]
+
+    assert sent("contribution:added") == []  # nothing new to replay
+    (hidden,) = sent("contribution:updated")
+    assert hidden["id"] == first["id"] and hidden["hidden"] is True and hidden["text"] == ""
+    assert [removed["id"] for removed in sent("contribution:removed")] == [second["id"]]

@@ -56,11 +56,19 @@ export function tabs(list) {
     start = null;
   }
   if (start && all.includes(start)) select(start);
-  const target =
-    location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  const target = location.hash && document.getElementById(fromHash(location.hash));
   if (target) {
     reveal(target);
     target.scrollIntoView();
   }
   return { select, reveal };
+}
+
+// The element id a link's #hash names; a malformed one (#%E0) names none.
+function fromHash(hash) {
+  try {
+    return decodeURIComponent(hash.slice(1));
+  } catch {
+    return "";
+  }
 }

@@ -31,13 +31,28 @@ export class Draft {
   }
 
   save() {
+    if (this.discarded) return;
     const text = this.textField.value;
     const qtype = this.form.querySelector("input[name=qtype]:checked")?.value || "";
-    if (!text && !qtype) localStorage.removeItem(this.key);
-    else localStorage.setItem(this.key, JSON.stringify({ text, qtype }));
+    try {
+      if (!text && !qtype) localStorage.removeItem(this.key);
+      else localStorage.setItem(this.key, JSON.stringify({ text, qtype }));
+    } catch {
+      // Storage full or refused (a private window): the draft lives only in the page.
+    }
+  }
+
+  // Nothing is kept from now on (the meeting closed, or the participant withdrew).
+  discard() {
+    this.discarded = true;
+    this.clear();
   }
 
   clear() {
-    localStorage.removeItem(this.key);
+    try {
+      localStorage.removeItem(this.key);
+    } catch {
+      // As above: nothing was kept.
+    }
   }
 }

@@ -169,6 +169,8 @@ withdrawButton.addEventListener("click", () => {
   withdrawButton.hidden = true;
   withdrawForm.scrollIntoView({ block: "nearest", behavior: "auto" });
 });
+// Withdrawing leaves nothing of this participant's writing on the phone.
+withdrawForm.addEventListener("submit", () => draft.discard());
 withdrawForm.querySelector("[data-testid=withdraw-cancel]").addEventListener("click", () => {
   withdrawForm.hidden = true;
   withdrawButton.hidden = false;
@@ -223,6 +225,8 @@ socket.on("meeting:state", (state) => {
   // Closed: nothing more can be posted, so the form gives way to the posts and the thanks.
   sendButton.disabled = state.status === "closed";
   form.hidden = state.status === "closed";
+  // A half-written post cannot be sent any more; it does not stay on a shared phone.
+  if (state.status === "closed") draft.discard();
   page.dataset.status = state.status;
   others.showAllReactions();
   own.showActions();

@@ -50,7 +50,10 @@ export class Pager {
       return;
     }
     const shown = this.shown();
-    if (this.start >= shown.length) this.start = 0;
+    if (this.start >= shown.length) {
+      this.start = 0;
+      this.starts = [];
+    }
     for (const [index, item] of shown.entries()) {
       item.classList.toggle("off-page", index < this.start);
     }
@@ -67,6 +70,7 @@ export class Pager {
 
   // The next page, or the first again after the last. Says whether the page changed.
   next() {
+    if (this.list.hidden) return false; // all posts hidden: no pages to turn
     this.layout();
     const shown = this.shown();
     this.restartTimer();
@@ -92,14 +96,14 @@ export class Pager {
     return true;
   }
 
-  // Back to the first page: a new post is on it.
-  first() {
-    this.starts = [];
-    if (this.start !== 0) {
-      this.start = 0;
-      this.turned();
+  // A new post lands at the top of the first page. The wall stays on the page it shows, so
+  // that a busy meeting still comes round to every page: the new post is on the first page
+  // when the wall gets there, and "+N more" counts it meanwhile.
+  added() {
+    if (this.start > 0) {
+      this.start += 1;
+      this.starts = this.starts.map((start) => (start > 0 ? start + 1 : start));
     }
-    this.restartTimer();
     this.refresh();
   }
 

@@ -156,8 +156,7 @@ function upsert(contribution) {
   showPost(element, contribution);
   showFolded();
   showPinned();
-  // A new post is on the first page: go there, so that its author sees it arrive.
-  if (isNew && !offWall(contribution.id)) pager.first();
+  if (isNew && !offWall(contribution.id)) pager.added();
 }
 
 function remove(id) {
