@@ -316,9 +316,7 @@ def test_posts_that_do_not_fit_come_round_by_themselves_and_by_key(server, conte
     assert on_page(page)[0] == "Ett alldeles nytt inlägg"
 
 
-def test_posts_arriving_faster_than_a_page_turns_do_not_hold_the_wall_on_one_page(
-    server, contexts
-):
+def test_posts_arriving_faster_than_a_page_turns_do_not_hold_the_wall_on_one_page(server, contexts):
     room = Room(server)
     room.start()
     room.post(POSTS)
