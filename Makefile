@@ -9,17 +9,19 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(PY)
+$(VENV)/.installed: pyproject.toml setup.py | $(PY)
 	$(PY) -m pip install -q -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(PY)
+$(VENV)/.installed-test: pyproject.toml setup.py | $(PY)
 	$(PY) -m pip install -q -e '.[test]'
 	# The REFI-QDA schema the export is checked against ships in this package; its own
 	# dependencies (spaCy and more) are not needed for that.
 	$(PY) -m pip install -q --no-deps 'qualitative-coding==1.7.8'
 	touch $@ $(VENV)/.installed
 
+# Compiles the .po catalogs in place after editing them; every pip install and wheel build
+# compiles them too (setup.py), so an install without make is not left in English.
 translations: $(VENV)/.installed
 	$(VENV)/bin/pybabel -q compile -d pblapp/translations
 

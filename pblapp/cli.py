@@ -5,7 +5,23 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from urllib.parse import urlsplit
+
+# The compiled Swedish catalog; every build makes it (setup.py), and so does `make translations`.
+CATALOG = Path("translations", "sv", "LC_MESSAGES", "messages.mo")
+
+
+def missing_catalog_warning() -> str | None:
+    """A warning when the Swedish catalog is not compiled: without it every page and every
+    minutes file comes out in English, even for a Swedish group, and nothing else says so."""
+    if (Path(__file__).parent / CATALOG).is_file():
+        return None
+    return (
+        f"WARNING: the Swedish translations are not compiled (no pblapp/{CATALOG.as_posix()}), "
+        "so pages and minutes will be in English. Run `make translations`, or reinstall "
+        "with `pip install .`, which compiles them."
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -195,6 +211,8 @@ def serve(argv: list[str]) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     _check_public_url(parser, args.public_url)
+    if warning := missing_catalog_warning():
+        print(warning, file=sys.stderr, flush=True)
     # gevent serves many phones on one process; it must patch the standard library
     # before anything else opens sockets or starts threads.
     from gevent import monkey
