@@ -63,6 +63,9 @@ def minutes_labels() -> dict:
     """Everything the minutes say besides what people typed, in the current language."""
     return {
         "minutes": gettext("Minutes"),
+        # The Word file's footer and its action-item table.
+        "page_of": gettext("Page {page} of {pages}"),
+        "action_columns": (gettext("What"), gettext("Who"), gettext("When"), gettext("Status")),
         "group": gettext("Group"),
         "meeting": gettext("Meeting"),
         "of": gettext("of"),
@@ -92,6 +95,8 @@ def minutes_labels() -> dict:
         },
         "owner": gettext("owner"),
         "from_meeting": gettext("from meeting {n}"),
+        "answered_questions": gettext("Answered questions"),
+        "answered_at": gettext("answered at meeting {n}"),
         "next_meeting": gettext("Next meeting"),
         "phase": gettext("The group's phase"),
         "phase_decided": gettext("decided by the facilitator"),

@@ -4,64 +4,23 @@ The minutes are assembled once (:func:`assemble`) into a plain dict; with a dict
 in the reader's language, that dict renders to Markdown here, to HTML in a template and to
 Word in ``minutes_docx``.
 
-Participant text is escaped so that it stays text in every common Markdown renderer:
-HTML-significant characters become entities, Markdown punctuation is backslash-escaped,
-and line breaks fold to spaces so no typed line can start a heading, list or quote.
+Typed text is escaped (``markdown_escape``) so that it stays text in every common Markdown
+renderer, escaping only what would otherwise become markup where it stands.
 """
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Callable
 
 from pblapp.domain import agenda as agenda_domain
 from pblapp.domain.contributions import folded
+from pblapp.domain.markdown_escape import escape_heading, escape_markdown, safe_markdown
 from pblapp.domain.vocabulary import QUESTION_TYPES, UNTAGGED
-
-# ASCII punctuation that Python-Markdown and CommonMark both let a backslash escape.
-_MD_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!])")
-_WHITESPACE = re.compile(r"\s+")
-
-
-def escape_markdown(text: str) -> str:
-    """Make ``text`` render as itself in Markdown, never as markup, a link or HTML."""
-    text = _WHITESPACE.sub(" ", text).strip()
-    text = _MD_PUNCTUATION.sub(r"\\\1", text)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    # Python-Markdown cannot backslash-escape these, but every renderer decodes an entity:
-    # "~~~" would open a code fence, "|" a table cell.
-    return text.replace("~", "&#126;").replace("|", "&#124;")
 
 
 def quote(item: dict, escape=escape_markdown) -> str:
     """``P03 (FK): …`` for one contribution, every part escaped (a code may hold ``_``)."""
     return f"{escape(item['pseudonym'])} ({escape(item['organization'])}): {escape(item['text'])}"
-
-
-# A link or image target, inline ``](target`` or in a reference definition ``[x]: target``.
-_INLINE_TARGET = re.compile(r"(\]\(\s*)([^)\n]*)")
-_REFERENCE_TARGET = re.compile(r"^( {0,3}\[[^\]]+\]:\s*)(\S+)", re.MULTILINE)
-_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
-_SAFE_SCHEMES = {"http", "https", "mailto"}
-
-
-def _safe_target(match: re.Match) -> str:
-    # Renderers decode entities in a target (java&#115;cript:), and browsers drop control
-    # characters and spaces in a scheme: judge the target as a browser would read it.
-    target = re.sub(r"[\x00-\x20]", "", html.unescape(match.group(2))).lower()
-    scheme = _SCHEME.match(target)
-    if scheme and scheme.group(1) not in _SAFE_SCHEMES:
-        return match.group(1) + "#"
-    return match.group(0)
-
-
-def safe_markdown(text: str) -> str:
-    """The facilitator's Markdown (the starting point) kept as Markdown, but inert: raw HTML
-    and autolinks show as text, and links go only to http(s) or mailto, as on the screen."""
-    text = text.replace("<", "&lt;")
-    text = _INLINE_TARGET.sub(_safe_target, text)
-    return _REFERENCE_TARGET.sub(_safe_target, text)
 
 
 def image_file_name(kind: str) -> str:
@@ -169,7 +128,14 @@ def assemble(
         "contributions_by_type": by_type,
         "decisions": followups["decisions"],
         "action_items": followups["action_items"],
-        "questions": followups["questions"],
+        # Only questions still open or deferred are for the next meeting; the answered ones
+        # have their own list, each with the meeting that answered it.
+        "questions": [q for q in followups["questions"] if q["status"] != "answered"],
+        "answered_questions": [
+            {**q, "answered_at_meeting": q.get("answered_meeting_number") or facts["number"]}
+            for q in followups["questions"]
+            if q["status"] == "answered"
+        ],
         "next_meeting": f"{next_date} {next_time}".strip(),
     }
 
@@ -197,11 +163,19 @@ def with_placeholders(minutes: dict, post_ids: set[int], placeholder: str) -> di
         }
         for section in minutes["contributions_by_type"]
     ]
-    questions = [
-        {**q, "text": placeholder} if q.get("contribution_id") in post_ids else q
-        for q in minutes["questions"]
-    ]
-    return {**minutes, "contributions_by_type": by_type, "questions": questions}
+
+    def questions(key: str) -> list[dict]:
+        return [
+            {**q, "text": placeholder} if q.get("contribution_id") in post_ids else q
+            for q in minutes.get(key, [])
+        ]
+
+    return {
+        **minutes,
+        "contributions_by_type": by_type,
+        "questions": questions("questions"),
+        "answered_questions": questions("answered_questions"),
+    }
 
 
 def header_rows(minutes: dict, labels: dict) -> list[tuple[str, str]]:
@@ -261,6 +235,18 @@ def question_note(question: dict, labels: dict) -> str:
     return ", ".join(parts)
 
 
+def answered_note(question: dict, labels: dict) -> str:
+    """An answered question's note: the meeting that answered it, its owner, and the meeting
+    it came from if an earlier one."""
+    parts = [labels["answered_at"].format(n=question["answered_at_meeting"])]
+    owner = question.get("owner")
+    if owner:
+        parts.append(f"{labels['owner']}: {owner.get('pseudonym') or owner.get('organization')}")
+    if question.get("carried_from_earlier"):
+        parts.append(labels["from_meeting"].format(n=question["meeting_number"]))
+    return ", ".join(parts)
+
+
 def phase_summary(minutes: dict, labels: dict) -> dict | None:
     """The phase section's parts, unescaped: ``{"headline", "note", "evidence"}``, or
     ``None`` when the minutes have no phase. ``minutes["phase"]["evidence"]`` holds sentences
@@ -302,13 +288,13 @@ def render_markdown(minutes: dict, labels: dict) -> str:
     """The minutes as Markdown; every typed string goes through ``escape_markdown``."""
     e = escape_markdown
     none = f"_{labels['none']}_"
-    lines = [f"# {e(labels['minutes'])}: {e(minutes['group']['name'])}", ""]
+    lines = [f"# {e(labels['minutes'])}: {escape_heading(minutes['group']['name'])}", ""]
     lines += [f"- **{label}:** {e(value)}" for label, value in header_rows(minutes, labels)]
 
     lines += ["", f"## {labels['attendance']}", ""]
     if minutes["attendance"]:
         for org in minutes["attendance"]:
-            names = ", ".join(org["pseudonyms"])
+            names = ", ".join(e(name) for name in org["pseudonyms"])
             lines.append(
                 f"- **{e(org['code'])}** ({e(org['name'])}): {len(org['pseudonyms'])} – {names}"
             )
@@ -339,7 +325,7 @@ def render_markdown(minutes: dict, labels: dict) -> str:
     for section in minutes["contributions_by_type"]:
         lines += [f"### {labels['qtypes'][section['qtype']]}", ""]
         for group in section["groups"]:
-            lines += [f"#### {e(step_title(group['step'], labels))}", ""]
+            lines += [f"#### {escape_heading(step_title(group['step'], labels))}", ""]
             for item in group["items"]:
                 lines.append(f"- {quote(item)}")
                 lines += [f"  - {labels['duplicate']}: {quote(d)}" for d in item["duplicates"]]
@@ -355,6 +341,12 @@ def render_markdown(minutes: dict, labels: dict) -> str:
     lines += [
         f"- {question_text(q, e)} – {e(question_note(q, labels))}" for q in minutes["questions"]
     ] or [none]
+    if minutes.get("answered_questions"):
+        lines += ["", f"## {labels['answered_questions']}", ""]
+        lines += [
+            f"- {question_text(q, e)} – {e(answered_note(q, labels))}"
+            for q in minutes["answered_questions"]
+        ]
     phase = phase_summary(minutes, labels)
     if phase:
         lines += ["", f"## {labels['phase']}", "", f"**{e(phase['headline'])}**"]

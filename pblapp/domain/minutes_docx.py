@@ -1,6 +1,9 @@
 """Minutes as a Word document (``minutes.docx``), from the same data as the Markdown.
 
-Text goes into runs as plain text, so nothing typed becomes a field, a link or markup.
+Text goes into runs as plain text, so nothing typed becomes a field, a link or markup. The
+file is in the group's language (sv-SE or en-GB, so Word checks spelling in it), says who
+made it and when, has the group and date at the top of every page and "Sida X av Y" at the
+bottom, and gives the action items as a table (``docx_parts`` holds these pieces).
 """
 
 from __future__ import annotations
@@ -11,10 +14,11 @@ import re
 from docx import Document
 from docx.shared import Mm, Pt
 
+from pblapp.domain import docx_parts
 from pblapp.domain.minutes import (
-    action_line,
     action_note,
     agenda_line,
+    answered_note,
     header_rows,
     image_file_name,
     phase_summary,
@@ -23,6 +27,11 @@ from pblapp.domain.minutes import (
     self_evaluation_lines,
     step_title,
 )
+
+# A4 with 2 cm margins: the paper the groups print on (python-docx starts with Letter).
+_TEXT_WIDTH_MM = 170
+# What, who, when, status: widths in mm that add up to the text width.
+_ACTION_WIDTHS = (80, 38, 24, 28)
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -52,18 +61,60 @@ def _add_picture(document, image: bytes) -> bool:
     return True
 
 
-def render_docx(minutes: dict, labels: dict, image: bytes | None = None) -> bytes:
-    """The minutes as a Word document; ``image`` is the starting point's image, if any."""
-    minutes = _xml_safe(minutes)
-    document = Document()
-    # A4 with 2 cm margins: the paper the groups print on (python-docx starts with Letter).
+def _title(minutes: dict, labels: dict) -> str:
+    """``Protokoll: Basgrupp Norrköping, möte 1 – Rehabiliteringskedjan, 2026-03-02``."""
+    meeting = minutes["meeting"]
+    title = f"{labels['minutes']}: {minutes['group']['name']}, {labels['meeting'].lower()} "
+    title += str(meeting["number"])
+    if meeting["title"]:
+        title += f" – {meeting['title']}"
+    if meeting["date"]:
+        title += f", {meeting['date']}"
+    return title
+
+
+def _set_up(document, minutes: dict, labels: dict) -> None:
+    """Paper, language, properties, header and footer."""
+    language = minutes.get("language") or "sv"
+    tag = docx_parts.language_tag(language)
+    docx_parts.set_language(document, tag)
+    docx_parts.without_template_traces(document, tag)
+    docx_parts.set_properties(
+        document,
+        title=_title(minutes, labels),
+        subject=minutes["group"]["name"],
+        author=minutes.get("facilitator") or "pblapp",
+        tag=tag,
+    )
+    document.styles["Normal"].font.size = Pt(11)
     for section in document.sections:
         section.page_width, section.page_height = Mm(210), Mm(297)
         section.left_margin = section.right_margin = Mm(20)
         section.top_margin = section.bottom_margin = Mm(20)
-    document.styles["Normal"].font.size = Pt(11)
-    document.core_properties.title = f"{labels['minutes']}: {minutes['group']['name']}"
-    document.core_properties.language = minutes.get("language", "sv")
+        section.header_distance = section.footer_distance = Mm(10)
+        docx_parts.header_and_footer(
+            section,
+            minutes["group"]["name"],
+            minutes["meeting"]["date"] or "",
+            labels["page_of"],
+            Mm(_TEXT_WIDTH_MM),
+        )
+
+
+def _action_table(document, minutes: dict, labels: dict) -> None:
+    headings = labels["action_columns"]
+    rows = [
+        [item["what"], item["who"], item.get("due") or "–", action_note(item, labels)]
+        for item in minutes["action_items"]
+    ]
+    docx_parts.add_table(document, list(zip(headings, _ACTION_WIDTHS, strict=True)), rows)
+
+
+def render_docx(minutes: dict, labels: dict, image: bytes | None = None) -> bytes:
+    """The minutes as a Word document; ``image`` is the starting point's image, if any."""
+    minutes = _xml_safe(minutes)
+    document = Document()
+    _set_up(document, minutes, labels)
     document.add_heading(f"{labels['minutes']}: {minutes['group']['name']}", level=0)
     for label, value in header_rows(minutes, labels):
         paragraph = document.add_paragraph()
@@ -93,9 +144,8 @@ def render_docx(minutes: dict, labels: dict, image: bytes | None = None) -> byte
 
     if minutes["starting_point"] or image:
         document.add_heading(labels["starting_point"], level=1)
-        for line in minutes["starting_point"].splitlines():
-            if line.strip():
-                document.add_paragraph(line, style="Quote")
+        # The facilitator's Markdown as Word formatting, set in a little from the margin.
+        docx_parts.add_markdown(document, minutes["starting_point"])
         if image and not _add_picture(document, image):
             # Word cannot hold a WebP picture (nor every JPEG python-docx can read): the
             # minutes say where it is instead.
@@ -124,12 +174,9 @@ def render_docx(minutes: dict, labels: dict, image: bytes | None = None) -> byte
         none()
 
     document.add_heading(labels["action_items"], level=1)
-    for item in minutes["action_items"]:
-        document.add_paragraph(
-            f"{action_line(item, labels)} – {action_note(item, labels)}",
-            style="List Bullet",
-        )
-    if not minutes["action_items"]:
+    if minutes["action_items"]:
+        _action_table(document, minutes, labels)
+    else:
         none()
 
     document.add_heading(labels["carried"], level=1)
@@ -140,6 +187,13 @@ def render_docx(minutes: dict, labels: dict, image: bytes | None = None) -> byte
         )
     if not minutes["questions"]:
         none()
+    if minutes.get("answered_questions"):
+        document.add_heading(labels["answered_questions"], level=1)
+        for question in minutes["answered_questions"]:
+            document.add_paragraph(
+                f"{question_text(question)} – {answered_note(question, labels)}",
+                style="List Bullet",
+            )
 
     phase = phase_summary(minutes, labels)
     if phase:

@@ -121,6 +121,10 @@ def render(data: dict, image: tuple[bytes, str] | None, fmt: str, language: str)
                 (minutes_domain.question_text(q), minutes_domain.question_note(q, labels))
                 for q in data["questions"]
             ],
+            answered_lines=[
+                (minutes_domain.question_text(q), minutes_domain.answered_note(q, labels))
+                for q in data.get("answered_questions", [])
+            ],
             step_title=lambda step: minutes_domain.step_title(step, labels),
             phase=minutes_domain.phase_summary(data, labels),
             evaluation=minutes_domain.self_evaluation_lines(data, labels),

@@ -41,10 +41,10 @@ def test_a_withdrawn_participants_posts_show_a_placeholder_in_the_groups_languag
     written = on_disk(app, live_meeting)
     assert "Annas fråga" not in written
     # The post and the question quoting it, both by the withdrawn author.
-    assert written.count("P01 (FK): \\[återkallat\\]") == 2
+    assert written.count("P01 (FK): \\[återkallat]") == 2
     assert "Bos fråga" in written
     english = downloaded(client, facilitator, live_meeting["id"], "en")
-    assert "P01 (FK): \\[withdrawn\\]" in english and "Annas" not in english
+    assert "P01 (FK): \\[withdrawn]" in english and "Annas" not in english
 
 
 def test_under_keep_for_minutes_the_groups_minutes_keep_the_words(
@@ -75,7 +75,7 @@ def test_a_later_meetings_minutes_lose_a_redacted_carried_question_too(
     ops.privacy.redact(db, facilitator["id"], live_meeting["id"], annas["id"], {})
     for number in (1, 2):
         written = on_disk(app, live_meeting, number)
-        assert "Annas fråga" not in written and "\\[redacted\\]" in written
+        assert "Annas fråga" not in written and "\\[redacted]" in written
 
 
 def test_a_withdrawal_after_the_close_recomputes_the_indicators_in_meetings_csv(

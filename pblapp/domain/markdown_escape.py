@@ -1,0 +1,145 @@
+"""Typed text inside Markdown, escaped only where it would otherwise become markup.
+
+``minutes.md`` is read raw too (pasted into an e-mail, opened in a text editor), so ordinary
+text must come out as typed: ``2026-11-30``, ``(RS)``, ``Dag 180.``. Each character is
+judged where it stands, and only one that would start markup there is escaped: a heading,
+quote, list or fence at the start of the text, emphasis, code, a link or image, HTML, an
+entity, a bare web or e-mail address that a GFM or linkify renderer would turn into a link.
+
+The text is folded to one line first, so no typed line can start a block of its own. The
+caller may put it at the start of a line (``- <text>``), so block markers at its start are
+escaped. A backslash is used where Python-Markdown and CommonMark both honour it, else an
+entity (Python-Markdown shows ``\\~`` or ``\\<`` with the backslash).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from babel import Locale
+
+_WHITESPACE = re.compile(r"\s+")
+_ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+# An entity or numeric character reference, which every renderer would decode.
+_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+# A block marker at the start: an ordered list (``1.`` or ``1)``), or a bullet
+# (``-``, ``+``, ``*``) followed by a space or nothing.
+_ORDERED = re.compile(r"^[0-9]+([.)])(?:\s|$)")
+_BULLET = re.compile(r"^[-+*](?:\s|$)")
+# Text that starts like the minutes' own quote of a post, ``P03 (FK): …``: its "(" is
+# escaped, so that a quote the minutes make is told from a post that reads like one
+# (``qdpx.minutes_without`` drops a withdrawn participant's quotes by this).
+_LIKE_A_QUOTE = re.compile(r"^\S+ \(")
+# A line of only ``-``, ``*``, ``_`` or ``=`` (with spaces): a rule or a setext underline,
+# also after the caller's ``- ``.
+_RULE = re.compile(r"^(?:-[\s-]*|\*[\s*]*|_[\s_]*|=[\s=]*)$")
+# Bare addresses that GFM (``www.``, ``scheme://``, e-mail) or linkify (also ``fk.se``)
+# turn into links.
+_SCHEME_COLON = re.compile(r"(?<=[A-Za-z0-9])(:)(?=//)")
+_WWW_DOT = re.compile(r"(?<![\w.-])www(\.)", re.IGNORECASE)
+_EMAIL_AT = re.compile(r"(?<=[\w.+-])(@)(?=[\w-]+\.[\w.-]*[A-Za-z])")
+_DOMAIN_DOT = re.compile(r"(?<=[\w-])(\.)(?=([A-Za-z]+)(?![\w-]))")
+# Top-level domains linkify knows: every two-letter country code and the longer ones.
+# "t.ex" and "m.fl" stay as typed; "fk.se" and "example.org" do not.
+_COUNTRY_CODES = {code.lower() for code in Locale("en").territories if code.isalpha()} | {
+    "uk",
+    "ac",
+    "su",
+}
+
+
+def _is_top_level_domain(label: str) -> bool:
+    return len(label) > 2 or label.lower() in _COUNTRY_CODES
+
+
+def _escapes(text: str) -> dict[int, str]:
+    """Replacements by position in ``text``: only the characters that need one."""
+    out: dict[int, str] = {}
+    last = len(text) - 1
+
+    def space(i: int) -> bool:
+        return 0 <= i <= last and text[i].isspace()
+
+    for i, char in enumerate(text):
+        after = text[i + 1] if i < last else ""
+        if char == "\\" and (after in _ASCII_PUNCTUATION or i == last):
+            out[i] = "\\\\"  # would escape what follows, or break the line
+        elif char == "`":
+            out[i] = "\\`"  # a code span or fence
+        elif char == "*" and not (space(i - 1) and space(i + 1)):
+            out[i] = "\\*"  # emphasis, unless it stands alone between spaces
+        elif char == "_" and not (
+            (space(i - 1) and space(i + 1)) or (i > 0 and text[i - 1].isalnum() and after.isalnum())
+        ):
+            out[i] = "\\_"  # emphasis, unless alone or inside a word (``P_01``)
+        elif char == "~":
+            out[i] = "&#126;"  # strikethrough or a fence; Python-Markdown cannot escape it
+        elif char == "[":
+            out[i] = "\\["  # a link, an image or a reference the starting point defines
+        elif char == "<" and not space(i + 1):
+            out[i] = "&lt;"  # HTML, a comment or an autolink
+        elif char == "&" and _ENTITY.match(text, i):
+            out[i] = "&amp;"  # would be decoded
+    if text[:1] in ("#", ">"):
+        out[0] = "\\" + text[0]  # a heading or a quote
+    if _BULLET.match(text) or _RULE.match(text):
+        out[0] = "&#61;" if text[0] == "=" else "\\" + text[0]
+    quoted = _LIKE_A_QUOTE.match(text)
+    if quoted:
+        out[quoted.end() - 1] = "\\("
+    ordered = _ORDERED.match(text)
+    if ordered:
+        out[ordered.start(1)] = "\\" + ordered.group(1)
+    for match in _SCHEME_COLON.finditer(text):
+        out[match.start(1)] = "&#58;"
+    for match in _WWW_DOT.finditer(text):
+        out[match.start(1)] = "\\."
+    for match in _EMAIL_AT.finditer(text):
+        out[match.start(1)] = "&#64;"
+    for match in _DOMAIN_DOT.finditer(text):
+        if _is_top_level_domain(match.group(2)):
+            out[match.start(1)] = "\\."
+    return out
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` on one line, rendering as itself in Markdown, never as markup, a link or
+    HTML, with as few escapes as that takes."""
+    text = _WHITESPACE.sub(" ", text).strip()
+    escapes = _escapes(text)
+    return "".join(escapes.get(i, char) for i, char in enumerate(text))
+
+
+def escape_heading(text: str) -> str:
+    """As :func:`escape_markdown`, for the end of a heading line: a closing ``#`` is
+    escaped, so ``C#`` keeps its ``#``."""
+    escaped = escape_markdown(text)
+    if escaped.endswith("#") and not escaped.endswith("\\#"):
+        escaped = escaped[:-1] + "\\#"
+    return escaped
+
+
+# A link or image target, inline ``](target`` or in a reference definition ``[x]: target``.
+_INLINE_TARGET = re.compile(r"(\]\(\s*)([^)\n]*)")
+_REFERENCE_TARGET = re.compile(r"^( {0,3}\[[^\]]+\]:\s*)(\S+)", re.MULTILINE)
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
+_SAFE_SCHEMES = {"http", "https", "mailto"}
+
+
+def _safe_target(match: re.Match) -> str:
+    # Renderers decode entities in a target (java&#115;cript:), and browsers drop control
+    # characters and spaces in a scheme: judge the target as a browser would read it.
+    target = re.sub(r"[\x00-\x20]", "", html.unescape(match.group(2))).lower()
+    scheme = _SCHEME.match(target)
+    if scheme and scheme.group(1) not in _SAFE_SCHEMES:
+        return match.group(1) + "#"
+    return match.group(0)
+
+
+def safe_markdown(text: str) -> str:
+    """The facilitator's Markdown (the starting point) kept as Markdown, but inert: raw HTML
+    and autolinks show as text, and links go only to http(s) or mailto, as on the screen."""
+    text = text.replace("<", "&lt;")
+    text = _INLINE_TARGET.sub(_safe_target, text)
+    return _REFERENCE_TARGET.sub(_safe_target, text)
