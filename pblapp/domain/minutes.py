@@ -296,7 +296,7 @@ def render_markdown(minutes: dict, labels: dict) -> str:
         for org in minutes["attendance"]:
             names = ", ".join(e(name) for name in org["pseudonyms"])
             lines.append(
-                f"- **{e(org['code'])}** ({e(org['name'])}): {len(org['pseudonyms'])} – {names}"
+                f"- **{e(org['code'])}**, {e(org['name'])}: {len(org['pseudonyms'])} ({names})"
             )
         lines.append(f"- **{labels['total']}:** {minutes['participant_count']}")
     else:

@@ -127,8 +127,9 @@ def render_docx(minutes: dict, labels: dict, image: bytes | None = None) -> byte
     document.add_heading(labels["attendance"], level=1)
     for org in minutes["attendance"]:
         document.add_paragraph(
-            f"{org['code']} ({org['name']}): {len(org['pseudonyms'])} – "
-            + ", ".join(org["pseudonyms"]),
+            # "RS, Resurssamordnare (primärvård): 1 (P03)": a name's own brackets stay its own.
+            f"{org['code']}, {org['name']}: {len(org['pseudonyms'])} "
+            f"({', '.join(org['pseudonyms'])})",
             style="List Bullet",
         )
     if minutes["attendance"]:

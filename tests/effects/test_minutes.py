@@ -45,8 +45,8 @@ def test_minutes_list_attendance_contributions_by_type_and_carried_questions(
     assert "# Minutes: Basgrupp Norrköping" in text
     assert "**Meeting:** 1 of 7 – Rehabiliteringskedjan" in text
     assert "**Facilitator:** Handledare Hanna" in text
-    assert "- **FK** (Försäkringskassan): 1 – P01" in text
-    assert "- **AF** (Arbetsförmedlingen): 1 – P02" in text
+    assert "- **FK**, Försäkringskassan: 1 (P01)" in text
+    assert "- **AF**, Arbetsförmedlingen: 1 (P02)" in text
     encyclopedic = text.index("### Encyclopedic")
     meaning = text.index("### Meaning-oriented")
     assert encyclopedic < text.index("P01 (FK): Vad innebär dag 180?") < meaning
@@ -278,3 +278,23 @@ def test_a_control_character_in_a_post_does_not_break_closing_and_the_docx_minut
         f"/api/v1/meetings/{live_meeting['id']}/minutes.docx", headers=facilitator["headers"]
     )
     assert docx.status_code == 200
+
+
+def test_an_organisation_whose_name_has_brackets_reads_without_doubled_brackets(
+    client, facilitator, live_meeting
+):
+    headers = facilitator["headers"]
+    organizations = [{"code": "RS", "name": "Resurssamordnare (primärvård)"}]
+    changed = client.patch(
+        f"/api/v1/groups/{live_meeting['group']['id']}",
+        json={"organizations": organizations},
+        headers=headers,
+    )
+    assert changed.status_code == 200, changed.get_json()
+    join(client, live_meeting["join_code"], name="Rut", organization="RS")
+    base = f"/api/v1/meetings/{live_meeting['id']}/minutes"
+    text = client.get(f"{base}.md", headers=headers).get_data(as_text=True)
+    html = client.get(f"{base}.html", headers=headers).get_data(as_text=True)
+    assert "- **RS**, Resurssamordnare (primärvård): 1 (P01)" in text
+    assert "Resurssamordnare (primärvård): 1 (P01)" in html
+    assert "))" not in text and "))" not in html
