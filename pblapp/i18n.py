@@ -147,6 +147,7 @@ def error_messages() -> dict:
         "title_too_long": gettext("The title is too long."),
         "place_too_long": gettext("A place has at most 200 characters."),
         "invalid_scheduled_at": gettext("Give a valid date and time."),
+        "invalid_timezone": gettext("Choose a time zone from the list."),
         "invalid_next_meeting_at": gettext("Give a valid date and time."),
         "invalid_transition": gettext("The meeting cannot do that in its present state."),
         "unsupported_image": gettext("Upload a PNG, JPEG or WebP image."),

@@ -285,6 +285,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     later.m008_privacy,
     later.m009_case_stories,
     later.m010_the_room,
+    later.m011_group_timezone,
 ]
 
 

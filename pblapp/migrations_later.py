@@ -1,6 +1,7 @@
-"""Schema migrations 6 to 10: group development (reactions, the self-evaluation, phases),
+"""Schema migrations 6 to 11: group development (reactions, the self-evaluation, phases),
 research data (access and audit, consent, withdrawal and redaction, case stories) and the
-room (the screen's author choice and link, deleting one's own post). Listed, in order, in
+room (the screen's author choice and link, deleting one's own post) and each group's time
+zone. Listed, in order, in
 ``pblapp.migrations.MIGRATIONS``."""
 
 from __future__ import annotations
@@ -199,3 +200,10 @@ def m010_the_room(db: sqlite_utils.Database) -> None:
     db["meetings"].add_column("screen_author_display", str, not_null_default="name")
     db["meetings"].add_column("screen_link_nonce", str)
     db["contributions"].add_column("deleted_at", str)
+
+
+def m011_group_timezone(db: sqlite_utils.Database) -> None:
+    """Each group's time zone (an IANA name): every date a person reads of the group, in
+    the minutes, the notice and the research files, is in it. Groups made before keep
+    ``Europe/Stockholm``, the app's default."""
+    db["groups"].add_column("timezone", str, not_null_default="Europe/Stockholm")

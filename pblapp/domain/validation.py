@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
 
 from pblapp.domain.clock import format_utc, parse_utc
 from pblapp.domain.errors import DomainError
@@ -199,6 +201,7 @@ def new_group(payload: Any) -> dict:
             "language",
             "retention_days",
             "withdrawal_policy",
+            "timezone",
         },
         required={"name", "kind"},
     )
@@ -229,7 +232,28 @@ def new_group(payload: Any) -> dict:
     if payload.get("goals") is not None:
         group["goals"] = _string(payload["goals"], "goals", max_len=GOALS_MAX)
     group.update(_privacy_fields(payload))
+    # None: the app's default zone, filled in where the group is made.
+    group["timezone"] = None if payload.get("timezone") is None else timezone(payload["timezone"])
     return group
+
+
+def timezone(value: Any) -> str:
+    """An IANA time zone name, such as ``Europe/Stockholm``: one the system knows."""
+    if isinstance(value, str) and value.strip() in _time_zones():
+        name = value.strip()
+        try:
+            ZoneInfo(name)
+            return name
+        except (KeyError, ValueError):
+            pass
+    raise DomainError(
+        "invalid_timezone", "timezone must be an IANA time zone name, such as Europe/Stockholm."
+    )
+
+
+@cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
 
 
 def _privacy_fields(payload: dict) -> dict:
@@ -263,6 +287,7 @@ def group_update(payload: Any) -> dict:
             "language",
             "retention_days",
             "withdrawal_policy",
+            "timezone",
         },
     )
     # As everywhere, null means the same as leaving the field out: it never clears the

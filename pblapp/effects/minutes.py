@@ -54,16 +54,18 @@ GROUP_RECORD_EVENTS = frozenset(
 )
 
 
-def assemble(db: Database, meeting_id: int, timezone: str) -> dict:
+def assemble(db: Database, meeting_id: int, timezone: str | None = None) -> dict:
     """The data of a meeting's minutes (see ``pblapp.domain.minutes.assemble``), with the
-    group's phase (evidence still as ``[key, params]``) and the self-evaluation's summary."""
+    group's phase (evidence still as ``[key, params]``) and the self-evaluation's summary.
+    Dates and times are in the group's time zone (``timezone`` only for a group without
+    one), as are the research files' (``ops.records``), so the two never differ by a day."""
     facts = records.meeting_facts(db, meeting_id)
     data = minutes_domain.assemble(
         facts,
         agenda.state(db, meeting_id)["steps"],
         participation.contributions(db, meeting_id, include_hidden=False),
         followups.read(db, meeting_id),
-        partial(local_time, zone=timezone),
+        partial(local_time, zone=facts.get("timezone") or timezone or "UTC"),
     )
     status = data["meeting"]["status"]
     # A phase belongs in the minutes once the meeting has closed or the facilitator decided.
@@ -131,7 +133,9 @@ def render(data: dict, image: tuple[bytes, str] | None, fmt: str, language: str)
         )
 
 
-def research_assemble(db: Database, meeting_id: int, group_id: int, timezone: str) -> dict:
+def research_assemble(
+    db: Database, meeting_id: int, group_id: int, timezone: str | None = None
+) -> dict:
     """The minutes' data as a research file shows them: a withdrawn participant's words are
     a placeholder whatever the group's policy (``keep_for_minutes`` keeps them only in the
     group's own minutes)."""
@@ -145,12 +149,13 @@ def minutes_file(
     db: Database,
     meeting_id: int,
     fmt: str,
-    timezone: str,
+    timezone: str | None,
     language: str | None,
     *,
     for_research: bool = False,
 ):
-    """One file of a meeting's minutes, in ``language`` or else the group's; with
+    """One file of a meeting's minutes, in ``language`` or else the group's, its dates in
+    the group's time zone (``timezone`` only for a group without one); with
     ``for_research``, as :func:`research_assemble` makes them."""
     if for_research:
         group_id = lookup.meeting_row(db, meeting_id)["group_id"]

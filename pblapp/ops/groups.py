@@ -14,10 +14,17 @@ from pblapp.domain.errors import DomainError, NotFound
 from pblapp.domain.vocabulary import DEFAULT_ORGANIZATIONS
 from pblapp.ops import audit, lookup
 
+# A group's time zone when neither it nor the app names one (INTERFACE.md).
+DEFAULT_TIMEZONE = "Europe/Stockholm"
 
-def create(db: Database, user_id: int, payload: Any) -> dict:
-    """A new group owned by ``user_id``; organisations default to the usual agencies."""
+
+def create(
+    db: Database, user_id: int, payload: Any, *, default_timezone: str = DEFAULT_TIMEZONE
+) -> dict:
+    """A new group owned by ``user_id``; organisations default to the usual agencies, the
+    time zone to ``default_timezone`` (the app's ``TIMEZONE``)."""
     data = validation.new_group(payload)
+    zone = data["timezone"] or default_timezone
     organizations = data["organizations"] or [dict(org) for org in DEFAULT_ORGANIZATIONS]
 
     def write(change: Change) -> int:
@@ -34,6 +41,7 @@ def create(db: Database, user_id: int, payload: Any) -> dict:
                 "language": data["language"],
                 "retention_days": data["retention_days"],
                 "withdrawal_policy": data["withdrawal_policy"],
+                "timezone": zone,
                 "created_at": utc_now(),
             },
         )
@@ -45,6 +53,7 @@ def create(db: Database, user_id: int, payload: Any) -> dict:
             language=data["language"],
             organizations=[org["code"] for org in organizations],
             planned_meetings=data["planned_meetings"],
+            timezone=zone,
         )
         return group_id
 
@@ -53,8 +62,9 @@ def create(db: Database, user_id: int, payload: Any) -> dict:
 
 
 def update(db: Database, user_id: int, group_id: int, payload: Any) -> dict:
-    """Change a group's name, goals, consent text, organisations, planned meetings or
-    language; the log keeps old and new values."""
+    """Change a group's name, goals, consent text, organisations, planned meetings,
+    language or time zone; the log keeps old and new values. Minutes written after a change
+    of time zone show their dates in the new one."""
     group = lookup.group(db, user_id, group_id)
     changed = validation.changed_fields(group, validation.group_update(payload))
     if changed:
@@ -68,6 +78,21 @@ def update(db: Database, user_id: int, group_id: int, payload: Any) -> dict:
 
         db.change(write)
     return lookup.group(db, user_id, group_id)
+
+
+def timezone(db: Database, group_id: int) -> str:
+    """The group's time zone (an IANA name): every date a person reads of the group."""
+    row = db.query_one("SELECT timezone FROM groups WHERE id = ?", [group_id])
+    return (row["timezone"] if row else None) or DEFAULT_TIMEZONE
+
+
+def meeting_timezone(db: Database, meeting_id: int) -> str:
+    """The time zone of the group a meeting belongs to."""
+    row = db.query_one(
+        "SELECT g.timezone FROM meetings m JOIN groups g ON g.id = m.group_id WHERE m.id = ?",
+        [meeting_id],
+    )
+    return (row["timezone"] if row else None) or DEFAULT_TIMEZONE
 
 
 def grant(

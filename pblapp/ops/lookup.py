@@ -32,6 +32,7 @@ def group_object(row: sqlite3.Row) -> dict:
         "consent_text": row["consent_text"] or "",
         "goals": row["goals"] or "",
         "language": row["language"] or "sv",
+        "timezone": row["timezone"],
         "retention_days": row["retention_days"],
         "withdrawal_policy": row["withdrawal_policy"] or "delete",
         "created_at": row["created_at"],

@@ -21,7 +21,7 @@ from pblapp.domain.errors import NotFound
 from pblapp.domain.exports import local_iso
 
 # A meeting's day in every research file: the day it started, else its planned day (else
-# the day it was made); the minutes use the same.
+# the day it was made), in the group's time zone; the minutes use the same.
 MEETING_AT = "COALESCE(m.started_at, m.scheduled_at, m.created_at) AS meeting_at"
 
 # Kept in the log when the participant they name has withdrawn: that it happened, no text.
@@ -124,8 +124,10 @@ def export_rows(
     step_labels: Mapping[str, str] | None = None,
 ) -> list[dict]:
     """Rows for ``log.csv``: every contribution, hidden ones included, no names. Dates and
-    local times are in the IANA time zone ``zone``; ``agenda_step`` is the step's own
-    title, else its label in ``step_labels`` (the group's language), else its key."""
+    local times are in the group's time zone (``zone`` only for a group without one), so
+    that ``meeting_date`` is the minutes' date; ``agenda_step`` is the step's own title,
+    else its label in ``step_labels`` (the group's language), else its key."""
+    zone = group_zone(db, group_id, zone)
     sql = (
         "SELECT g.id AS group_id, g.name AS group_name, m.number AS meeting_number, "
         # The minutes' date: the day the meeting started, else its scheduled day.
@@ -160,16 +162,23 @@ def export_rows(
     return result
 
 
+def group_zone(db: Database, group_id: int, fallback: str = "UTC") -> str:
+    """The group's time zone (an IANA name), else ``fallback``."""
+    row = db.query_one("SELECT timezone FROM groups WHERE id = ?", [group_id])
+    return (row["timezone"] if row else None) or fallback
+
+
 def meeting_facts(db: Database, meeting_id: int) -> dict:
     """What the minutes say of a meeting besides its posts and follow-ups: the meeting row
-    with its group's name, kind, plan, organisations and language, the facilitator's name,
+    with its group's name, kind, plan, organisations, language and time zone
+    (``timezone``), the facilitator's name,
     and who attended (``attendance``: ``[(organization code, pseudonym)]`` in joining
     order). ``withdrawn_posts``: the ids of the group's contributions whose words the
     minutes replace with a placeholder: a withdrawn participant's, unless the group keeps
     them for its minutes (``keep_for_minutes``) and they are still stored."""
     row = db.query_one(
         "SELECT m.*, g.name AS group_name, g.kind, g.planned_meetings, g.organizations, "
-        "g.language, g.withdrawal_policy, u.name AS facilitator FROM meetings m "
+        "g.language, g.withdrawal_policy, g.timezone, u.name AS facilitator FROM meetings m "
         "JOIN groups g ON g.id = m.group_id JOIN users u ON u.id = g.owner_id "
         "WHERE m.id = ?",
         [meeting_id],
@@ -312,7 +321,9 @@ def participant_rows(
 ) -> list[dict]:
     """Rows for ``participants.csv``: one per pseudonym and meeting attended (organisation
     given at that meeting, when they joined it, the consent version), no names. A withdrawn
-    participant has no attendance rows, only one row that says so."""
+    participant has no attendance rows, only one row that says so. ``meeting_date`` is in
+    the group's time zone (``zone`` only for a group without one)."""
+    zone = group_zone(db, group_id, zone)
     consent = _consent_column(db)
     sql = (
         "SELECT m.group_id, m.number AS meeting_number, "

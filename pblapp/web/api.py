@@ -82,7 +82,9 @@ def meeting_answer(meeting: dict) -> dict:
 @bp.post("/groups")
 @api_user
 def create_group():
-    return ops.groups.create(db(), g.user["id"], json_body()), 201
+    zone = current_app.config["TIMEZONE"]
+    group = ops.groups.create(db(), g.user["id"], json_body(), default_timezone=zone)
+    return group, 201
 
 
 @bp.get("/groups")
@@ -310,7 +312,7 @@ def minutes_file(meeting_id: int, fmt: str):
         db(),
         meeting_id,
         fmt,
-        current_app.config["TIMEZONE"],
+        ops.groups.meeting_timezone(db(), meeting_id),
         asked if asked in LANGUAGES else None,
         for_research=access.audience_of(g.user["role"]) == access.RESEARCH,
     )
@@ -350,7 +352,7 @@ def _jsonl(events: list[dict], filename: str) -> Response:
 def meeting_csv(meeting_id: int):
     meeting = visible_meeting(meeting_id)
     record_download(meeting["group_id"])
-    # In the app's time zone and the group's language, without withdrawn participants.
+    # In the group's time zone and language, without withdrawn participants.
     rows = research_rows.log_rows(meeting["group_id"], meeting_id)
     return _csv(rows, f"meeting-{meeting_id}-log.csv")
 

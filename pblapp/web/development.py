@@ -3,7 +3,7 @@ meeting, ``meetings.csv`` and the timeline (``/api/v1``, as in INTERFACE.md v2).
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, g
+from flask import Blueprint, Response, g
 from flask_babel import force_locale
 from werkzeug.exceptions import HTTPException
 
@@ -72,7 +72,7 @@ def decide_phase(meeting_id: int):
 
 def _series_rows(group_id: int) -> list[dict]:
     """One row per meeting for the timeline and meetings.csv, dates in local time."""
-    zone = current_app.config["TIMEZONE"]
+    zone = ops.groups.timezone(db(), group_id)
     rows = []
     for item in ops.phases.series(db(), group_id):
         meeting, phase = item["meeting"], item["phase"]

@@ -79,11 +79,38 @@ def _group_form(form) -> dict:
     except ValueError:
         payload["retention_days"] = retention  # validation answers with a clear message
     payload["withdrawal_policy"] = form.get("withdrawal_policy") or "delete"
+    if form.get("timezone"):
+        payload["timezone"] = form["timezone"]
     return payload
 
 
-def _local_time_to_iso(value: str | None) -> str | None:
-    """A browser's ``datetime-local`` value has no zone: it means the meeting's local time."""
+# The time zones the group forms offer, besides the group's own (docs/protocol.md).
+COMMON_TIMEZONES = (
+    "Europe/Stockholm",
+    "Europe/Helsinki",
+    "Europe/Oslo",
+    "Europe/Copenhagen",
+    "Europe/London",
+    "Europe/Berlin",
+    "UTC",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+)
+
+
+def _timezone_choices(current: str | None) -> list[str]:
+    """The zones a group form offers: the common ones, and ``current`` (the group's own,
+    the app's default or what was typed) first if it is not among them."""
+    current = current or current_app.config["TIMEZONE"]
+    return list(COMMON_TIMEZONES) if current in COMMON_TIMEZONES else [current, *COMMON_TIMEZONES]
+
+
+def _local_time_to_iso(value: str | None, zone: str) -> str | None:
+    """A browser's ``datetime-local`` value has no zone: it means the meeting's local time,
+    in its group's time zone ``zone``."""
     if not value:
         return None
     try:
@@ -91,15 +118,15 @@ def _local_time_to_iso(value: str | None) -> str | None:
     except ValueError:
         return value  # validation answers with a clear message
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
+        moment = moment.replace(tzinfo=ZoneInfo(zone))
     return moment.isoformat()
 
 
-def _iso_to_local_time(moment: str | None) -> str:
-    """A stored UTC time as a ``datetime-local`` value in the meeting's time zone."""
+def _iso_to_local_time(moment: str | None, zone: str) -> str:
+    """A stored UTC time as a ``datetime-local`` value in the time zone ``zone``."""
     if not moment:
         return ""
-    return "T".join(local_time(moment, current_app.config["TIMEZONE"]))
+    return "T".join(local_time(moment, zone))
 
 
 def _qr_svg(url: str) -> Markup:
@@ -135,6 +162,8 @@ def groups(draft=None, status: int = 200):
         groups=ops.lookup.groups(db(), g.user["id"]),
         default_orgs=default_orgs,
         draft=draft or {},
+        timezones=_timezone_choices((draft or {}).get("timezone")),
+        default_timezone=current_app.config["TIMEZONE"],
     )
     return page, status
 
@@ -146,7 +175,9 @@ def create_group():
     # An empty box means the default list here; when editing, it is refused.
     payload["organizations"] = payload["organizations"] or None
     try:
-        group = ops.groups.create(db(), g.user["id"], payload)
+        group = ops.groups.create(
+            db(), g.user["id"], payload, default_timezone=current_app.config["TIMEZONE"]
+        )
     except DomainError as exc:
         # Show the form again with everything typed, and say what is wrong.
         flash(error_message(exc), "error")
@@ -177,6 +208,7 @@ def group(group_id: int, draft=None, status: int = 200):
         meetings=ops.meetings.in_group(db(), g.user["id"], group_id),
         has_group_agenda=ops.groups.has_own_agenda(db(), group_id),
         draft=draft,
+        timezones=_timezone_choices((draft or {}).get("timezone") or group["timezone"]),
         timeline_rows=timeline.text_table(timeline_meetings, timeline_labels),
         phases_agreed=sum(phase["decided"] == phase["suggested"] for phase in decided),
         phases_decided=len(decided),
@@ -205,7 +237,9 @@ def create_meeting(group_id: int):
     form = request.form
     payload = {
         "title": form.get("title", ""),
-        "scheduled_at": _local_time_to_iso(form.get("scheduled_at")),
+        "scheduled_at": _local_time_to_iso(
+            form.get("scheduled_at"), ops.groups.timezone(db(), group_id)
+        ),
         "agenda": form.get("agenda") or None,
     }
     try:
@@ -223,10 +257,11 @@ def create_meeting(group_id: int):
 def console(meeting_id: int):
     meeting = _meeting_or_404(meeting_id)
     _facilitator_only()
+    zone = ops.groups.timezone(db(), meeting["group_id"])
     return render_template(
         "meetings/console.html",
-        next_meeting_local=_iso_to_local_time(meeting["next_meeting_at"]),
-        scheduled_local=_iso_to_local_time(meeting["scheduled_at"]),
+        next_meeting_local=_iso_to_local_time(meeting["next_meeting_at"], zone),
+        scheduled_local=_iso_to_local_time(meeting["scheduled_at"], zone),
         meeting=meeting,
         group=ops.lookup.group(db(), g.user["id"], meeting["group_id"]),
         state=ops.meetings.state(db(), meeting_id),
@@ -262,15 +297,17 @@ def change_status(meeting_id: int, action: str):
 @bp.post("/meetings/<int:meeting_id>/details")
 @login_required
 def meeting_details(meeting_id: int):
-    """Title, date and time, place and the next meeting's time, for the minutes."""
+    """Title, date and time, place and the next meeting's time, for the minutes; the times
+    typed are in the group's time zone."""
+    zone = ops.groups.meeting_timezone(db(), meeting_id)
     details = {
         "place": request.form.get("place", ""),
-        "next_meeting_at": _local_time_to_iso(request.form.get("next_meeting_at")),
+        "next_meeting_at": _local_time_to_iso(request.form.get("next_meeting_at"), zone),
     }
     if "title" in request.form:
         details["title"] = request.form["title"]
     if "scheduled_at" in request.form:
-        details["scheduled_at"] = _local_time_to_iso(request.form["scheduled_at"])
+        details["scheduled_at"] = _local_time_to_iso(request.form["scheduled_at"], zone)
     try:
         ops.meetings.update(db(), g.user["id"], meeting_id, details)
     except NotFound:

@@ -8,7 +8,7 @@ names in the group's language. ``qdpx_bytes`` is the same file for the group's
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, g
+from flask import Blueprint, Response, g
 from flask_babel import force_locale, gettext
 from werkzeug.exceptions import HTTPException
 
@@ -18,7 +18,7 @@ from pblapp.domain.errors import DomainError
 from pblapp.domain.vocabulary import PHASES, QUESTION_TYPES
 from pblapp.effects import minutes
 from pblapp.i18n import PHASE_LABELS, QUESTION_TYPE_DEFINITIONS, QUESTION_TYPE_LABELS
-from pblapp.ops import lookup, phases, records
+from pblapp.ops import groups, lookup, phases, records
 from pblapp.web import db, research
 from pblapp.web.api import api_user, domain_error, http_error
 
@@ -49,7 +49,7 @@ def qdpx_bytes(group_id: int) -> bytes:
     database = db()
     facts = records.qdpx_facts(database, group_id)
     language = facts["group"]["language"]
-    zone = current_app.config["TIMEZONE"]
+    zone = groups.timezone(database, group_id)
     by_meeting = {
         item["meeting"]["id"]: item["phase"] for item in phases.series(database, group_id)
     }

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext
 
 from pblapp import ops
@@ -136,7 +136,7 @@ def group_page_context(group_id: int) -> dict:
         audit = ops.audit.entries(db(), g.user["id"], group_id)
     except (Forbidden, NotFound):
         return {"owns": False, "grants": [], "audit": [], "audit_total": 0}
-    zone = current_app.config["TIMEZONE"]
+    zone = ops.groups.timezone(db(), group_id)
     return {
         "owns": True,
         "grants": ops.groups.grants(db(), group_id),

@@ -104,7 +104,7 @@ def archive_files(group: dict, meetings: list[dict]) -> dict[str, str | bytes]:
         "codebook.csv": codebook_csv(),
     }
     files["export.qdpx"] = _qdpx(group_id)
-    zone = research_rows.zone()
+    zone = research_rows.zone(group_id)
     for meeting in meetings:
         for fmt, body in research_minutes(meeting["id"], group_id, zone).items():
             files[f"minutes/meeting-{meeting['number']:02d}/minutes.{fmt}"] = body

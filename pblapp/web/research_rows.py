@@ -1,7 +1,7 @@
-"""The rows every research file of a group is made from, read once in the app's time zone
-(``TIMEZONE``) and the group's language, with withdrawn participants left out: the
-contributions of ``log.csv`` (and of ``log.xlsx``, the content-analysis sheet and the case
-stories' words), and the attendances of ``participants.csv``.
+"""The rows every research file of a group is made from, read once in the group's time zone
+and language, with withdrawn participants left out: the contributions of ``log.csv`` (and
+of ``log.xlsx``, the content-analysis sheet and the case stories' words), and the
+attendances of ``participants.csv``.
 
 Kept apart from the routes so that ``web.api`` (``log.csv``) and ``web.exports`` read the
 same rows without importing each other.
@@ -9,7 +9,6 @@ same rows without importing each other.
 
 from __future__ import annotations
 
-from flask import current_app
 from flask_babel import force_locale
 
 from pblapp import ops
@@ -17,9 +16,9 @@ from pblapp.i18n import AGENDA_STEP_LABELS, QUESTION_TYPE_LABELS
 from pblapp.web import db
 
 
-def zone() -> str:
-    """The app's time zone, for local dates and times (``PBLAPP_TIMEZONE``)."""
-    return current_app.config["TIMEZONE"]
+def zone(group_id: int) -> str:
+    """The group's time zone, for local dates and times."""
+    return ops.groups.timezone(db(), group_id)
 
 
 def labels_in(language: str, labels: dict) -> dict[str, str]:
@@ -40,7 +39,7 @@ def log_rows(group_id: int, meeting_id: int | None = None) -> list[dict]:
         db(),
         group_id=group_id,
         meeting_id=meeting_id,
-        zone=zone(),
+        zone=zone(group_id),
         step_labels=labels_in(_language(group_id), AGENDA_STEP_LABELS),
     )
     withdrawn = ops.records.withdrawn_pseudonyms(db(), group_id)
@@ -49,7 +48,9 @@ def log_rows(group_id: int, meeting_id: int | None = None) -> list[dict]:
 
 def participant_rows(group_id: int, meeting_id: int | None = None) -> list[dict]:
     """The rows of ``participants.csv``."""
-    return ops.records.participant_rows(db(), group_id=group_id, meeting_id=meeting_id, zone=zone())
+    return ops.records.participant_rows(
+        db(), group_id=group_id, meeting_id=meeting_id, zone=zone(group_id)
+    )
 
 
 def qtype_labels(language: str) -> dict[str, str]:

@@ -373,8 +373,14 @@ def test_research_files_answer_404_to_a_stranger_and_are_audited(
     assert set(urls) <= paths
 
 
-def test_local_times_are_in_the_apps_time_zone(client, db, facilitator, live_meeting, app):
-    app.config["TIMEZONE"] = "America/New_York"
+def test_local_times_are_in_the_groups_time_zone(client, db, facilitator, live_meeting, app):
+    # The group's own zone wins over the app's default, which only new groups start with.
+    app.config["TIMEZONE"] = "Asia/Tokyo"
+    client.patch(
+        f"/api/v1/groups/{live_meeting['group_id']}",
+        json={"timezone": "America/New_York"},
+        headers=facilitator["headers"],
+    )
     anna = someone(client, db, live_meeting)
     say(db, anna, "Hej")
     row = table(client, f"/api/v1/meetings/{live_meeting['id']}/log.csv", facilitator["headers"])[0]
