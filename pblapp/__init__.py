@@ -78,6 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         auth,
         development,
         exports,
+        notice,
         pages,
         phone,
         privacy,
@@ -106,6 +107,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(qdpx.bp)
     app.register_blueprint(screen_link.bp)
     app.register_blueprint(screen_link.api_bp)
+    app.register_blueprint(notice.bp)
     api.init_app(app)
     socketio = sockets.init_app(app)
 
