@@ -485,16 +485,22 @@ def test_a_facilitator_runs_a_three_step_meeting_and_the_minutes_hold_it_all(
     ]
     assert in_order(html, html_order), html
 
-    paragraphs = [p.text for p in docx.Document(io.BytesIO(download("minutes-docx"))).paragraphs]
+    document = docx.Document(io.BytesIO(download("minutes-docx")))
+    paragraphs = [p.text for p in document.paragraphs]
     assert (
         paragraphs.index("The case of Eva")
         < paragraphs.index("P01 (FK): Who coordinates Eva's return to work?")
         < paragraphs.index("Decisions")
     )
     assert paragraphs[paragraphs.index("Decisions") + 1] == "We invite an employer next time."
-    assert paragraphs[paragraphs.index("Action items") + 1] == (
-        "P01 (FK): Find the SGI rules (by 2026-03-16) – open"
-    )
+    # The action items are a table: what, who, when, status.
+    [actions] = document.tables
+    assert [cell.text for cell in actions.rows[1].cells] == [
+        "Find the SGI rules",
+        "P01 (FK)",
+        "2026-03-16",
+        "open",
+    ]
     assert paragraphs[paragraphs.index("Questions for the next meeting") + 1].startswith(
         "P01 (FK): Who coordinates Eva's return to work? – open"
     )

@@ -41,6 +41,7 @@ def test_a_post_the_server_stored_is_not_shown_as_not_sent_after_the_meeting_clo
         phone.get_by_test_id("organization").select_option("FK")
         phone.get_by_test_id("join").click()
         expect(phone.get_by_test_id("text")).to_be_visible()
+        expect(phone.get_by_test_id("send")).to_be_enabled()  # the page's scripts are running
         text = "Skickat precis innan nätet försvann"
         client_id = str(uuid.uuid4())
         # Stored on the server, ack lost: the post is still in the phone's outbox.
