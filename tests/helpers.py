@@ -173,16 +173,8 @@ class ServerProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("server exited:\n" + self.log.read_text())
-            try:
-                if requests.get(self.url + "/healthz", timeout=1).ok:
-                    return self
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        raise RuntimeError("server did not start:\n" + self.log.read_text())
+        wait_until_healthy(self.process, self.url, self.log, seconds=20)
+        return self
 
     def kill(self) -> None:
         """SIGKILL: no chance to clean up, as in a power cut of the process."""
@@ -219,3 +211,18 @@ def create_user_cli(data_dir: Path, name: str, role: str = "facilitator") -> str
         check=True,
     )
     return result.stdout.strip().splitlines()[-1]
+
+
+def wait_until_healthy(process, url: str, log: Path, seconds: float) -> None:
+    """Until ``url``/healthz answers; the server's log in the error if it exits or never
+    answers."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("server exited:\n" + log.read_text())
+        try:
+            if requests.get(url + "/healthz", timeout=1).ok:
+                return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not start:\n" + log.read_text())

@@ -25,6 +25,60 @@ from pblapp.domain.markup import markdown_to_html
 LANGUAGE_TAGS = {"sv": "sv-SE", "en": "en-GB"}
 
 
+# Characters XML cannot hold (python-docx refuses them): replaced by spaces.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# A4 with 2 cm margins: the paper the groups print on (python-docx starts with Letter).
+TEXT_WIDTH_MM = 170
+
+
+def xml_safe(value):
+    """The same data with characters XML cannot hold replaced by spaces."""
+    if isinstance(value, str):
+        return _NOT_XML.sub(" ", value)
+    if isinstance(value, dict):
+        return {key: xml_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [xml_safe(item) for item in value]
+    return value
+
+
+def document_title(kind: str, group: str, meeting_word: str, meeting: dict, date: str) -> str:
+    """``Protokoll: Basgrupp Norrköping, möte 1 – Rehabiliteringskedjan, 2026-03-02``."""
+    title = f"{kind}: {group}, {meeting_word.lower()} {meeting['number']}"
+    if meeting["title"]:
+        title += f" – {meeting['title']}"
+    if date:
+        title += f", {date}"
+    return title
+
+
+def set_up_a4(
+    document, *, language: str, title: str, group: str, date: str, author: str, page_of: str
+) -> None:
+    """Language, properties, A4 paper, and on every page the group and date on top and
+    "Sida X av Y" below: what the minutes and the notice share."""
+    tag = language_tag(language)
+    set_language(document, tag)
+    without_template_traces(document, tag)
+    set_properties(document, title=title, subject=group, author=author, tag=tag)
+    document.styles["Normal"].font.size = Pt(11)
+    for section in document.sections:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.left_margin = section.right_margin = Mm(20)
+        section.top_margin = section.bottom_margin = Mm(20)
+        section.header_distance = section.footer_distance = Mm(10)
+        header_and_footer(section, group, date, page_of, Mm(TEXT_WIDTH_MM))
+
+
+def heading_with_rows(document, heading: str, rows: list[tuple[str, str]]) -> None:
+    """The document's title, then one "Label: value" line per row."""
+    document.add_heading(heading, level=0)
+    for label, value in rows:
+        paragraph = document.add_paragraph()
+        paragraph.add_run(f"{label}: ").bold = True
+        paragraph.add_run(value)
+
+
 def language_tag(language: str | None) -> str:
     return LANGUAGE_TAGS.get(language or "sv", "sv-SE")
 

@@ -9,10 +9,9 @@ bottom, and gives the action items as a table (``docx_parts`` holds these pieces
 from __future__ import annotations
 
 import io
-import re
 
 from docx import Document
-from docx.shared import Mm, Pt
+from docx.shared import Mm
 
 from pblapp.domain import docx_parts
 from pblapp.domain.minutes import (
@@ -28,23 +27,8 @@ from pblapp.domain.minutes import (
     step_title,
 )
 
-# A4 with 2 cm margins: the paper the groups print on (python-docx starts with Letter).
-_TEXT_WIDTH_MM = 170
-# What, who, when, status: widths in mm that add up to the text width.
+# What, who, when, status: widths in mm that add up to the text width (docx_parts).
 _ACTION_WIDTHS = (80, 38, 24, 28)
-
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _xml_safe(value):
-    """The same data with characters XML cannot hold replaced by spaces."""
-    if isinstance(value, str):
-        return _NOT_XML.sub(" ", value)
-    if isinstance(value, dict):
-        return {key: _xml_safe(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_xml_safe(item) for item in value]
-    return value
 
 
 def _quote(paragraph, item: dict) -> None:
@@ -61,46 +45,6 @@ def _add_picture(document, image: bytes) -> bool:
     return True
 
 
-def _title(minutes: dict, labels: dict) -> str:
-    """``Protokoll: Basgrupp Norrköping, möte 1 – Rehabiliteringskedjan, 2026-03-02``."""
-    meeting = minutes["meeting"]
-    title = f"{labels['minutes']}: {minutes['group']['name']}, {labels['meeting'].lower()} "
-    title += str(meeting["number"])
-    if meeting["title"]:
-        title += f" – {meeting['title']}"
-    if meeting["date"]:
-        title += f", {meeting['date']}"
-    return title
-
-
-def _set_up(document, minutes: dict, labels: dict) -> None:
-    """Paper, language, properties, header and footer."""
-    language = minutes.get("language") or "sv"
-    tag = docx_parts.language_tag(language)
-    docx_parts.set_language(document, tag)
-    docx_parts.without_template_traces(document, tag)
-    docx_parts.set_properties(
-        document,
-        title=_title(minutes, labels),
-        subject=minutes["group"]["name"],
-        author=minutes.get("facilitator") or "pblapp",
-        tag=tag,
-    )
-    document.styles["Normal"].font.size = Pt(11)
-    for section in document.sections:
-        section.page_width, section.page_height = Mm(210), Mm(297)
-        section.left_margin = section.right_margin = Mm(20)
-        section.top_margin = section.bottom_margin = Mm(20)
-        section.header_distance = section.footer_distance = Mm(10)
-        docx_parts.header_and_footer(
-            section,
-            minutes["group"]["name"],
-            minutes["meeting"]["date"] or "",
-            labels["page_of"],
-            Mm(_TEXT_WIDTH_MM),
-        )
-
-
 def _action_table(document, minutes: dict, labels: dict) -> None:
     headings = labels["action_columns"]
     rows = [
@@ -112,14 +56,23 @@ def _action_table(document, minutes: dict, labels: dict) -> None:
 
 def render_docx(minutes: dict, labels: dict, image: bytes | None = None) -> bytes:
     """The minutes as a Word document; ``image`` is the starting point's image, if any."""
-    minutes = _xml_safe(minutes)
+    minutes = docx_parts.xml_safe(minutes)
+    group, meeting = minutes["group"]["name"], minutes["meeting"]
     document = Document()
-    _set_up(document, minutes, labels)
-    document.add_heading(f"{labels['minutes']}: {minutes['group']['name']}", level=0)
-    for label, value in header_rows(minutes, labels):
-        paragraph = document.add_paragraph()
-        paragraph.add_run(f"{label}: ").bold = True
-        paragraph.add_run(value)
+    docx_parts.set_up_a4(
+        document,
+        language=minutes.get("language") or "sv",
+        title=docx_parts.document_title(
+            labels["minutes"], group, labels["meeting"], meeting, meeting["date"]
+        ),
+        group=group,
+        date=meeting["date"] or "",
+        author=minutes.get("facilitator") or "pblapp",
+        page_of=labels["page_of"],
+    )
+    docx_parts.heading_with_rows(
+        document, f"{labels['minutes']}: {group}", header_rows(minutes, labels)
+    )
 
     def none() -> None:
         document.add_paragraph(labels["none"]).runs[0].italic = True

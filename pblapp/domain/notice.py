@@ -9,19 +9,15 @@ properties as plain text; the HTML is a template with autoescape.
 from __future__ import annotations
 
 import io
-import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from docx import Document
-from docx.shared import Mm, Pt
 from icalendar import Calendar, Event
 
 from pblapp.domain import docx_parts
 from pblapp.domain.clock import parse_utc
 from pblapp.domain.minutes import question_text, step_title
-
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 # Without an agenda (or with steps of no planned time), a meeting is booked for two hours.
 DEFAULT_MINUTES = 120
@@ -102,14 +98,13 @@ def assemble(
 
 def title(notice: dict, labels: dict) -> str:
     """``Kallelse: Basgrupp Norrköping, möte 2 – Titel, 2026-12-08``."""
-    meeting = notice["meeting"]
-    text = f"{labels['notice']}: {notice['group']['name']}, {labels['meeting'].lower()} "
-    text += str(meeting["number"])
-    if meeting["title"]:
-        text += f" – {meeting['title']}"
-    if notice["date"]:
-        text += f", {notice['date']}"
-    return text
+    return docx_parts.document_title(
+        labels["notice"],
+        notice["group"]["name"],
+        labels["meeting"],
+        notice["meeting"],
+        notice["date"],
+    )
 
 
 def header_rows(notice: dict, labels: dict) -> list[tuple[str, str]]:
@@ -215,47 +210,25 @@ def render_ics(notice: dict, labels: dict, host: str, now: datetime | None = Non
     return calendar.to_ical()
 
 
-def _xml_safe(value):
-    """The same data with characters XML cannot hold replaced by spaces."""
-    if isinstance(value, str):
-        return _NOT_XML.sub(" ", value)
-    if isinstance(value, dict):
-        return {key: _xml_safe(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_xml_safe(item) for item in value]
-    return value
-
-
 def render_docx(notice: dict, labels: dict) -> bytes:
     """The notice as an A4 Word file in the group's language (sv-SE or en-GB)."""
     start, end = notice["start"], notice["end"]
-    notice = _xml_safe({**notice, "start": None, "end": None})
+    notice = docx_parts.xml_safe({**notice, "start": None, "end": None})
     notice.update(start=start, end=end)
+    group = notice["group"]["name"]
     document = Document()
-    tag = docx_parts.language_tag(notice["language"])
-    docx_parts.set_language(document, tag)
-    docx_parts.without_template_traces(document, tag)
-    docx_parts.set_properties(
+    docx_parts.set_up_a4(
         document,
+        language=notice["language"],
         title=title(notice, labels),
-        subject=notice["group"]["name"],
+        group=group,
+        date=notice["date"] or "",
         author=notice["facilitator"] or "pblapp",
-        tag=tag,
+        page_of=labels["page_of"],
     )
-    document.styles["Normal"].font.size = Pt(11)
-    for section in document.sections:
-        section.page_width, section.page_height = Mm(210), Mm(297)
-        section.left_margin = section.right_margin = Mm(20)
-        section.top_margin = section.bottom_margin = Mm(20)
-        section.header_distance = section.footer_distance = Mm(10)
-        docx_parts.header_and_footer(
-            section, notice["group"]["name"], notice["date"], labels["page_of"], Mm(170)
-        )
-    document.add_heading(f"{labels['notice']}: {notice['group']['name']}", level=0)
-    for label, value in header_rows(notice, labels):
-        paragraph = document.add_paragraph()
-        paragraph.add_run(f"{label}: ").bold = True
-        paragraph.add_run(value)
+    docx_parts.heading_with_rows(
+        document, f"{labels['notice']}: {group}", header_rows(notice, labels)
+    )
 
     def none() -> None:
         document.add_paragraph(labels["none"]).runs[0].italic = True

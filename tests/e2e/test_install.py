@@ -7,13 +7,12 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import time
 from pathlib import Path
 
 import pytest
 import requests
 
-from helpers import PASSWORD, ROOT, free_port
+from helpers import PASSWORD, ROOT, free_port, wait_until_healthy
 
 pytestmark = pytest.mark.server
 
@@ -107,16 +106,8 @@ class InstalledServer:
             self.process = subprocess.Popen(
                 command, cwd=self.folder, env=env, stdout=log, stderr=subprocess.STDOUT
             )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("server exited:\n" + self.log.read_text())
-            try:
-                if requests.get(self.url + "/healthz", timeout=1).ok:
-                    return self
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        raise RuntimeError("server did not start:\n" + self.log.read_text())
+        wait_until_healthy(self.process, self.url, self.log, seconds=30)
+        return self
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
