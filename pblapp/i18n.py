@@ -63,6 +63,19 @@ def minutes_labels() -> dict:
     """Everything the minutes say besides what people typed, in the current language."""
     return {
         "minutes": gettext("Minutes"),
+        # The two kinds of record: minnesanteckningar, or a protokoll with § and signatures.
+        "record_titles": {"notes": gettext("Notes"), "protocol": gettext("Minutes")},
+        "chair": gettext("Chair"),
+        "secretary": gettext("Secretary"),
+        "adjusters": gettext("Adjusters"),
+        "adjusted": gettext("Adjusted"),
+        "signatures": gettext("Signatures"),
+        "summary": gettext("Decisions and action items"),
+        "summary_columns": (gettext("What"), gettext("Who"), gettext("When"), gettext("Status")),
+        "kind_decision": gettext("Decision"),
+        "decided": gettext("decided"),
+        "agenda_items": gettext("Agenda items"),
+        "appendix": gettext("Appendix: posts"),
         # The Word file's footer and its action-item table.
         "page_of": gettext("Page {page} of {pages}"),
         "action_columns": (gettext("What"), gettext("Who"), gettext("When"), gettext("Status")),
@@ -127,6 +140,8 @@ def error_messages() -> dict:
     """What the phone shows for the error codes a participant can meet."""
     return {
         "consent_required": gettext("You must consent before you can take part."),
+        "invalid_record_kind": gettext("Choose notes or minutes as the kind of record."),
+        "invalid_adjusters": gettext("Give one or two adjusters by name."),
         "display_name_empty": gettext("Write your name or a pseudonym."),
         "display_name_too_long": gettext("At most 60 characters."),
         "invalid_organization": gettext("Choose one of the group's organizations."),

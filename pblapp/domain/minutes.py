@@ -1,4 +1,4 @@
-"""Minutes (protokoll) of a meeting as Markdown.
+"""Minutes of a meeting (minnesanteckningar or a protokoll): assembled, and their parts.
 
 The minutes are assembled once (:func:`assemble`) into a plain dict; with a dict of labels
 in the reader's language, that dict renders to Markdown here, to HTML in a template and to
@@ -10,11 +10,18 @@ renderer, escaping only what would otherwise become markup where it stands.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from pblapp.domain import agenda as agenda_domain
 from pblapp.domain.contributions import folded
-from pblapp.domain.markdown_escape import escape_heading, escape_markdown, safe_markdown
+
+# escape_heading and safe_markdown are imported from here too.
+from pblapp.domain.markdown_escape import (  # noqa: F401
+    escape_heading,
+    escape_markdown,
+    safe_markdown,
+)
 from pblapp.domain.vocabulary import QUESTION_TYPES, UNTAGGED
 
 
@@ -112,8 +119,16 @@ def assemble(
             )
         ],
         "participant_count": sum(len(names) for names in attendance.values()),
+        # Notes or a protokoll (§ numbers, chair, secretary, adjusters, signature lines).
+        "record": {
+            "kind": facts.get("record_kind") or "notes",
+            "secretary": facts.get("secretary") or "",
+            "adjusters": json.loads(facts.get("adjusters") or "[]"),
+            "appendix": bool(facts.get("minutes_appendix", 1)),
+        },
         "agenda": [
             {
+                "id": step["id"],
                 "key": step["key"],
                 "title": step["title"],
                 "planned_minutes": round(step["planned_seconds"] / 60),
@@ -282,83 +297,3 @@ def self_evaluation_lines(minutes: dict, labels: dict) -> tuple[str, list[str]] 
             if item["mean"] is not None
         ]
     return labels["self_evaluation_too_few"].format(n=summary["n"]), []
-
-
-def render_markdown(minutes: dict, labels: dict) -> str:
-    """The minutes as Markdown; every typed string goes through ``escape_markdown``."""
-    e = escape_markdown
-    none = f"_{labels['none']}_"
-    lines = [f"# {e(labels['minutes'])}: {escape_heading(minutes['group']['name'])}", ""]
-    lines += [f"- **{label}:** {e(value)}" for label, value in header_rows(minutes, labels)]
-
-    lines += ["", f"## {labels['attendance']}", ""]
-    if minutes["attendance"]:
-        for org in minutes["attendance"]:
-            names = ", ".join(e(name) for name in org["pseudonyms"])
-            lines.append(
-                f"- **{e(org['code'])}**, {e(org['name'])}: {len(org['pseudonyms'])} ({names})"
-            )
-        lines.append(f"- **{labels['total']}:** {minutes['participant_count']}")
-    else:
-        lines.append(none)
-
-    lines += ["", f"## {labels['agenda']}", ""]
-    lines += [
-        f"{n}. {e(agenda_line(step, labels))}" for n, step in enumerate(minutes["agenda"], start=1)
-    ] or [none]
-
-    if minutes["starting_point"] or minutes.get("starting_point_image"):
-        lines += ["", f"## {labels['starting_point']}", ""]
-        # The facilitator's own Markdown, quoted so it cannot reshape the minutes around it.
-        lines += [
-            f"> {line}" if line.strip() else ">"
-            for line in safe_markdown(minutes["starting_point"]).splitlines()
-        ]
-        if minutes.get("starting_point_image"):
-            # The image lies beside the minutes on disk under this name.
-            name = image_file_name(minutes["starting_point_image"])
-            lines += ["", f"![{e(labels['starting_point_image'])}]({name})"]
-
-    lines += ["", f"## {labels['contributions']}", ""]
-    if not minutes["contributions_by_type"]:
-        lines += [none, ""]
-    for section in minutes["contributions_by_type"]:
-        lines += [f"### {labels['qtypes'][section['qtype']]}", ""]
-        for group in section["groups"]:
-            lines += [f"#### {escape_heading(step_title(group['step'], labels))}", ""]
-            for item in group["items"]:
-                lines.append(f"- {quote(item)}")
-                lines += [f"  - {labels['duplicate']}: {quote(d)}" for d in item["duplicates"]]
-            lines.append("")
-
-    lines += [f"## {labels['decisions']}", ""]
-    lines += [f"- {e(d['text'])}" for d in minutes["decisions"]] or [none]
-    lines += ["", f"## {labels['action_items']}", ""]
-    lines += [
-        f"- {e(action_line(a, labels))} – {action_note(a, labels)}" for a in minutes["action_items"]
-    ] or [none]
-    lines += ["", f"## {labels['carried']}", ""]
-    lines += [
-        f"- {question_text(q, e)} – {e(question_note(q, labels))}" for q in minutes["questions"]
-    ] or [none]
-    if minutes.get("answered_questions"):
-        lines += ["", f"## {labels['answered_questions']}", ""]
-        lines += [
-            f"- {question_text(q, e)} – {e(answered_note(q, labels))}"
-            for q in minutes["answered_questions"]
-        ]
-    phase = phase_summary(minutes, labels)
-    if phase:
-        lines += ["", f"## {labels['phase']}", "", f"**{e(phase['headline'])}**"]
-        if phase["note"]:
-            lines += ["", f"{labels['phase_note']}: {e(phase['note'])}"]
-        lines += [""] + [f"- {e(sentence)}" for sentence in phase["evidence"]]
-    evaluation = self_evaluation_lines(minutes, labels)
-    if evaluation:
-        lines += ["", f"## {labels['self_evaluation']}", "", e(evaluation[0])]
-        if evaluation[1]:
-            lines += [""] + [f"- {e(line)}" for line in evaluation[1]]
-    if minutes["next_meeting"]:
-        lines += ["", f"## {labels['next_meeting']}", "", e(minutes["next_meeting"])]
-    lines.append("")
-    return "\n".join(lines)

@@ -11,14 +11,13 @@ from __future__ import annotations
 import io
 
 from docx import Document
+from docx.oxml import OxmlElement
 from docx.shared import Mm
 
 from pblapp.domain import docx_parts
+from pblapp.domain import minutes_record as record
 from pblapp.domain.minutes import (
-    action_note,
-    agenda_line,
     answered_note,
-    header_rows,
     image_file_name,
     phase_summary,
     question_note,
@@ -27,8 +26,9 @@ from pblapp.domain.minutes import (
     step_title,
 )
 
-# What, who, when, status: widths in mm that add up to the text width (docx_parts).
-_ACTION_WIDTHS = (80, 38, 24, 28)
+# The table of decisions and action items (what, who, when, status): widths in mm that
+# add up to the text width (docx_parts).
+_ACTION_WIDTHS = (76, 36, 28, 30)
 
 
 def _quote(paragraph, item: dict) -> None:
@@ -45,13 +45,51 @@ def _add_picture(document, image: bytes) -> bool:
     return True
 
 
-def _action_table(document, minutes: dict, labels: dict) -> None:
-    headings = labels["action_columns"]
-    rows = [
-        [item["what"], item["who"], item.get("due") or "–", action_note(item, labels)]
-        for item in minutes["action_items"]
-    ]
+def _summary_table(document, minutes: dict, labels: dict) -> None:
+    """Decisions and action items: what, who, when, status."""
+    headings = labels["summary_columns"]
+    rows = record.summary_rows(minutes, labels)
     docx_parts.add_table(document, list(zip(headings, _ACTION_WIDTHS, strict=True)), rows)
+
+
+def _appendix(document, minutes: dict, labels: dict) -> None:
+    """The verbatim posts by question type, on a page of their own."""
+    document.add_page_break()
+    document.add_heading(labels["appendix"], level=1)
+    for section in minutes["contributions_by_type"]:
+        document.add_heading(labels["qtypes"][section["qtype"]], level=2)
+        for group in section["groups"]:
+            document.add_heading(step_title(group["step"], labels), level=3)
+            for item in group["items"]:
+                _quote(document.add_paragraph(style="List Bullet"), item)
+                for duplicate in item["duplicates"]:
+                    paragraph = document.add_paragraph(style="List Bullet 2")
+                    paragraph.add_run(f"{labels['duplicate']}: ")
+                    _quote(paragraph, duplicate)
+    if not minutes["contributions_by_type"]:
+        document.add_paragraph(labels["none"]).runs[0].italic = True
+
+
+def _signatures(document, minutes: dict, labels: dict) -> None:
+    """A protocol's signature lines: a line to sign on, the name, the role."""
+    lines = record.signatures(minutes, labels)
+    if not lines:
+        return
+    document.add_heading(labels["signatures"], level=1).paragraph_format.keep_with_next = True
+    # Two signatures a row, as on a paper protocol; a row is never split over two pages.
+    table = document.add_table(rows=(len(lines) + 1) // 2, cols=2)
+    for index, (name, role) in enumerate(lines):
+        row = table.rows[index // 2]
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        cell = row.cells[index % 2]
+        line = cell.paragraphs[0]
+        line.add_run("_" * 34)
+        line.paragraph_format.space_before = Mm(12)
+        cell.add_paragraph(name)
+        cell.add_paragraph(role).runs[0].italic = True
+        for paragraph in cell.paragraphs:
+            paragraph.paragraph_format.keep_with_next = True
+            paragraph.paragraph_format.space_after = Mm(0)
 
 
 def render_docx(minutes: dict, labels: dict, image: bytes | None = None) -> bytes:
@@ -59,19 +97,18 @@ def render_docx(minutes: dict, labels: dict, image: bytes | None = None) -> byte
     minutes = docx_parts.xml_safe(minutes)
     group, meeting = minutes["group"]["name"], minutes["meeting"]
     document = Document()
+    title = record.title(minutes, labels)
     docx_parts.set_up_a4(
         document,
         language=minutes.get("language") or "sv",
-        title=docx_parts.document_title(
-            labels["minutes"], group, labels["meeting"], meeting, meeting["date"]
-        ),
+        title=docx_parts.document_title(title, group, labels["meeting"], meeting, meeting["date"]),
         group=group,
         date=meeting["date"] or "",
         author=minutes.get("facilitator") or "pblapp",
         page_of=labels["page_of"],
     )
     docx_parts.heading_with_rows(
-        document, f"{labels['minutes']}: {group}", header_rows(minutes, labels)
+        document, f"{title}: {group}", record.record_header_rows(minutes, labels)
     )
 
     def none() -> None:
@@ -90,10 +127,10 @@ def render_docx(minutes: dict, labels: dict, image: bytes | None = None) -> byte
     else:
         none()
 
-    document.add_heading(labels["agenda"], level=1)
-    for step in minutes["agenda"]:
-        document.add_paragraph(agenda_line(step, labels), style="List Number")
-    if not minutes["agenda"]:
+    document.add_heading(labels["summary"], level=1)
+    if minutes["decisions"] or minutes["action_items"]:
+        _summary_table(document, minutes, labels)
+    else:
         none()
 
     if minutes["starting_point"] or image:
@@ -107,30 +144,20 @@ def render_docx(minutes: dict, labels: dict, image: bytes | None = None) -> byte
             note = f"{labels['starting_point_image']}: {image_file_name(kind)}"
             document.add_paragraph(note).runs[0].italic = True
 
-    document.add_heading(labels["contributions"], level=1)
-    for section in minutes["contributions_by_type"]:
-        document.add_heading(labels["qtypes"][section["qtype"]], level=2)
-        for group in section["groups"]:
-            document.add_heading(step_title(group["step"], labels), level=3)
-            for item in group["items"]:
-                _quote(document.add_paragraph(style="List Bullet"), item)
-                for duplicate in item["duplicates"]:
-                    paragraph = document.add_paragraph(style="List Bullet 2")
-                    paragraph.add_run(f"{labels['duplicate']}: ")
-                    _quote(paragraph, duplicate)
-    if not minutes["contributions_by_type"]:
-        none()
-
-    document.add_heading(labels["decisions"], level=1)
-    for decision in minutes["decisions"]:
-        document.add_paragraph(decision["text"], style="List Bullet")
-    if not minutes["decisions"]:
-        none()
-
-    document.add_heading(labels["action_items"], level=1)
-    if minutes["action_items"]:
-        _action_table(document, minutes, labels)
-    else:
+    document.add_heading(labels["agenda_items"], level=1)
+    for item in record.agenda_items(minutes, labels):
+        document.add_heading(item["heading"], level=2)
+        document.add_paragraph(item["line"]).runs[0].italic = True
+        for decision in item["decisions"]:
+            paragraph = document.add_paragraph(style="List Bullet")
+            paragraph.add_run(f"{labels['kind_decision']}: ").bold = True
+            paragraph.add_run(decision["text"])
+        for action in item["action_items"]:
+            paragraph = document.add_paragraph(style="List Bullet")
+            paragraph.add_run(f"{labels['action_items']}: ").bold = True
+            due = f" ({labels['due']} {action['due']})" if action.get("due") else ""
+            paragraph.add_run(f"{action['who']}: {action['what']}{due}")
+    if not minutes["agenda"]:
         none()
 
     document.add_heading(labels["carried"], level=1)
@@ -167,6 +194,10 @@ def render_docx(minutes: dict, labels: dict, image: bytes | None = None) -> byte
     if minutes["next_meeting"]:
         document.add_heading(labels["next_meeting"], level=1)
         document.add_paragraph(minutes["next_meeting"])
+
+    _signatures(document, minutes, labels)
+    if record.record(minutes)["appendix"]:
+        _appendix(document, minutes, labels)
 
     buffer = io.BytesIO()
     document.save(buffer)

@@ -202,6 +202,7 @@ def new_group(payload: Any) -> dict:
             "retention_days",
             "withdrawal_policy",
             "timezone",
+            "record_kind",
         },
         required={"name", "kind"},
     )
@@ -234,7 +235,26 @@ def new_group(payload: Any) -> dict:
     group.update(_privacy_fields(payload))
     # None: the app's default zone, filled in where the group is made.
     group["timezone"] = None if payload.get("timezone") is None else timezone(payload["timezone"])
+    group["record_kind"] = (
+        default_record_kind(kind)
+        if payload.get("record_kind") is None
+        else record_kind(payload["record_kind"])
+    )
     return group
+
+
+RECORD_KINDS = ("notes", "protocol")
+
+
+def default_record_kind(kind: str) -> str:
+    """Minnesanteckningar for base and focus groups, a protokoll for reference groups."""
+    return "protocol" if kind == "reference" else "notes"
+
+
+def record_kind(value: Any) -> str:
+    if value not in RECORD_KINDS:
+        raise DomainError("invalid_record_kind", "record_kind is notes or protocol.")
+    return value
 
 
 def timezone(value: Any) -> str:
@@ -288,6 +308,7 @@ def group_update(payload: Any) -> dict:
             "retention_days",
             "withdrawal_policy",
             "timezone",
+            "record_kind",
         },
     )
     # As everywhere, null means the same as leaving the field out: it never clears the
@@ -365,12 +386,48 @@ def join(payload: Any, *, organization_codes: list[str], consent_required: bool)
 
 
 PLACE_MAX = 200
+PERSON_NAME_MAX = 120
+MEETING_FIELDS = {
+    "title",
+    "place",
+    "scheduled_at",
+    "next_meeting_at",
+    "secretary",
+    "adjusters",
+    "minutes_appendix",
+}
+
+
+def adjusters(value: Any) -> list[str]:
+    """The minutes' adjusters (justerare): none, one or two names."""
+    if (
+        not isinstance(value, list)
+        or len(value) > 2
+        or not all(is_text(name) and name.strip() for name in value)
+        or any(len(name.strip()) > PERSON_NAME_MAX for name in value)
+    ):
+        raise DomainError(
+            "invalid_adjusters", "adjusters is a list of one or two names (or empty)."
+        )
+    return [name.strip() for name in value]
 
 
 def meeting_update(payload: Any) -> dict:
-    """``PATCH /meetings/<mid>``: ``{"title"?, "place"?, "scheduled_at"?, "next_meeting_at"?}``."""
-    require_object(payload, allowed={"title", "place", "scheduled_at", "next_meeting_at"})
+    """``PATCH /meetings/<mid>``: ``{"title"?, "place"?, "scheduled_at"?, "next_meeting_at"?,
+    "secretary"?, "adjusters"?, "minutes_appendix"?}``."""
+    require_object(payload, allowed=MEETING_FIELDS)
     changes: dict[str, Any] = {}
+    if "secretary" in payload:
+        secretary = payload["secretary"]
+        changes["secretary"] = (
+            "" if secretary is None else _string(secretary, "secretary", max_len=PERSON_NAME_MAX)
+        )
+    if "adjusters" in payload:
+        changes["adjusters"] = adjusters(
+            [] if payload["adjusters"] is None else payload["adjusters"]
+        )
+    if "minutes_appendix" in payload:
+        changes["minutes_appendix"] = _bool(payload["minutes_appendix"], "minutes_appendix")
     if "title" in payload:
         title = payload["title"]
         changes["title"] = "" if title is None else _string(title, "title", max_len=TITLE_MAX)
@@ -387,6 +444,6 @@ def meeting_update(payload: Any) -> dict:
                 ) from None
     if not changes:
         raise DomainError(
-            "nothing_to_change", "Give title, place, scheduled_at or next_meeting_at."
+            "nothing_to_change", "Give one of " + ", ".join(sorted(MEETING_FIELDS)) + "."
         )
     return changes

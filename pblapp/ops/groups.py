@@ -42,6 +42,7 @@ def create(
                 "retention_days": data["retention_days"],
                 "withdrawal_policy": data["withdrawal_policy"],
                 "timezone": zone,
+                "record_kind": data["record_kind"],
                 "created_at": utc_now(),
             },
         )
@@ -54,6 +55,7 @@ def create(
             organizations=[org["code"] for org in organizations],
             planned_meetings=data["planned_meetings"],
             timezone=zone,
+            record_kind=data["record_kind"],
         )
         return group_id
 

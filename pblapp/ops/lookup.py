@@ -33,6 +33,7 @@ def group_object(row: sqlite3.Row) -> dict:
         "goals": row["goals"] or "",
         "language": row["language"] or "sv",
         "timezone": row["timezone"],
+        "record_kind": row["record_kind"] or "notes",
         "retention_days": row["retention_days"],
         "withdrawal_policy": row["withdrawal_policy"] or "delete",
         "created_at": row["created_at"],
@@ -55,6 +56,11 @@ def meeting_object(row: sqlite3.Row) -> dict:
         "closed_at": row["closed_at"],
         "place": row["place"] or "",
         "next_meeting_at": row["next_meeting_at"],
+        # For the minutes: a protocol's secretary and adjusters, and whether the verbatim
+        # posts are appended.
+        "secretary": row["secretary"] or "",
+        "adjusters": json.loads(row["adjusters"] or "[]"),
+        "minutes_appendix": bool(row["minutes_appendix"]),
     }
 
 

@@ -3,6 +3,7 @@ live state (who joined, how many posts of each type)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pblapp.db import Change, Database
@@ -73,7 +74,10 @@ def update(db: Database, user_id: int, meeting_id: int, payload: Any) -> dict:
     if changed:
 
         def write(change: Change) -> None:
-            change.db["meetings"].update(meeting_id, {f: v["new"] for f, v in changed.items()})
+            row = {f: v["new"] for f, v in changed.items()}
+            if "adjusters" in row:
+                row["adjusters"] = json.dumps(row["adjusters"], ensure_ascii=False)
+            change.db["meetings"].update(meeting_id, row)
             change.record_in(
                 meeting,
                 "meeting.updated",

@@ -81,6 +81,9 @@ def _group_form(form) -> dict:
     payload["withdrawal_policy"] = form.get("withdrawal_policy") or "delete"
     if form.get("timezone"):
         payload["timezone"] = form["timezone"]
+    # Empty: as the kind of group suggests (notes; a protocol for a reference group).
+    if form.get("record_kind"):
+        payload["record_kind"] = form["record_kind"]
     return payload
 
 
@@ -297,8 +300,9 @@ def change_status(meeting_id: int, action: str):
 @bp.post("/meetings/<int:meeting_id>/details")
 @login_required
 def meeting_details(meeting_id: int):
-    """Title, date and time, place and the next meeting's time, for the minutes; the times
-    typed are in the group's time zone."""
+    """Title, date and time, place, the next meeting's time, a protocol's secretary and
+    adjusters, and whether the minutes carry the appendix of posts; the times typed are in
+    the group's time zone."""
     zone = ops.groups.meeting_timezone(db(), meeting_id)
     details = {
         "place": request.form.get("place", ""),
@@ -308,6 +312,13 @@ def meeting_details(meeting_id: int):
         details["title"] = request.form["title"]
     if "scheduled_at" in request.form:
         details["scheduled_at"] = _local_time_to_iso(request.form["scheduled_at"], zone)
+    # A protocol's secretary and adjusters; the appendix checkbox (unchecked sends nothing).
+    if "secretary" in request.form:
+        details["secretary"] = request.form["secretary"]
+    if "adjusters" in request.form:
+        details["adjusters"] = [a for a in request.form.getlist("adjusters") if a.strip()]
+    if "minutes_appendix_shown" in request.form:
+        details["minutes_appendix"] = "minutes_appendix" in request.form
     try:
         ops.meetings.update(db(), g.user["id"], meeting_id, details)
     except NotFound:

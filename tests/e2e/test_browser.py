@@ -458,44 +458,51 @@ def test_a_facilitator_runs_a_three_step_meeting_and_the_minutes_hold_it_all(
 
     markdown_text = download("minutes-md").decode("utf-8")
     order = [
-        "## Agenda",
-        "The case of Eva: planned 30 min",
+        "## Decisions and action items",
+        "| Decision: We invite an employer next time. |  |  | decided |",
+        "| Find the SGI rules | P01 \\(FK) | 2026-03-16 | open |",
+        "## Agenda items",
+        "The case of Eva",
+        "## Questions for the next meeting",
+        "P01 (FK): Who coordinates Eva's return to work? – open, owner: FK",
+        "## Appendix: posts",
         "### Relational",
         "#### The case of Eva",
         "P01 (FK): Who coordinates Eva's return to work?",
-        "## Decisions",
-        "We invite an employer next time",
-        "## Action items",
-        "Find the SGI rules",
-        "## Questions for the next meeting",
-        "P01 (FK): Who coordinates Eva's return to work? – open, owner: FK",
     ]
     assert in_order(markdown_text, order), markdown_text
 
     html = download("minutes-html").decode("utf-8")
     html_order = [
-        "<h2>Agenda</h2>",
+        "<h2>Decisions and action items</h2>",
+        "We invite an employer next time.",
+        '<td class="text">Find the SGI rules</td>',
+        "<h2>Agenda items</h2>",
+        "<h2>Questions for the next meeting</h2>",
+        "<h2>Appendix: posts</h2>",
         "<h4>The case of Eva</h4>",
         "Who coordinates Eva&#39;s",
-        "<h2>Decisions</h2>",
-        "We invite an employer next time.",
-        "<h2>Action items</h2>",
-        "P01 (FK): Find the SGI rules (by 2026-03-16)",
-        "<h2>Questions for the next meeting</h2>",
     ]
     assert in_order(html, html_order), html
 
     document = docx.Document(io.BytesIO(download("minutes-docx")))
     paragraphs = [p.text for p in document.paragraphs]
     assert (
-        paragraphs.index("The case of Eva")
+        paragraphs.index("Decisions and action items")
+        < paragraphs.index("Agenda items")
+        < paragraphs.index("Questions for the next meeting")
+        < paragraphs.index("Appendix: posts")
         < paragraphs.index("P01 (FK): Who coordinates Eva's return to work?")
-        < paragraphs.index("Decisions")
     )
-    assert paragraphs[paragraphs.index("Decisions") + 1] == "We invite an employer next time."
-    # The action items are a table: what, who, when, status.
+    # Decisions and action items are one table: what, who, when, status.
     [actions] = document.tables
     assert [cell.text for cell in actions.rows[1].cells] == [
+        "Decision: We invite an employer next time.",
+        "",
+        "",
+        "decided",
+    ]
+    assert [cell.text for cell in actions.rows[2].cells] == [
         "Find the SGI rules",
         "P01 (FK)",
         "2026-03-16",

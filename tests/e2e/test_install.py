@@ -171,7 +171,7 @@ def test_a_wheel_from_a_clean_clone_serves_swedish_pages_and_minutes(tmp_path):
         minutes = swedish_minutes(server, token)
     finally:
         server.stop()
-    assert "## Dagordning" in minutes and "## Agenda" not in minutes, minutes
+    assert "## Dagordningens punkter" in minutes and "## Agenda items" not in minutes, minutes
     assert "WARNING" not in server.log.read_text()
 
     # Someone deletes the catalog: the server says so at start instead of quietly serving

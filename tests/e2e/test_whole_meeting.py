@@ -77,12 +77,16 @@ def test_a_whole_meeting_from_agenda_to_minutes(app, client, facilitator):
     client.post(f"{base}/close", headers=headers)
 
     minutes = client.get(f"{base}/minutes.md?lang=en", headers=headers).get_data(as_text=True)
-    assert "Fallet: planned 30 min, used 0 min" in minutes
-    assert minutes.index("### Encyclopedic") < minutes.index("#### Fallet")
-    assert "- Vi bjuder in en arbetsgivare." in minutes
-    assert "P02 \\(AF): Ta med statistik" in minutes
+    assert "### 2. Fallet\n\nplanned 30 min, used 0 min" in minutes
+    # The decision and the action item: in the table first, the decision under its item too.
+    assert "| Decision: Vi bjuder in en arbetsgivare. |  |  | decided |" in minutes
+    assert "| Ta med statistik | P02 \\(AF) | 2026-03-16 | open |" in minutes
+    assert "- **Decision:** Vi bjuder in en arbetsgivare." in minutes
     carried = minutes.index("## Questions for the next meeting")
     assert minutes.index("P01 (FK): Vad innebär dag 180?", carried) > carried
+    # The posts come last, in the appendix.
+    appendix = minutes.index("## Appendix: posts")
+    assert carried < appendix < minutes.index("### Encyclopedic") < minutes.index("#### Fallet")
 
     # The next meeting: the group's own agenda, the carried question and the open action.
     second = client.post(

@@ -42,14 +42,15 @@ def test_minutes_list_attendance_contributions_by_type_and_carried_questions(
     text = client.get(
         f"/api/v1/meetings/{live_meeting['id']}/minutes.md?lang=en", headers=headers
     ).get_data(as_text=True)
-    assert "# Minutes: Basgrupp Norrköping" in text
+    # A base group's record is notes (minnesanteckningar), not a protocol.
+    assert "# Notes: Basgrupp Norrköping" in text
     assert "**Meeting:** 1 of 7 – Rehabiliteringskedjan" in text
     assert "**Facilitator:** Handledare Hanna" in text
     assert "- **FK**, Försäkringskassan: 1 (P01)" in text
     assert "- **AF**, Arbetsförmedlingen: 1 (P02)" in text
     encyclopedic = text.index("### Encyclopedic")
     meaning = text.index("### Meaning-oriented")
-    assert encyclopedic < text.index("P01 (FK): Vad innebär dag 180?") < meaning
+    assert encyclopedic < text.index("P01 (FK): Vad innebär dag 180?", encyclopedic) < meaning
     assert meaning < text.index("P02 (AF): Varför tidsgränser?")
     carried = text.index("## Questions for the next meeting")
     assert text.index("P01 (FK): Vad innebär dag 180?", carried) > carried
@@ -67,7 +68,7 @@ def test_minutes_headings_are_swedish_by_default(client, facilitator, live_meeti
     text = client.get(
         f"/api/v1/meetings/{live_meeting['id']}/minutes.md", headers=facilitator["headers"]
     ).get_data(as_text=True)
-    assert text.startswith("# Protokoll: Basgrupp Norrköping")
+    assert text.startswith("# Minnesanteckningar: Basgrupp Norrköping")
     assert "## Närvaro" in text
     assert "## Frågor till nästa gång" in text
 
@@ -138,27 +139,30 @@ def test_full_minutes_place_everything_in_its_section_in_md_html_and_docx(
     order = [
         "**Place:** Vårdcentralen &lt;Norr>",
         "## Attendance",
-        "## Agenda",
-        "1. Report back on last meeting's questions: planned 15 min, used 12 min",
-        "Starting point: planned 10 min, used 11 min",
-        "not started",
+        "## Decisions and action items",
+        "| What | Who | When | Status |",
+        "| Decision: Vi bjuder in AF. |  |  | decided |",
+        "| Kolla SGI-reglerna | P01 \\(FK) | 2026-03-16 | open |",
         "## Starting point",
         "> Fallet **Eva**",
-        "## Contributions by question type",
-        "### Encyclopedic",
-        "#### Report back on last meeting's questions",
-        "P01 (FK): Vad hände sist?",
-        "#### What do we see?",
-        "P01 (FK): Vad innebär \\*dag 180\\*?",
-        "  - duplicate: P01 (FK): Vad betyder dag 180?",
-        "## Decisions",
-        "- Vi bjuder in AF.",
-        "## Action items",
-        "P01 \\(FK): Kolla SGI-reglerna (by 2026-03-16) – open",
+        "## Agenda items",
+        "### 1. Report back on last meeting's questions",
+        "planned 15 min, used 12 min",
+        "### 2. Starting point",
+        "planned 10 min, used 11 min",
+        "### 3. What do we see?",
+        "- **Decision:** Vi bjuder in AF.",
+        "not started",
         "## Questions for the next meeting",
         "- P01 (FK): Vad innebär \\*dag 180\\*? – open",
         "## Next meeting",
         "2026-03-16 13:00",
+        "## Appendix: posts",
+        "### Encyclopedic",
+        "#### Report back on last meeting's questions",
+        "P01 (FK): Vad hände sist?",
+        "#### What do we see?",
+        "- P01 (FK): Vad innebär \\*dag 180\\*?\n  - duplicate: P01 (FK): Vad betyder dag 180?",
     ]
     positions = [text.index(piece) for piece in order]
     assert positions == sorted(positions), text
@@ -170,7 +174,7 @@ def test_full_minutes_place_everything_in_its_section_in_md_html_and_docx(
         "Vårdcentralen &lt;Norr&gt;",
         "<strong>Eva</strong>",
         "Vi bjuder in AF.",
-        "Kolla SGI-reglerna (by 2026-03-16)",
+        '<td class="text">Kolla SGI-reglerna</td><td class="text">P01 (FK)</td>',
         "2026-03-16 13:00",
         "planned 10 min, used 11 min",
     ):
@@ -183,13 +187,19 @@ def test_full_minutes_place_everything_in_its_section_in_md_html_and_docx(
     assert (round(page.page_width.mm), round(page.page_height.mm)) == (210, 297)  # A4
     paragraphs = [p.text for p in document.paragraphs]
     for heading, following in (
-        ("Decisions", "Vi bjuder in AF."),
+        ("Agenda items", "1. Report back on last meeting's questions"),
         ("Next meeting", "2026-03-16 13:00"),
     ):
         assert paragraphs[paragraphs.index(heading) + 1] == following
-    # The action items are a table (what, who, when, status): tests/domain/test_word_minutes.py.
+    # Decisions and action items are a table (what, who, when, status).
     [actions] = document.tables
     assert [cell.text for cell in actions.rows[1].cells] == [
+        "Decision: Vi bjuder in AF.",
+        "",
+        "",
+        "decided",
+    ]
+    assert [cell.text for cell in actions.rows[2].cells] == [
         "Kolla SGI-reglerna",
         "P01 (FK)",
         "2026-03-16",

@@ -74,4 +74,4 @@ def test_an_action_item_from_an_earlier_meeting_says_where_it_came_from_in_the_m
     minutes = client.get(
         f"/api/v1/meetings/{second['id']}/minutes.md?lang=en", headers=facilitator["headers"]
     ).get_data(as_text=True)
-    assert "Anna: Boka lokal – open, from meeting 1" in minutes
+    assert "| Boka lokal | Anna | – | open, from meeting 1 |" in minutes

@@ -98,7 +98,7 @@ def test_minutes_md_of_a_meeting_read_without_backslashes(client, db, facilitato
     text = client.get(
         f"/api/v1/meetings/{mid}/minutes.md", headers=facilitator["headers"]
     ).get_data(as_text=True)
-    assert "- Dag 180. Enligt 27 kap. 46 § SFB (RS)." in text
-    assert "FK: Kolla SGI-reglerna, 1 000 kr (senast 2026-11-30)" in text
+    assert "| Beslut: Dag 180. Enligt 27 kap. 46 § SFB (RS). |  |  | beslutat |" in text
+    assert "| Kolla SGI-reglerna, 1 000 kr | FK | 2026-11-30 | öppen |" in text
     assert "2026-11-30 13:00" in text
     assert "\\" not in text, text

@@ -197,7 +197,7 @@ def test_meetings_carry_their_phase_and_their_minutes(client, facilitator, group
     notes = {n.get("guid"): n for n in root.iterfind("q:Notes/q:Note", NS)}
     minutes = notes[sources[0].find("q:NoteRef", NS).get("targetGUID")]
     content = minutes.find("q:PlainTextContent", NS).text
-    assert content.startswith("# Protokoll") and "Vad gäller vid dag 180?" in content
+    assert content.startswith("# Minnesanteckningar") and "Vad gäller vid dag 180?" in content
     sets = [s.get("name") for s in root.iterfind("q:Sets/q:Set", NS)]
     assert "Fas: Konfliktfas – beslutad av handledaren" in sets
 
