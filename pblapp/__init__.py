@@ -78,6 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         auth,
         development,
         exports,
+        minutes_versions,
         notice,
         pages,
         phone,
@@ -108,6 +109,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(screen_link.bp)
     app.register_blueprint(screen_link.api_bp)
     app.register_blueprint(notice.bp)
+    app.register_blueprint(minutes_versions.bp)
     api.init_app(app)
     socketio = sockets.init_app(app)
 

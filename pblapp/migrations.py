@@ -286,6 +286,8 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     later.m009_case_stories,
     later.m010_the_room,
     later.m011_group_timezone,
+    later.m012_record_kinds,
+    later.m013_minutes_versions,
 ]
 
 

@@ -207,3 +207,39 @@ def m011_group_timezone(db: sqlite_utils.Database) -> None:
     the minutes, the notice and the research files, is in it. Groups made before keep
     ``Europe/Stockholm``, the app's default."""
     db["groups"].add_column("timezone", str, not_null_default="Europe/Stockholm")
+
+
+def m012_record_kinds(db: sqlite_utils.Database) -> None:
+    """Two kinds of record: each group's ``record_kind`` (``notes``, minnesanteckningar, or
+    ``protocol``, a protokoll with § numbers and signatures; reference groups default to a
+    protocol), and each meeting's secretary, adjusters (a JSON list of one or two names)
+    and whether its minutes carry the appendix of verbatim posts."""
+    db["groups"].add_column("record_kind", str, not_null_default="notes")
+    db.execute("UPDATE groups SET record_kind = 'protocol' WHERE kind = 'reference'")
+    db["meetings"].add_column("secretary", str, not_null_default="")
+    db["meetings"].add_column("adjusters", str, not_null_default="[]")
+    db["meetings"].add_column("minutes_appendix", int, not_null_default=1)
+
+
+def m013_minutes_versions(db: sqlite_utils.Database) -> None:
+    """The approved (justerade) minutes and every version made after an approval.
+
+    ``data`` is the assembled minutes as JSON (``{"own": …, "research": …}``), so that each
+    version can be rendered again in every format; ``approved_at`` is null for a version
+    made by a change after the approval, until it is approved again. A redaction or a
+    withdrawal replaces the words in ``data`` too (``ops.privacy.replace_text``)."""
+    db["minutes_versions"].create(
+        {
+            "meeting_id": int,
+            "version": int,
+            "approved_at": str,
+            "approved_by": int,
+            "adjusters": str,
+            "note": str,
+            "data": str,
+            "created_at": str,
+        },
+        pk=("meeting_id", "version"),
+        foreign_keys=[("meeting_id", "meetings", "id"), ("approved_by", "users", "id")],
+        not_null={"meeting_id", "version", "data", "created_at"},
+    )

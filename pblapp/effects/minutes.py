@@ -17,13 +17,17 @@ from flask_babel import force_locale, format_decimal, gettext
 
 from pblapp.db import Database, Event
 from pblapp.domain import minutes as minutes_domain
+from pblapp.domain import minutes_record
 from pblapp.domain.clock import local_time
 from pblapp.domain.minutes_docx import render_docx
+from pblapp.effects import minutes_versions as version_text
 from pblapp.i18n import evidence_in_words, minutes_labels
 from pblapp.ops import (
     agenda,
     followups,
+    groups,
     lookup,
+    minutes_versions,
     participation,
     phases,
     privacy,
@@ -45,6 +49,7 @@ RECORD_EVENTS = frozenset(
         "starting_point.image_changed",
         "phase.suggested",
         "phase.decided",
+        "minutes.approved",
     }
 )
 # Events that change the minutes of every closed meeting of their group: words replaced
@@ -60,6 +65,8 @@ def assemble(db: Database, meeting_id: int, timezone: str | None = None) -> dict
     Dates and times are in the group's time zone (``timezone`` only for a group without
     one), as are the research files' (``ops.records``), so the two never differ by a day."""
     facts = records.meeting_facts(db, meeting_id)
+    kind = db.query_one("SELECT record_kind FROM groups WHERE id = ?", [facts["group_id"]])
+    facts["record_kind"] = kind["record_kind"] if kind else None
     data = minutes_domain.assemble(
         facts,
         agenda.state(db, meeting_id)["steps"],
@@ -104,7 +111,7 @@ def render(data: dict, image: tuple[bytes, str] | None, fmt: str, language: str)
                 "evidence": evidence_in_words(data["phase"]["evidence"]),
             }
         if fmt == "md":
-            return minutes_domain.render_markdown(data, labels)
+            return minutes_record.render_markdown(data, labels)
         if fmt == "docx":
             return render_docx(data, labels, image[0] if image else None)
         return render_template(
@@ -113,7 +120,12 @@ def render(data: dict, image: tuple[bytes, str] | None, fmt: str, language: str)
             labels=labels,
             # In the page itself, so that the file works when saved or mailed on its own.
             image_uri=f"data:{image[1]};base64,{b64encode(image[0]).decode()}" if image else "",
-            header=minutes_domain.header_rows(data, labels),
+            header=minutes_record.record_header_rows(data, labels),
+            title=minutes_record.title(data, labels),
+            summary_rows=minutes_record.summary_rows(data, labels),
+            agenda_items=minutes_record.agenda_items(data, labels),
+            signatures=minutes_record.signatures(data, labels),
+            appendix=minutes_record.record(data)["appendix"],
             agenda_lines=[minutes_domain.agenda_line(step, labels) for step in data["agenda"]],
             action_lines=[
                 (minutes_domain.action_line(a, labels), minutes_domain.action_note(a, labels))
@@ -145,6 +157,15 @@ def research_assemble(
     return data
 
 
+def versioned_data(db: Database, meeting_id: int, timezone: str | None = None) -> dict:
+    """What a version of the minutes keeps: the group's own copy and the research copy."""
+    group_id = lookup.meeting_row(db, meeting_id)["group_id"]
+    return {
+        "own": assemble(db, meeting_id, timezone),
+        "research": research_assemble(db, meeting_id, group_id, timezone),
+    }
+
+
 def minutes_file(
     db: Database,
     meeting_id: int,
@@ -153,17 +174,34 @@ def minutes_file(
     language: str | None,
     *,
     for_research: bool = False,
+    version: int | None = None,
 ):
     """One file of a meeting's minutes, in ``language`` or else the group's, its dates in
     the group's time zone (``timezone`` only for a group without one); with
-    ``for_research``, as :func:`research_assemble` makes them."""
-    if for_research:
-        group_id = lookup.meeting_row(db, meeting_id)["group_id"]
-        data = research_assemble(db, meeting_id, group_id, timezone)
+    ``for_research``, as :func:`research_assemble` makes them. ``version``: a stored
+    version (``ops.minutes_versions``) instead of the minutes as they are now. Once the
+    minutes were approved, a line under the title says which version they are."""
+    group_id = lookup.meeting_row(db, meeting_id)["group_id"]
+    if version is not None:
+        row, stored = minutes_versions.version_data(db, meeting_id, version)
+        data = stored["research" if for_research else "own"]
+        if for_research:
+            # Withdrawn since the version was kept: a placeholder whatever the policy.
+            withdrawn = records.withdrawn_scope(db, group_id)["contributions"]
+            data["withdrawn_posts"] = sorted(set(data.get("withdrawn_posts", ())) | withdrawn)
     else:
-        data = assemble(db, meeting_id, timezone)
+        row = minutes_versions.latest(db, meeting_id)
+        if for_research:
+            data = research_assemble(db, meeting_id, group_id, timezone)
+        else:
+            data = assemble(db, meeting_id, timezone)
     image = screen.starting_point_image(db, meeting_id)
-    return render(data, image, fmt, language or data["language"])
+    language = language or data["language"]
+    body = render(data, image, fmt, language)
+    if row is None:
+        return body
+    line = version_text.version_line(row, timezone or "UTC", language)
+    return version_text.stamp(body, fmt, line)
 
 
 class MinutesOnDisk:
@@ -189,11 +227,22 @@ class MinutesOnDisk:
             with self.app.app_context():
                 try:
                     if lookup.meeting_row(self.db, meeting_id)["status"] == "closed":
+                        self.new_version(meeting_id, events)
                         self.write(meeting_id)
                 except Exception:
                     self.app.logger.exception(
                         "Could not write the minutes of meeting %s", meeting_id
                     )
+
+    def new_version(self, meeting_id: int, events: list[Event]) -> int | None:
+        """Once the minutes were approved, a change that alters them is a new version, not
+        approved, with a note of what changed (``ops.minutes_versions.record_change``)."""
+        if minutes_versions.latest(self.db, meeting_id) is None:
+            return None
+        timezone = groups.meeting_timezone(self.db, meeting_id)
+        data = versioned_data(self.db, meeting_id, timezone)
+        note = version_text.change_note(events, data["own"]["language"])
+        return minutes_versions.record_change(self.db, meeting_id, data, note)
 
     def write(self, meeting_id: int) -> Path:
         """Write ``minutes.md``, ``.html`` and ``.docx`` (and the starting point's image)."""
@@ -209,10 +258,16 @@ class MinutesOnDisk:
         if image:
             # minutes.md shows the image by this name.
             _write(folder / minutes_domain.image_file_name(data["starting_point_image"]), image[0])
+        version = minutes_versions.latest(self.db, meeting_id)
+        timezone = groups.meeting_timezone(self.db, meeting_id)
         for fmt in FORMATS:
             # Each file on its own: one that cannot be made does not cost the others.
             try:
-                _write(folder / f"minutes.{fmt}", render(data, image, fmt, data["language"]))
+                body = render(data, image, fmt, data["language"])
+                if version is not None:
+                    line = version_text.version_line(version, timezone, data["language"])
+                    body = version_text.stamp(body, fmt, line)
+                _write(folder / f"minutes.{fmt}", body)
             except Exception:
                 self.app.logger.exception(
                     "Could not write minutes.%s of meeting %s", fmt, meeting_id

@@ -32,7 +32,7 @@ from pblapp.domain.clock import utc_now
 from pblapp.domain.errors import DomainError, NotFound
 from pblapp.domain.secrets import hash_token, new_token
 from pblapp.domain.validation import require_object, text_field
-from pblapp.ops import consent, lookup, participation, phases
+from pblapp.ops import consent, lookup, minutes_versions, participation, phases
 
 TEXT_KEYS = frozenset({"text"})
 
@@ -110,6 +110,7 @@ def replace_text(change: Change, contribution: Any, new: str, removed: str) -> i
                 "UPDATE minutes_snapshots SET data = ? WHERE meeting_id = ?",
                 [json.dumps(state, ensure_ascii=False), row["meeting_id"]],
             )
+    minutes_versions.scrub(change, contribution["group_id"], cid, old, new, removed)
     rewritten = 0
     for row in change.db.execute(
         "SELECT seq, data FROM events WHERE group_id = ? "
@@ -284,6 +285,9 @@ def erase(db: Database, user_id: int, group_id: int, pseudonym: str) -> dict:
 
 def forget_name(change: Change, participant, at: str | None = None) -> None:
     """The display name becomes the pseudonym, and the rejoin key is gone."""
+    minutes_versions.scrub_name(
+        change, participant["group_id"], participant["display_name"], participant["pseudonym"]
+    )
     change.db.execute(
         "UPDATE participants SET display_name = pseudonym, rejoin_hash = NULL, "
         "erased_at = ? WHERE id = ?",

@@ -308,6 +308,9 @@ MINUTES_TYPES = {
 def minutes_file(meeting_id: int, fmt: str):
     record_download(visible_meeting(meeting_id)["group_id"])
     asked = request.args.get("lang")
+    version = request.args.get("version")
+    if version is not None and not (version.isascii() and version.isdigit() and len(version) < 10):
+        return error("invalid_version", "version is a whole number.", 400)
     body = minutes.minutes_file(
         db(),
         meeting_id,
@@ -315,6 +318,7 @@ def minutes_file(meeting_id: int, fmt: str):
         ops.groups.meeting_timezone(db(), meeting_id),
         asked if asked in LANGUAGES else None,
         for_research=access.audience_of(g.user["role"]) == access.RESEARCH,
+        version=int(version) if version is not None else None,
     )
     response = _download(body, MINUTES_TYPES[fmt], f"minutes-{meeting_id}.{fmt}")
     if fmt == "html":
