@@ -88,6 +88,9 @@ def minutes_labels() -> dict:
         "facilitator": gettext("Facilitator"),
         "attendance": gettext("Attendance"),
         "total": gettext("Total"),
+        # "FK, Försäkringskassan: 2 (P01, P02 (arrived late 10:15)); absent: P03"
+        "arrived_late": gettext("arrived late"),
+        "absent": gettext("absent"),
         "agenda": gettext("Agenda"),
         "step_used": gettext("planned {planned} min, used {used} min"),
         "step_not_started": gettext("planned {planned} min, not started"),
@@ -141,6 +144,7 @@ def error_messages() -> dict:
     return {
         "consent_required": gettext("You must consent before you can take part."),
         "invalid_record_kind": gettext("Choose notes or minutes as the kind of record."),
+        "invalid_minutes_names": gettext("Names in the minutes is on or off."),
         "invalid_adjusters": gettext("Give one or two adjusters by name."),
         "display_name_empty": gettext("Write your name or a pseudonym."),
         "display_name_too_long": gettext("At most 60 characters."),

@@ -288,6 +288,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     later.m011_group_timezone,
     later.m012_record_kinds,
     later.m013_minutes_versions,
+    later.m014_minutes_names,
 ]
 
 

@@ -243,3 +243,10 @@ def m013_minutes_versions(db: sqlite_utils.Database) -> None:
         foreign_keys=[("meeting_id", "meetings", "id"), ("approved_by", "users", "id")],
         not_null={"meeting_id", "version", "data", "created_at"},
     )
+
+
+def m014_minutes_names(db: sqlite_utils.Database) -> None:
+    """Each group's ``minutes_names``: whether its own minutes show display names ("Anna
+    Berg (FK)") instead of pseudonyms. Off for every group, as before; research files never
+    show names whatever it says."""
+    db["groups"].add_column("minutes_names", int, not_null_default=0)

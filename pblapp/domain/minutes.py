@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from pblapp.domain import agenda as agenda_domain
 from pblapp.domain.contributions import folded
@@ -37,6 +38,71 @@ def image_file_name(kind: str) -> str:
 
 def step_title(step: dict | None, labels: dict) -> str:
     return agenda_domain.step_title(step, labels["steps"], labels["before_agenda"])
+
+
+def attendance_text(org: dict, labels: dict, escape: Callable[[str], str] = str) -> str:
+    """``2 (P01, P02 (arrived late 10:15)); absent: P03`` for one organisation, each name
+    escaped."""
+    names = [
+        escape(p["name"]) + (f" ({labels['arrived_late']} {p['late']})" if p["late"] else "")
+        for p in org.get("present", ())
+    ]
+    text = f"{len(names)} ({', '.join(names)})" if names else "0"
+    if org.get("absent"):
+        text += f"; {labels['absent']}: {', '.join(escape(n) for n in org['absent'])}"
+    return text
+
+
+LATE_AFTER = timedelta(minutes=10)
+
+
+def _moment(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _attendance(
+    facts: dict, local_time: Callable[[str | None], tuple[str, str]]
+) -> dict[str, dict]:
+    """Per organisation code: who was present (``pseudonyms``, and ``present`` as
+    ``{"name", "late"}`` with ``late`` the local time of an arrival more than ten minutes
+    after the start, else "") and who on the group's roster was not (``absent``). Names are
+    display names when the group chose them for its minutes (``minutes_names``), else
+    pseudonyms."""
+    use_names = bool(facts.get("minutes_names"))
+
+    def shown(person: dict) -> str:
+        if use_names and person.get("display_name"):
+            return f"{person['display_name']} ({person['organization']})"
+        return person["pseudonym"]
+
+    started = _moment(facts.get("started_at"))
+    present_rows = facts.get("present")
+    if present_rows is None:  # facts without the detail: pseudonyms only, no one late
+        present_rows = [
+            {"id": None, "organization": code, "pseudonym": name}
+            for code, name in facts["attendance"]
+        ]
+    result: dict[str, dict] = {}
+
+    def entry(code: str) -> dict:
+        return result.setdefault(code, {"pseudonyms": [], "present": [], "absent": []})
+
+    for person in present_rows:
+        joined = _moment(person.get("joined_at"))
+        late = ""
+        if started and joined and joined - started > LATE_AFTER:
+            late = local_time(person["joined_at"])[1]
+        name = shown(person)
+        entry(person["organization"])["pseudonyms"].append(name)
+        entry(person["organization"])["present"].append({"name": name, "late": late})
+    here = {person.get("id") for person in present_rows}
+    for person in facts.get("roster", ()):
+        if person["id"] not in here:
+            entry(person["organization"])["absent"].append(shown(person))
+    return result
 
 
 def assemble(
@@ -85,9 +151,7 @@ def assemble(
         by_type.append({"qtype": qtype or UNTAGGED, "groups": groups})
 
     org_names = {o["code"]: o["name"] for o in facts["organizations"]}
-    attendance: dict[str, list[str]] = {}
-    for code, name in facts["attendance"]:
-        attendance.setdefault(code, []).append(name)
+    attendance = _attendance(facts, local_time)
     start_date, start = local_time(facts["started_at"])
     _, end = local_time(facts["closed_at"])
     scheduled_date, scheduled_time = local_time(facts["scheduled_at"])
@@ -112,13 +176,13 @@ def assemble(
         },
         "facilitator": facts["facilitator"],
         "attendance": [
-            {"code": code, "name": org_names.get(code, code), "pseudonyms": names}
-            for code, names in sorted(
+            {"code": code, "name": org_names.get(code, code), **who}
+            for code, who in sorted(
                 attendance.items(),
                 key=lambda kv: list(org_names).index(kv[0]) if kv[0] in org_names else 999,
             )
         ],
-        "participant_count": sum(len(names) for names in attendance.values()),
+        "participant_count": sum(len(who["pseudonyms"]) for who in attendance.values()),
         # Notes or a protokoll (§ numbers, chair, secretary, adjusters, signature lines).
         "record": {
             "kind": facts.get("record_kind") or "notes",

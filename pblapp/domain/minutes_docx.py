@@ -18,6 +18,7 @@ from pblapp.domain import docx_parts
 from pblapp.domain import minutes_record as record
 from pblapp.domain.minutes import (
     answered_note,
+    attendance_text,
     image_file_name,
     phase_summary,
     question_note,
@@ -118,8 +119,7 @@ def render_docx(minutes: dict, labels: dict, image: bytes | None = None) -> byte
     for org in minutes["attendance"]:
         document.add_paragraph(
             # "RS, Resurssamordnare (primärvård): 1 (P03)": a name's own brackets stay its own.
-            f"{org['code']}, {org['name']}: {len(org['pseudonyms'])} "
-            f"({', '.join(org['pseudonyms'])})",
+            f"{org['code']}, {org['name']}: {attendance_text(org, labels)}",
             style="List Bullet",
         )
     if minutes["attendance"]:

@@ -17,6 +17,7 @@ from pblapp.domain.minutes import (
     action_note,
     agenda_line,
     answered_note,
+    attendance_text,
     header_rows,
     image_file_name,
     phase_summary,
@@ -130,9 +131,8 @@ def render_markdown(minutes: dict, labels: dict) -> str:
     lines += ["", f"## {labels['attendance']}", ""]
     if minutes["attendance"]:
         for org in minutes["attendance"]:
-            names = ", ".join(e(name) for name in org["pseudonyms"])
             lines.append(
-                f"- **{e(org['code'])}**, {e(org['name'])}: {len(org['pseudonyms'])} ({names})"
+                f"- **{e(org['code'])}**, {e(org['name'])}: {attendance_text(org, labels, e)}"
             )
         lines.append(f"- **{labels['total']}:** {minutes['participant_count']}")
     else:

@@ -203,6 +203,7 @@ def new_group(payload: Any) -> dict:
             "withdrawal_policy",
             "timezone",
             "record_kind",
+            "minutes_names",
         },
         required={"name", "kind"},
     )
@@ -240,7 +241,17 @@ def new_group(payload: Any) -> dict:
         if payload.get("record_kind") is None
         else record_kind(payload["record_kind"])
     )
+    group["minutes_names"] = (
+        False if payload.get("minutes_names") is None else minutes_names(payload["minutes_names"])
+    )
     return group
+
+
+def minutes_names(value: Any) -> bool:
+    """Whether the group's own minutes show display names instead of pseudonyms."""
+    if not isinstance(value, bool):
+        raise DomainError("invalid_minutes_names", "minutes_names is true or false.")
+    return value
 
 
 RECORD_KINDS = ("notes", "protocol")
@@ -309,6 +320,7 @@ def group_update(payload: Any) -> dict:
             "withdrawal_policy",
             "timezone",
             "record_kind",
+            "minutes_names",
         },
     )
     # As everywhere, null means the same as leaving the field out: it never clears the

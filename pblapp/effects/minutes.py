@@ -59,19 +59,30 @@ GROUP_RECORD_EVENTS = frozenset(
 )
 
 
-def assemble(db: Database, meeting_id: int, timezone: str | None = None) -> dict:
+def assemble(
+    db: Database, meeting_id: int, timezone: str | None = None, *, names: bool = True
+) -> dict:
     """The data of a meeting's minutes (see ``pblapp.domain.minutes.assemble``), with the
     group's phase (evidence still as ``[key, params]``) and the self-evaluation's summary.
     Dates and times are in the group's time zone (``timezone`` only for a group without
-    one), as are the research files' (``ops.records``), so the two never differ by a day."""
+    one), as are the research files' (``ops.records``), so the two never differ by a day.
+    With ``names`` (the group's own minutes), a group that chose ``minutes_names`` gets
+    display names for pseudonyms in the attendance, the quotes and the action items'
+    owners; without, pseudonyms whatever the group chose."""
     facts = records.meeting_facts(db, meeting_id)
     kind = db.query_one("SELECT record_kind FROM groups WHERE id = ?", [facts["group_id"]])
     facts["record_kind"] = kind["record_kind"] if kind else None
+    named = groups.minutes_names(db, facts["group_id"]) if names else None
+    facts["minutes_names"] = named is not None
+    visible = participation.contributions(db, meeting_id, include_hidden=False)
+    follow = followups.read(db, meeting_id)
+    if named is not None:
+        visible, follow = _with_names(visible, follow, named)
     data = minutes_domain.assemble(
         facts,
         agenda.state(db, meeting_id)["steps"],
-        participation.contributions(db, meeting_id, include_hidden=False),
-        followups.read(db, meeting_id),
+        visible,
+        follow,
         partial(local_time, zone=facts.get("timezone") or timezone or "UTC"),
     )
     status = data["meeting"]["status"]
@@ -85,6 +96,54 @@ def assemble(db: Database, meeting_id: int, timezone: str | None = None) -> dict
     # A withdrawn participant's posts show as a placeholder, in the reader's language.
     withdrawn = sorted(facts["withdrawn_posts"])
     return {**data, "phase": phase, "self_evaluation": summary, "withdrawn_posts": withdrawn}
+
+
+def followups_with_names(db: Database, group_id: int, follow: dict) -> dict:
+    """A meeting's follow-ups (``ops.followups.read``) as the group's own papers show them:
+    with names for pseudonyms when the group chose ``minutes_names`` (the notice's action
+    items), else unchanged. Never for a research file."""
+    named = groups.minutes_names(db, group_id)
+    return follow if named is None else _with_names([], follow, named)[1]
+
+
+def _with_names(
+    visible: list[dict], follow: dict, named: dict[str, str]
+) -> tuple[list[dict], dict]:
+    """The posts and follow-ups with each known pseudonym replaced by its name: a post's and
+    a question's author (the organisation stays beside it), a question's owner, and an
+    action item's "who" when it is exactly a pseudonym."""
+
+    def name(pseudonym: str | None) -> str | None:
+        return named.get(pseudonym or "", "").rsplit(" (", 1)[0] or pseudonym
+
+    def person(value):
+        if isinstance(value, dict) and value.get("pseudonym") in named:
+            return {**value, "pseudonym": name(value["pseudonym"])}
+        return value
+
+    def owner(value):
+        if isinstance(value, dict) and value.get("pseudonym") in named:
+            return {**value, "pseudonym": named[value["pseudonym"]]}
+        return value
+
+    def item(value):
+        if not isinstance(value, dict):
+            return value
+        value = {**value}
+        if "author" in value:
+            value["author"] = person(value["author"])
+        if "owner" in value:
+            value["owner"] = owner(value["owner"])
+        if isinstance(value.get("who"), str) and value["who"].strip() in named:
+            value["who"] = named[value["who"].strip()]
+        return value
+
+    posts = [person(c) for c in visible]
+    follow = {
+        key: [item(v) for v in value] if isinstance(value, list) else value
+        for key, value in follow.items()
+    }
+    return posts, follow
 
 
 def render(data: dict, image: tuple[bytes, str] | None, fmt: str, language: str) -> str | bytes:
@@ -151,7 +210,7 @@ def research_assemble(
     """The minutes' data as a research file shows them: a withdrawn participant's words are
     a placeholder whatever the group's policy (``keep_for_minutes`` keeps them only in the
     group's own minutes)."""
-    data = assemble(db, meeting_id, timezone)
+    data = assemble(db, meeting_id, timezone, names=False)
     withdrawn = records.withdrawn_scope(db, group_id)["contributions"]
     data["withdrawn_posts"] = sorted(set(data.get("withdrawn_posts", ())) | withdrawn)
     return data

@@ -43,6 +43,7 @@ def create(
                 "withdrawal_policy": data["withdrawal_policy"],
                 "timezone": zone,
                 "record_kind": data["record_kind"],
+                "minutes_names": int(data["minutes_names"]),
                 "created_at": utc_now(),
             },
         )
@@ -56,6 +57,7 @@ def create(
             planned_meetings=data["planned_meetings"],
             timezone=zone,
             record_kind=data["record_kind"],
+            minutes_names=data["minutes_names"],
         )
         return group_id
 
@@ -65,8 +67,8 @@ def create(
 
 def update(db: Database, user_id: int, group_id: int, payload: Any) -> dict:
     """Change a group's name, goals, consent text, organisations, planned meetings,
-    language or time zone; the log keeps old and new values. Minutes written after a change
-    of time zone show their dates in the new one."""
+    language, time zone or names in its minutes; the log keeps old and new values. Minutes
+    written after a change of time zone show their dates in the new one."""
     group = lookup.group(db, user_id, group_id)
     changed = validation.changed_fields(group, validation.group_update(payload))
     if changed:
@@ -75,6 +77,8 @@ def update(db: Database, user_id: int, group_id: int, payload: Any) -> dict:
             row = {field: value["new"] for field, value in changed.items()}
             if "organizations" in row:
                 row["organizations"] = json.dumps(row["organizations"], ensure_ascii=False)
+            if "minutes_names" in row:
+                row["minutes_names"] = int(row["minutes_names"])
             change.db["groups"].update(group_id, row)
             change.record("group.updated", actor=FACILITATOR, group_id=group_id, changes=changed)
 
@@ -86,6 +90,23 @@ def timezone(db: Database, group_id: int) -> str:
     """The group's time zone (an IANA name): every date a person reads of the group."""
     row = db.query_one("SELECT timezone FROM groups WHERE id = ?", [group_id])
     return (row["timezone"] if row else None) or DEFAULT_TIMEZONE
+
+
+def minutes_names(db: Database, group_id: int) -> dict[str, str] | None:
+    """``{pseudonym: "Anna Berg (FK)"}`` for the group's own minutes when the group chose
+    names for them (``minutes_names``), else ``None``: pseudonyms. An erased participant
+    keeps their pseudonym."""
+    row = db.query_one("SELECT minutes_names FROM groups WHERE id = ?", [group_id])
+    if not row or not row["minutes_names"]:
+        return None
+    return {
+        r["pseudonym"]: f"{r['display_name']} ({r['organization']})"
+        for r in db.query(
+            "SELECT pseudonym, display_name, organization FROM participants "
+            "WHERE group_id = ? AND erased_at IS NULL AND display_name != ''",
+            [group_id],
+        )
+    }
 
 
 def meeting_timezone(db: Database, meeting_id: int) -> str:

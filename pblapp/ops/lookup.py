@@ -34,6 +34,7 @@ def group_object(row: sqlite3.Row) -> dict:
         "language": row["language"] or "sv",
         "timezone": row["timezone"],
         "record_kind": row["record_kind"] or "notes",
+        "minutes_names": bool(row["minutes_names"]),
         "retention_days": row["retention_days"],
         "withdrawal_policy": row["withdrawal_policy"] or "delete",
         "created_at": row["created_at"],

@@ -173,7 +173,9 @@ def meeting_facts(db: Database, meeting_id: int) -> dict:
     with its group's name, kind, plan, organisations, language and time zone
     (``timezone``), the facilitator's name,
     and who attended (``attendance``: ``[(organization code, pseudonym)]`` in joining
-    order). ``withdrawn_posts``: the ids of the group's contributions whose words the
+    order; ``present``: the same as rows with ``display_name`` and ``joined_at``;
+    ``roster``: the group's participants up to this meeting, not withdrawn, erased or
+    merged). ``withdrawn_posts``: the ids of the group's contributions whose words the
     minutes replace with a placeholder: a withdrawn participant's, unless the group keeps
     them for its minutes (``keep_for_minutes``) and they are still stored."""
     row = db.query_one(
@@ -194,6 +196,29 @@ def meeting_facts(db: Database, meeting_id: int) -> dict:
             "JOIN participants p ON p.id = a.participant_id WHERE a.meeting_id = ? "
             "ORDER BY p.number",
             [meeting_id],
+        )
+    ]
+    # Who was there, with when their attendance began (late arrivals), and the roster:
+    # everyone who joined or was added to this or an earlier meeting of the group, not
+    # withdrawn, erased or merged into another pseudonym (the absent are the rest of it).
+    facts["present"] = [
+        dict(r)
+        for r in db.query(
+            "SELECT p.id, a.organization, p.pseudonym, p.display_name, a.joined_at "
+            "FROM attendances a JOIN participants p ON p.id = a.participant_id "
+            "WHERE a.meeting_id = ? ORDER BY p.number",
+            [meeting_id],
+        )
+    ]
+    facts["roster"] = [
+        dict(r)
+        for r in db.query(
+            "SELECT p.id, p.organization, p.pseudonym, p.display_name FROM participants p "
+            "WHERE p.group_id = ? AND p.withdrawn_at IS NULL AND p.erased_at IS NULL "
+            "AND p.merged_into_id IS NULL AND EXISTS (SELECT 1 FROM attendances a "
+            "JOIN meetings m ON m.id = a.meeting_id WHERE a.participant_id = p.id "
+            "AND m.group_id = p.group_id AND m.number <= ?) ORDER BY p.number",
+            [facts["group_id"], facts["number"]],
         )
     ]
     facts["withdrawn_posts"] = {

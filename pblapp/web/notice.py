@@ -16,6 +16,7 @@ from pblapp import ops
 from pblapp.domain import access
 from pblapp.domain import notice as notice_domain
 from pblapp.domain.errors import Conflict, DomainError
+from pblapp.effects import minutes
 from pblapp.i18n import LANGUAGES, minutes_labels
 from pblapp.web import db
 from pblapp.web.api import api_user
@@ -59,13 +60,17 @@ def _notice(meeting: dict, group: dict) -> dict:
     zone = group.get("timezone") or current_app.config["TIMEZONE"]
     facts = ops.records.meeting_facts(database, meeting["id"])
     hidden = set(facts["withdrawn_posts"])
+    follow = ops.followups.read(database, meeting["id"])
     if access.audience_of(g.user["role"]) == access.RESEARCH:
         hidden |= ops.records.withdrawn_scope(database, meeting["group_id"])["contributions"]
+    else:
+        # The group's own paper: names for pseudonyms if the group chose names in its minutes.
+        follow = minutes.followups_with_names(database, meeting["group_id"], follow)
     meetings = ops.meetings.in_group(database, g.user["id"], meeting["group_id"])
     return notice_domain.assemble(
         facts,
         ops.agenda.state(database, meeting["id"])["steps"],
-        ops.followups.read(database, meeting["id"]),
+        follow,
         notice_domain.starts_at(meeting, meetings),
         zone,
         hidden,

@@ -84,6 +84,8 @@ def _group_form(form) -> dict:
     # Empty: as the kind of group suggests (notes; a protocol for a reference group).
     if form.get("record_kind"):
         payload["record_kind"] = form["record_kind"]
+    # A checkbox: names or pseudonyms in the group's own minutes.
+    payload["minutes_names"] = form.get("minutes_names") == "1"
     return payload
 
 

@@ -55,7 +55,10 @@ def qdpx_bytes(group_id: int) -> bytes:
     }
     meetings = []
     for meeting in facts["meetings"]:
-        markdown = minutes.minutes_file(database, meeting["id"], "md", zone, None)
+        # The research copy: pseudonyms only, whatever the group's minutes_names says.
+        markdown = minutes.minutes_file(
+            database, meeting["id"], "md", zone, None, for_research=True
+        )
         day = meeting["started_at"] or meeting["scheduled_at"] or meeting["created_at"]
         meetings.append(
             {

@@ -13,7 +13,7 @@ import icalendar
 import pytest
 from docx.oxml.ns import qn
 
-from helpers import PASSWORD, log_in
+from helpers import PASSWORD, join, log_in
 from pblapp import ops
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -223,3 +223,23 @@ def test_the_notice_is_in_its_groups_own_time_zone(client, facilitator, planned,
     assert (start.hour, start.minute) == (3, 30)
     page = get(client, facilitator, planned["id"], "html").get_data(as_text=True)
     assert "03:30" in page
+
+
+def test_the_notice_names_an_action_items_owner_only_when_the_group_chose_names(
+    client, facilitator, researcher, live_meeting
+):
+    headers = facilitator["headers"]
+    gid, mid = live_meeting["group"]["id"], live_meeting["id"]
+    join(client, live_meeting["join_code"], "Anna Berg", "FK")
+    client.post(
+        f"/api/v1/meetings/{mid}/action-items",
+        json={"what": "Ring kassan", "who": "P01"},
+        headers=headers,
+    )
+    assert "Anna Berg" not in get(client, facilitator, mid, "html").get_data(as_text=True)
+    client.patch(f"/api/v1/groups/{gid}", json={"minutes_names": True}, headers=headers)
+    assert "Anna Berg (FK)" in get(client, facilitator, mid, "html").get_data(as_text=True)
+    # A researcher's notice never carries a name.
+    ops.groups.grant(client.application.extensions["pblapp.db"], gid, researcher["id"])
+    answer = client.get(f"/api/v1/meetings/{mid}/notice.html", headers=researcher["headers"])
+    assert answer.status_code == 200 and "Anna Berg" not in answer.get_data(as_text=True)
