@@ -289,6 +289,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     later.m012_record_kinds,
     later.m013_minutes_versions,
     later.m014_minutes_names,
+    later.m015_action_item_steps,
 ]
 
 

@@ -250,3 +250,9 @@ def m014_minutes_names(db: sqlite_utils.Database) -> None:
     Berg (FK)") instead of pseudonyms. Off for every group, as before; research files never
     show names whatever it says."""
     db["groups"].add_column("minutes_names", int, not_null_default=0)
+
+
+def m015_action_item_steps(db: sqlite_utils.Database) -> None:
+    """The agenda step an action item was agreed in, as decisions have:
+    the minutes list it under that item. Earlier action items have none (the table only)."""
+    db["action_items"].add_column("agenda_step_id", int)

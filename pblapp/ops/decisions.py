@@ -64,18 +64,23 @@ def add_decision(db: Database, user_id: int, meeting_id: int, payload: Any) -> d
 
 
 def add_action_item(db: Database, user_id: int, meeting_id: int, payload: Any) -> dict:
-    """Who does what by when: ``{"what", "who", "due"?}``."""
+    """Who does what by when: ``{"what", "who", "due"?}``; it notes the current agenda step."""
     require_object(payload, allowed={"what", "who", "due"}, required={"what", "who"})
     what = followups.checked_text(payload["what"], "what")
     who = followups.checked_text(payload["who"], "who", WHO_MAX)
     due = _due(payload.get("due"))
 
     def write(change: Change, meeting: dict) -> None:
+        # Like a decision, it notes the agenda step it was agreed in (the minutes put it there).
+        step_id = change.db.execute(
+            "SELECT current_step_id FROM meetings WHERE id = ?", [meeting_id]
+        ).fetchone()["current_step_id"]
         action_id = change.insert(
             "action_items",
             {
                 "group_id": meeting["group_id"],
                 "meeting_id": meeting_id,
+                "agenda_step_id": step_id,
                 "what": what,
                 "who": who,
                 "due": due,
@@ -91,6 +96,7 @@ def add_action_item(db: Database, user_id: int, meeting_id: int, payload: Any) -
             what=what,
             who=who,
             due=due,
+            agenda_step_id=step_id,
         )
 
     return followups.change_open_meeting(db, user_id, meeting_id, write)

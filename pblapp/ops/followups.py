@@ -161,6 +161,7 @@ def _read(conn, meeting_id: int) -> dict:
                 "status": a["status"],
                 "meeting_id": a["meeting_id"],
                 "meeting_number": a["meeting_number"],
+                "agenda_step_id": a["agenda_step_id"],
                 "carried_from_earlier": a["meeting_id"] != meeting_id,
             }
             for a in actions
