@@ -226,3 +226,17 @@ def wait_until_healthy(process, url: str, log: Path, seconds: float) -> None:
         except requests.ConnectionError:
             time.sleep(0.1)
     raise RuntimeError("server did not start:\n" + log.read_text())
+
+
+def api(server, token: str, method: str, path: str, **kwargs):
+    """One call of a running server's JSON API (``server.url``) with an API token; the
+    answer's JSON, after checking it succeeded."""
+    response = requests.request(
+        method,
+        f"{server.url}/api/v1{path}",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+        **kwargs,
+    )
+    response.raise_for_status()
+    return response.json()

@@ -306,24 +306,26 @@ def question_text(question: dict, escape=lambda text: text) -> str:
 
 def question_note(question: dict, labels: dict) -> str:
     parts = [labels["question_status"][question["status"]]]
-    owner = question.get("owner")
-    if owner:
-        parts.append(f"{labels['owner']}: {owner.get('pseudonym') or owner.get('organization')}")
-    if question.get("carried_from_earlier"):
-        parts.append(labels["from_meeting"].format(n=question["meeting_number"]))
-    return ", ".join(parts)
+    return ", ".join(parts + _owner_and_origin(question, labels))
 
 
 def answered_note(question: dict, labels: dict) -> str:
     """An answered question's note: the meeting that answered it, its owner, and the meeting
     it came from if an earlier one."""
     parts = [labels["answered_at"].format(n=question["answered_at_meeting"])]
+    return ", ".join(parts + _owner_and_origin(question, labels))
+
+
+def _owner_and_origin(question: dict, labels: dict) -> list[str]:
+    """The parts of a question's note after its status: who owns it, and the earlier meeting
+    it came from."""
+    parts = []
     owner = question.get("owner")
     if owner:
         parts.append(f"{labels['owner']}: {owner.get('pseudonym') or owner.get('organization')}")
     if question.get("carried_from_earlier"):
         parts.append(labels["from_meeting"].format(n=question["meeting_number"]))
-    return ", ".join(parts)
+    return parts
 
 
 def phase_summary(minutes: dict, labels: dict) -> dict | None:

@@ -189,15 +189,6 @@ def meeting_facts(db: Database, meeting_id: int) -> dict:
         raise NotFound("meeting_not_found", "No such meeting.")
     facts = dict(row)
     facts["organizations"] = json.loads(row["organizations"])
-    facts["attendance"] = [
-        (r["organization"], r["pseudonym"])
-        for r in db.query(
-            "SELECT a.organization, p.pseudonym FROM attendances a "
-            "JOIN participants p ON p.id = a.participant_id WHERE a.meeting_id = ? "
-            "ORDER BY p.number",
-            [meeting_id],
-        )
-    ]
     # Who was there, with when their attendance began (late arrivals), and the roster:
     # everyone who joined or was added to this or an earlier meeting of the group, not
     # withdrawn, erased or merged into another pseudonym (the absent are the rest of it).
@@ -210,6 +201,7 @@ def meeting_facts(db: Database, meeting_id: int) -> dict:
             [meeting_id],
         )
     ]
+    facts["attendance"] = [(r["organization"], r["pseudonym"]) for r in facts["present"]]
     facts["roster"] = [
         dict(r)
         for r in db.query(

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from helpers import PASSWORD, ROOT, free_port, wait_until_healthy
+from helpers import PASSWORD, ROOT, api, free_port, wait_until_healthy
 
 pytestmark = pytest.mark.server
 
@@ -117,18 +117,6 @@ class InstalledServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
-
-
-def api(server: InstalledServer, token: str, method: str, path: str, **kwargs) -> dict:
-    response = requests.request(
-        method,
-        f"{server.url}/api/v1{path}",
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=10,
-        **kwargs,
-    )
-    response.raise_for_status()
-    return response.json()
 
 
 def swedish_minutes(server: InstalledServer, token: str) -> str:

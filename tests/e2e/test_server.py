@@ -8,24 +8,12 @@ import pytest
 import requests
 import socketio
 
-from helpers import ServerProcess
+from helpers import ServerProcess, api
 
 pytestmark = pytest.mark.server
 
 PHONES = 5
 POSTS_EACH = 12
-
-
-def api(server, token, method, path, **kwargs):
-    response = requests.request(
-        method,
-        f"{server.url}/api/v1{path}",
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=10,
-        **kwargs,
-    )
-    response.raise_for_status()
-    return response.json()
 
 
 def live_meeting(server, token):
