@@ -27,11 +27,6 @@ _ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 # (``-``, ``+``, ``*``) followed by a space or nothing.
 _ORDERED = re.compile(r"^[0-9]+([.)])(?:\s|$)")
 _BULLET = re.compile(r"^[-+*](?:\s|$)")
-# Text that starts like the minutes' own quote of a post, ``P03 (FK): …`` (a pseudonym is
-# ``P`` and a number: ``vocabulary.pseudonym``): its "(" is escaped, so that a quote the
-# minutes make is told from a post that reads like one (``qdpx.minutes_without`` drops a
-# withdrawn participant's quotes by this). Other text with brackets reads as typed.
-_LIKE_A_QUOTE = re.compile(r"^P\d+ \(")
 # A line of only ``-``, ``*``, ``_`` or ``=`` (with spaces): a rule or a setext underline,
 # also after the caller's ``- ``.
 _RULE = re.compile(r"^(?:-[\s-]*|\*[\s*]*|_[\s_]*|=[\s=]*)$")
@@ -86,9 +81,6 @@ def _escapes(text: str) -> dict[int, str]:
         out[0] = "\\" + text[0]  # a heading or a quote
     if _BULLET.match(text) or _RULE.match(text):
         out[0] = "&#61;" if text[0] == "=" else "\\" + text[0]
-    quoted = _LIKE_A_QUOTE.match(text)
-    if quoted:
-        out[quoted.end() - 1] = "\\("
     ordered = _ORDERED.match(text)
     if ordered:
         out[ordered.start(1)] = "\\" + ordered.group(1)

@@ -257,6 +257,38 @@ def with_placeholders(minutes: dict, post_ids: set[int], placeholder: str) -> di
     }
 
 
+def without_people(minutes: dict, pseudonyms: set[str]) -> dict:
+    """The minutes without what quotes one of ``pseudonyms`` (withdrawn participants, for a
+    research project): their posts, the duplicates they posted, and the questions made
+    from their posts. A section or step left empty goes too."""
+    if not pseudonyms:
+        return minutes
+
+    def theirs(item: dict) -> bool:
+        author = item.get("author") if "author" in item else item
+        return bool(author) and author.get("pseudonym") in pseudonyms
+
+    by_type = []
+    for section in minutes["contributions_by_type"]:
+        groups = []
+        for group in section["groups"]:
+            items = [
+                {**item, "duplicates": [d for d in item["duplicates"] if not theirs(d)]}
+                for item in group["items"]
+                if not theirs(item)
+            ]
+            if items:
+                groups.append({**group, "items": items})
+        if groups:
+            by_type.append({**section, "groups": groups})
+    return {
+        **minutes,
+        "contributions_by_type": by_type,
+        "questions": [q for q in minutes["questions"] if not theirs(q)],
+        "answered_questions": [q for q in minutes.get("answered_questions", []) if not theirs(q)],
+    }
+
+
 def header_rows(minutes: dict, labels: dict) -> list[tuple[str, str]]:
     """(label, value) pairs of the header, values unescaped."""
     meeting, group = minutes["meeting"], minutes["group"]

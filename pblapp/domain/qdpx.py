@@ -17,7 +17,6 @@ import io
 import re
 import uuid
 import zipfile
-from collections.abc import Iterable
 
 from pblapp.domain.qdpx_xml import project_xml
 
@@ -84,21 +83,6 @@ def source_text(contributions: list[dict]) -> tuple[str, list[tuple[int, int]]]:
         lines.append(head + text + "\n")
         position += len(lines[-1])
     return "".join(lines), spans
-
-
-def minutes_without(markdown: str, pseudonyms: Iterable[str]) -> str:
-    """The minutes (Markdown) without the lines that quote one of ``pseudonyms``: a post
-    (``- P03 (FK): …``), a duplicate under a post, a carried question. A withdrawn
-    participant's words stay out of the project even where the group's own minutes keep
-    them."""
-    names = [re.escape(p) for p in pseudonyms]
-    if not names:
-        return markdown
-    # A list item whose text starts with the quote, or with a label and then the quote.
-    # The minutes escape every "(" of typed text as "\(", so "P03 (" is never in a post's
-    # text, and the label holds no backslash: the match never runs into someone's words.
-    quoted = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+(?:[^\\:\n]*:\s)?(?:" + "|".join(names) + r") \(")
-    return "\n".join(line for line in markdown.split("\n") if not quoted.match(line))
 
 
 def source_path(source_guid: str) -> str:

@@ -234,12 +234,15 @@ def minutes_file(
     *,
     for_research: bool = False,
     version: int | None = None,
+    leave_out: set[str] | frozenset[str] = frozenset(),
 ):
     """One file of a meeting's minutes, in ``language`` or else the group's, its dates in
     the group's time zone (``timezone`` only for a group without one); with
     ``for_research``, as :func:`research_assemble` makes them. ``version``: a stored
     version (``ops.minutes_versions``) instead of the minutes as they are now. Once the
-    minutes were approved, a line under the title says which version they are."""
+    minutes were approved, a line under the title says which version they are.
+    ``leave_out``: pseudonyms whose posts and questions are left out entirely (a withdrawn
+    participant's, in a research project)."""
     group_id = lookup.meeting_row(db, meeting_id)["group_id"]
     if version is not None:
         row, stored = minutes_versions.version_data(db, meeting_id, version)
@@ -256,7 +259,7 @@ def minutes_file(
             data = assemble(db, meeting_id, timezone)
     image = screen.starting_point_image(db, meeting_id)
     language = language or data["language"]
-    body = render(data, image, fmt, language)
+    body = render(minutes_domain.without_people(data, set(leave_out)), image, fmt, language)
     if row is None:
         return body
     line = version_text.version_line(row, timezone or "UTC", language)

@@ -55,9 +55,17 @@ def qdpx_bytes(group_id: int) -> bytes:
     }
     meetings = []
     for meeting in facts["meetings"]:
-        # The research copy: pseudonyms only, whatever the group's minutes_names says.
+        # The research copy: pseudonyms only, whatever the group's minutes_names says,
+        # and nothing a withdrawn participant wrote, even where the group's own minutes
+        # keep it.
         markdown = minutes.minutes_file(
-            database, meeting["id"], "md", zone, None, for_research=True
+            database,
+            meeting["id"],
+            "md",
+            zone,
+            None,
+            for_research=True,
+            leave_out=set(facts["withdrawn_pseudonyms"]),
         )
         day = meeting["started_at"] or meeting["scheduled_at"] or meeting["created_at"]
         meetings.append(
@@ -65,7 +73,7 @@ def qdpx_bytes(group_id: int) -> bytes:
                 **meeting,
                 "date": local_time(day, zone)[0],
                 "phase": _phase(by_meeting.get(meeting["id"])),
-                "minutes": qdpx.minutes_without(markdown, facts["withdrawn_pseudonyms"]),
+                "minutes": markdown,
             }
         )
     project = {**facts, "meetings": meetings}

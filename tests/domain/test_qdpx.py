@@ -335,30 +335,39 @@ def test_the_minutes_of_a_meeting_are_a_note_its_source_refers_to():
     assert second.find("q:NoteRef", NS) is None
 
 
-def test_lines_quoting_a_withdrawn_participant_leave_the_minutes():
-    # As domain.minutes writes them: typed text escaped ("(" as "\\("), the quote's own
-    # parentheses not.
-    minutes = "\n".join(
-        [
-            "- **Närvaro:** P01, P03",
-            "- P03 (FK): Mitt eget inlägg",
-            "  - dubblett: P03 (FK): Samma igen",
-            "- P01 (AF): P03 \\(FK\\) har rätt",
-            "1. P03 (FK): En fråga – öppen",
-            "- P30 (FK): Någon annan",
-        ]
-    )
-    assert qdpx.minutes_without(minutes, ["P03"]).split("\n") == [
-        "- **Närvaro:** P01, P03",
-        "- P01 (AF): P03 \\(FK\\) har rätt",
-        "- P30 (FK): Någon annan",
-    ]
-    assert qdpx.minutes_without(minutes, []) == minutes
+def _minutes_with(*posts, questions=()):
+    return {
+        "contributions_by_type": [
+            {"qtype": "meaning", "groups": [{"step": None, "items": list(posts)}]}
+        ],
+        "questions": list(questions),
+        "answered_questions": [],
+    }
 
 
-def test_the_minutes_own_quotes_are_the_ones_found():
-    withdrawn = {"pseudonym": "P03", "organization": "FK", "text": "Mitt inlägg"}
-    # Someone else's post that reads like a quote of the withdrawn participant.
-    other = {"pseudonym": "P01", "organization": "AF", "text": "P03 (FK): Mitt inlägg"}
-    lines = [f"- {minutes.quote(withdrawn)}", f"- {minutes.quote(other)}"]
-    assert qdpx.minutes_without("\n".join(lines), ["P03"]) == lines[1]
+def _post(pseudonym, text, duplicates=()):
+    return {
+        "pseudonym": pseudonym,
+        "organization": "FK",
+        "text": text,
+        "duplicates": list(duplicates),
+    }
+
+
+def test_a_withdrawn_participants_posts_duplicates_and_questions_leave_the_minutes():
+    own = _post("P03", "Mitt eget inlägg")
+    # Someone else's post that reads like a quote of the withdrawn participant stays.
+    other = _post("P01", "P03 (FK): Mitt eget inlägg", [_post("P03", "Samma igen")])
+    question = {"text": "En fråga", "author": {"pseudonym": "P03", "organization": "FK"}}
+    typed = {"text": "Facilitatorns fråga", "author": None}
+    data = _minutes_with(own, other, questions=[question, typed])
+    kept = minutes.without_people(data, {"P03"})
+    (section,) = kept["contributions_by_type"]
+    assert section["groups"][0]["items"] == [{**other, "duplicates": []}]
+    assert kept["questions"] == [typed]
+
+
+def test_a_type_left_without_posts_leaves_the_minutes_and_no_one_withdrawn_changes_nothing():
+    data = _minutes_with(_post("P03", "Bara mitt"))
+    assert minutes.without_people(data, {"P03"})["contributions_by_type"] == []
+    assert minutes.without_people(data, set()) is data

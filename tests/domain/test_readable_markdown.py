@@ -165,8 +165,8 @@ def test_only_what_would_become_markup_is_escaped():
     assert escape_markdown("3 < 5 men <b>") == "3 < 5 men &lt;b>"
     assert escape_markdown("A & B &amp; C") == "A & B &amp;amp; C"
     assert escape_markdown("t.ex. fk.se") == "t.ex. fk\\.se"
-    # Text that starts like the minutes' own quote ("P03 (FK): …") is told from one.
-    assert escape_markdown("P03 (FK) har rätt") == "P03 \\(FK) har rätt"
-    # Any other text with brackets reads as typed: an organisation's name, a word in brackets.
+    # Text with brackets reads as typed: a pseudonym with its organisation, an organisation's
+    # name, a word in brackets.
+    assert escape_markdown("P03 (FK) har rätt") == "P03 (FK) har rätt"
     assert escape_markdown("Resurssamordnare (primärvård)") == "Resurssamordnare (primärvård)"
     assert escape_markdown("Handläggare (FK) ringde") == "Handläggare (FK) ringde"

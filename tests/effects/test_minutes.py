@@ -142,7 +142,7 @@ def test_full_minutes_place_everything_in_its_section_in_md_html_and_docx(
         "## Decisions and action items",
         "| What | Who | When | Status |",
         "| Decision: Vi bjuder in AF. |  |  | decided |",
-        "| Kolla SGI-reglerna | P01 \\(FK) | 2026-03-16 | open |",
+        "| Kolla SGI-reglerna | P01 (FK) | 2026-03-16 | open |",
         "## Starting point",
         "> Fallet **Eva**",
         "## Agenda items",
