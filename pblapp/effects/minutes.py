@@ -3,7 +3,8 @@ group's language, and kept on disk for a closed meeting.
 
 As a subscriber, :class:`MinutesOnDisk` writes ``minutes.md``, ``.html`` and ``.docx`` to
 ``<data-dir>/<group>/<number>/`` when a meeting closes, and again whenever a change after
-the close alters what they say (moderation, details, the starting point).
+the close alters what they say (moderation, details, the starting point, the group's
+settings).
 """
 
 from __future__ import annotations
@@ -53,9 +54,16 @@ RECORD_EVENTS = frozenset(
     }
 )
 # Events that change the minutes of every closed meeting of their group: words replaced
-# (a redacted post may be quoted by a later meeting's carried question), names purged.
+# (a redacted post may be quoted by a later meeting's carried question), names purged, the
+# group's name, organisations, language, time zone, kind of record or names changed.
 GROUP_RECORD_EVENTS = frozenset(
-    {"contribution.redacted", "participant.withdrawn", "participant.erased", "group.purged"}
+    {
+        "contribution.redacted",
+        "participant.withdrawn",
+        "participant.erased",
+        "group.purged",
+        "group.updated",
+    }
 )
 
 

@@ -31,6 +31,7 @@ def _what_changed() -> dict[str, str]:
         "participant.withdrawn": gettext("a participant withdrew"),
         "participant.erased": gettext("a participant erased"),
         "group.purged": gettext("names deleted after the retention period"),
+        "group.updated": gettext("the group's settings"),
     }
 
 

@@ -219,3 +219,27 @@ def test_an_erased_participants_name_is_in_no_kept_version(app, client, facilita
     assert answer.status_code == 200
     assert name not in minutes(client, facilitator, mid, version=1)
     assert not _bytes_hold(Path(app.config["DATA_DIR"]), name)
+
+
+def test_renaming_the_group_rewrites_the_minutes_on_disk_and_makes_a_new_version(
+    app, client, facilitator, live_meeting
+):
+    mid, gid = live_meeting["id"], live_meeting["group_id"]
+    close_meeting(client, facilitator, mid)
+    approve(client, facilitator, mid, ["Anna"])
+    on_disk = Path(app.config["DATA_DIR"]) / str(gid) / "1" / "minutes.md"
+    headers = facilitator["headers"]
+    # A change the minutes do not show keeps the approved version as it is.
+    client.patch(f"/api/v1/groups/{gid}", json={"goals": "Nya mål"}, headers=headers)
+    assert [v["version"] for v in versions(client, facilitator, mid)] == [1]
+    answer = client.patch(f"/api/v1/groups/{gid}", json={"name": "Basgrupp Öst"}, headers=headers)
+    assert answer.status_code == 200
+    text = on_disk.read_text(encoding="utf-8")
+    assert text.startswith("# Minnesanteckningar: Basgrupp Öst")
+    assert "Version 2, ej justerad" in text
+    listed = versions(client, facilitator, mid)
+    assert listed[1]["note"] == "Ändrat efter justering: gruppens inställningar"
+    assert "Basgrupp Öst" not in minutes(client, facilitator, mid, version=1)
+    # English from now on: the copy on disk follows the group's language.
+    client.patch(f"/api/v1/groups/{gid}", json={"language": "en"}, headers=headers)
+    assert on_disk.read_text(encoding="utf-8").startswith("# Notes: Basgrupp Öst")
