@@ -290,6 +290,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     later.m013_minutes_versions,
     later.m014_minutes_names,
     later.m015_action_item_steps,
+    later.m016_agenda_notes,
 ]
 
 

@@ -256,3 +256,10 @@ def m015_action_item_steps(db: sqlite_utils.Database) -> None:
     """The agenda step an action item was agreed in, as decisions have:
     the minutes list it under that item. Earlier action items have none (the table only)."""
     db["action_items"].add_column("agenda_step_id", int)
+
+
+def m016_agenda_notes(db: sqlite_utils.Database) -> None:
+    """Each agenda step's ``notes``: what the facilitator or secretary wrote down under the
+    item, for the group's own minutes (never the research copy). Empty for every step so
+    far."""
+    db["agenda_steps"].add_column("notes", str, not_null_default="")

@@ -121,6 +121,15 @@ _WITHHELD: dict[str, dict[str, frozenset[str]]] = {
         RESEARCH: frozenset(),
         EXPORT: frozenset(),
     },
+    # An agenda item's notes are the group's own record, written by the facilitator with
+    # names in mind: the console's only, never the room's or a researcher's.
+    "agenda": {
+        CONSOLE: frozenset(),
+        SCREEN: frozenset({"notes"}),
+        PHONE: frozenset({"notes"}),
+        RESEARCH: frozenset({"notes"}),
+        EXPORT: frozenset({"notes"}),
+    },
     # Joining is for the people in the room.
     "meeting": {
         CONSOLE: frozenset(),
@@ -138,7 +147,7 @@ def audience_of(role: str | None) -> str:
 
 
 def withheld(kind: str, audience: str) -> frozenset[str]:
-    """The fields of a ``kind`` ("contribution", "meeting", "self_evaluation") that
+    """The fields of a ``kind`` ("contribution", "agenda", "meeting", "self_evaluation") that
     ``audience`` never gets."""
     return _WITHHELD[kind][audience]
 
@@ -168,6 +177,19 @@ def meeting_for(audience: str, meeting: dict) -> dict:
     """A meeting (or its live state) as ``audience`` gets it."""
     withheld_fields = withheld("meeting", audience)
     return {key: value for key, value in meeting.items() if key not in withheld_fields}
+
+
+def agenda_for(audience: str, state: dict) -> dict:
+    """The agenda state as ``audience`` gets it: each step without the fields withheld
+    (its notes, for everyone but the console)."""
+    withheld_fields = withheld("agenda", audience)
+    if not withheld_fields:
+        return state
+    steps = [
+        {key: value for key, value in step.items() if key not in withheld_fields}
+        for step in state["steps"]
+    ]
+    return {**state, "steps": steps}
 
 
 def followups_for(audience: str, state: dict) -> dict:
@@ -210,7 +232,7 @@ def rules_table() -> str:
     for action, meaning in ACTIONS.items():
         cells = ["yes" if may(role, action) else "no" for role in roles]
         lines.append(f"| {action}: {meaning} | " + " | ".join(cells) + " |")
-    kinds = ("contribution", "meeting", "self_evaluation")
+    kinds = ("contribution", "agenda", "meeting", "self_evaluation")
     lines += ["", "| audience | " + " | ".join(f"{kind} fields withheld" for kind in kinds) + " |"]
     lines.append("|---|" + "---|" * len(kinds))
     for audience in AUDIENCES:

@@ -198,6 +198,7 @@ def assemble(
                 "planned_minutes": round(step["planned_seconds"] / 60),
                 "used_minutes": round(step["used_seconds"] / 60),
                 "started": step["started_at"] is not None,
+                "notes": step.get("notes") or "",
             }
             for step in steps
         ],

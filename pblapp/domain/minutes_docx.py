@@ -71,6 +71,20 @@ def _appendix(document, minutes: dict, labels: dict) -> None:
         document.add_paragraph(labels["none"]).runs[0].italic = True
 
 
+def _notes(document, blocks: list[dict]) -> None:
+    """An agenda item's notes: paragraphs with their line breaks, and bullet lists."""
+    for block in blocks:
+        if block["kind"] == "list":
+            for text in block["items"]:
+                document.add_paragraph(text, style="List Bullet")
+            continue
+        paragraph = document.add_paragraph()
+        for n, text in enumerate(block["lines"]):
+            run = paragraph.add_run(text)
+            if n < len(block["lines"]) - 1:
+                run.add_break()
+
+
 def _signatures(document, minutes: dict, labels: dict) -> None:
     """A protocol's signature lines: a line to sign on, the name, the role."""
     lines = record.signatures(minutes, labels)
@@ -148,6 +162,7 @@ def render_docx(minutes: dict, labels: dict, image: bytes | None = None) -> byte
     for item in record.agenda_items(minutes, labels):
         document.add_heading(item["heading"], level=2)
         document.add_paragraph(item["line"]).runs[0].italic = True
+        _notes(document, item["notes"])
         for decision in item["decisions"]:
             paragraph = document.add_paragraph(style="List Bullet")
             paragraph.add_run(f"{labels['kind_decision']}: ").bold = True

@@ -2,15 +2,18 @@
 template and the Word file (``minutes_docx``).
 
 Order, for a reader in a hurry: the header; who was present; a table of decisions and
-action items; the agenda items, each with its decisions and action items; the questions
-for the next meeting and the answered ones; the group's phase and self-evaluation; the
-next meeting; then, unless the facilitator left it out, the verbatim posts in an appendix.
+action items; the agenda items, each with its notes, its decisions and its action items;
+the questions for the next meeting and the answered ones; the group's phase and
+self-evaluation; the next meeting; then, unless the facilitator left it out, the verbatim
+posts in an appendix.
 A protocol (``record.kind == "protocol"``) numbers the agenda items § 1, § 2 …, names its
 chair, secretary and adjusters in the header and ends with signature lines; notes have
 none of that.
 """
 
 from __future__ import annotations
+
+import re
 
 from pblapp.domain.markdown_escape import escape_heading, escape_markdown, safe_markdown
 from pblapp.domain.minutes import (
@@ -78,10 +81,37 @@ def summary_rows(minutes: dict, labels: dict) -> list[list[str]]:
     return rows
 
 
+# A line of notes that is a list item: "- ", "* " or "• " first.
+_NOTE_BULLET = re.compile(r"^\s*[-*•]\s+")
+
+
+def note_blocks(notes: str) -> list[dict]:
+    """An agenda item's notes as blocks every format shows alike: ``{"kind":
+    "paragraph", "lines": [...]}`` (a line break kept inside it) and ``{"kind": "list",
+    "items": [...]}`` for lines that start with ``-``, ``*`` or ``•``. A blank line ends a
+    block. The words stay plain text: each renderer escapes them."""
+    blocks: list[dict] = []
+    for line in notes.split("\n"):
+        text = line.strip()
+        if not text:
+            blocks.append({"kind": "break"})
+            continue
+        bullet = _NOTE_BULLET.match(line)
+        kind = "list" if bullet else "paragraph"
+        field = "items" if bullet else "lines"
+        if bullet:
+            text = line[bullet.end() :].strip()
+        if not blocks or blocks[-1]["kind"] != kind:
+            blocks.append({"kind": kind, field: []})
+        blocks[-1][field].append(text)
+    return [block for block in blocks if block["kind"] != "break"]
+
+
 def agenda_items(minutes: dict, labels: dict) -> list[dict]:
     """Each agenda item: ``number`` (``§ 1`` in a protocol, else ``1.``), ``title``,
-    ``heading`` (the two together), ``line`` (its planned
-    and used time), and the ``decisions`` and ``action_items`` made under it."""
+    ``heading`` (the two together), ``line`` (its planned and used time), its ``notes`` as
+    blocks (:func:`note_blocks`), and the ``decisions`` and ``action_items`` made under
+    it."""
     protocol = is_protocol(minutes)
     items = []
     for n, step in enumerate(minutes["agenda"], start=1):
@@ -93,6 +123,7 @@ def agenda_items(minutes: dict, labels: dict) -> list[dict]:
                 "title": name,
                 "heading": f"{number} {name}",
                 "line": agenda_line(step, labels).split(": ", 1)[-1],
+                "notes": note_blocks(step.get("notes") or ""),
                 "decisions": [
                     d for d in minutes["decisions"] if d.get("agenda_step_id") == step.get("id")
                 ],
@@ -167,6 +198,13 @@ def render_markdown(minutes: dict, labels: dict) -> str:
     for item in agenda_items(minutes, labels):
         heading = f"{item['number']} {escape_heading(item['title'])}"
         lines += [f"### {heading}", "", e(item["line"]), ""]
+        for block in item["notes"]:
+            if block["kind"] == "list":
+                lines += [f"- {e(text)}" for text in block["items"]]
+            else:
+                # Two spaces at a line's end: a line break inside the paragraph.
+                lines.append("  \n".join(e(text) for text in block["lines"]))
+            lines.append("")
         lines += [f"- **{labels['kind_decision']}:** {e(d['text'])}" for d in item["decisions"]]
         lines += [
             f"- **{labels['action_items']}:** {e(a['who'])}: {e(a['what'])}"

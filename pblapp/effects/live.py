@@ -61,6 +61,7 @@ _SHOWS: dict[str, tuple[str, ...]] = {
     "agenda.paused": ("agenda",),
     "agenda.resumed": ("agenda",),
     "agenda.changed": ("agenda",),
+    "agenda.notes_changed": ("agenda",),
     "question.added": ("followups",),
     "question.updated": ("followups",),
     "question.removed": ("followups",),
@@ -246,5 +247,13 @@ class LiveFanOut:
                 screen_room(meeting_id),
             )
             return
-        read = {"meeting": meetings.state, "agenda": agenda.state, "screen": screen.state}[part]
+        if part == "agenda":
+            # The notes under each item are the console's; the room gets the clock.
+            state = agenda.state(self.db, meeting_id)
+            self.emit("agenda:state", state, staff_room(meeting_id))
+            room_state = access.agenda_for(access.SCREEN, state)
+            self.emit("agenda:state", room_state, screen_room(meeting_id))
+            self.emit("agenda:state", room_state, participants_room(meeting_id))
+            return
+        read = {"meeting": meetings.state, "screen": screen.state}[part]
         self.emit(f"{part}:state", read(self.db, meeting_id), room(meeting_id))

@@ -51,6 +51,7 @@ RECORD_EVENTS = frozenset(
         "phase.suggested",
         "phase.decided",
         "minutes.approved",
+        "agenda.notes_changed",
     }
 )
 # Events that change the minutes of every closed meeting of their group: words replaced
@@ -219,6 +220,8 @@ def research_assemble(
     a placeholder whatever the group's policy (``keep_for_minutes`` keeps them only in the
     group's own minutes)."""
     data = assemble(db, meeting_id, timezone, names=False)
+    # The notes under each item are free text written with names in mind: the group's own.
+    data["agenda"] = [{**step, "notes": ""} for step in data["agenda"]]
     withdrawn = records.withdrawn_scope(db, group_id)["contributions"]
     data["withdrawn_posts"] = sorted(set(data.get("withdrawn_posts", ())) | withdrawn)
     return data

@@ -19,6 +19,7 @@ def _what_changed() -> dict[str, str]:
     """Each event that changes approved minutes, in words (in the current locale)."""
     return {
         "meeting.updated": gettext("the meeting's details"),
+        "agenda.notes_changed": gettext("the notes under an agenda item"),
         "contribution.updated": gettext("a post re-tagged or hidden"),
         "contribution.merged": gettext("posts merged"),
         "contribution.unmerged": gettext("merged posts separated"),

@@ -1,5 +1,5 @@
 """A meeting's agenda and its clock: start, pause, next, go to a step; edit the steps;
-keep them as the group's own agenda.
+keep them as the group's own agenda; write notes under a step for the minutes.
 
 The server is the only clock (see ``pblapp.domain.agenda``): every step records when it
 started and ended and how long it ran, and each change is logged with planned and actual
@@ -17,7 +17,7 @@ from pblapp.domain import agenda as agenda_domain
 from pblapp.domain.access import FACILITATOR
 from pblapp.domain.clock import format_utc
 from pblapp.domain.errors import Conflict, DomainError, NotFound
-from pblapp.domain.validation import require_object
+from pblapp.domain.validation import record_id, require_object, text_field
 from pblapp.ops import lookup
 
 
@@ -46,6 +46,9 @@ def _step_object(row, current_step_id: int | None, running_since: str | None, no
         "running": running,
         "started_at": row["started_at"],
         "ended_at": row["ended_at"],
+        # What was written down under the item, for the group's own minutes: the console's
+        # only (``access.agenda_for``).
+        "notes": row["notes"],
         # The screen shows these by itself during this step.
         "shows_starting_point": agenda_domain.shows_starting_point(row["key"]),
         "shows_carried_questions": agenda_domain.shows_carried_questions(row["key"]),
@@ -333,6 +336,43 @@ def edit(db: Database, user_id: int, meeting_id: int, payload: Any) -> dict:
             "agenda.changed",
             actor=FACILITATOR,
             steps=[dict(row) for row in after],
+        )
+
+    db.change(write)
+    return state(db, meeting_id)
+
+
+NOTES_MAX = 10_000
+
+
+def set_notes(db: Database, user_id: int, meeting_id: int, payload: Any) -> dict:
+    """``{"step_id", "notes"}``: what was said under an agenda item, in the facilitator's or
+    secretary's words (0–10,000 characters; ``""`` clears them). Allowed before, during and
+    after the meeting: notes are often written up once it has closed, and then they change
+    the minutes like any change after the close. The log records that the notes changed
+    and their length, never the words (they may name people)."""
+    meeting = lookup.meeting(db, user_id, meeting_id)
+    require_object(payload, allowed={"step_id", "notes"}, required={"step_id", "notes"})
+    step_id = record_id(payload["step_id"], "step_id")
+    notes = text_field(payload["notes"], "notes", max_len=NOTES_MAX)
+
+    def write(change: Change) -> None:
+        step = change.db.execute(
+            "SELECT * FROM agenda_steps WHERE id = ? AND meeting_id = ?", [step_id, meeting_id]
+        ).fetchone()
+        if step is None:
+            raise NotFound("step_not_found", "No such step in this meeting.")
+        if step["notes"] == notes:
+            return
+        change.db.execute("UPDATE agenda_steps SET notes = ? WHERE id = ?", [notes, step_id])
+        change.record_in(
+            meeting,
+            "agenda.notes_changed",
+            actor=FACILITATOR,
+            step_id=step_id,
+            key=step["key"],
+            title=step["title"],
+            length=len(notes),
         )
 
     db.change(write)

@@ -242,7 +242,8 @@ def qdpx_facts(db: Database, group_id: int) -> dict:
     Withdrawn participants (:func:`withdrawn_ids`) and their contributions are left out;
     their pseudonyms are listed in ``withdrawn_pseudonyms``."""
     group = db.query_one(
-        "SELECT id, name, language, organizations, created_at FROM groups WHERE id = ?",
+        "SELECT id, name, language, organizations, created_at, record_kind FROM groups "
+        "WHERE id = ?",
         [group_id],
     )
     if group is None:
@@ -282,6 +283,7 @@ def qdpx_facts(db: Database, group_id: int) -> dict:
             "language": group["language"] or "sv",
             "organizations": json.loads(group["organizations"]),
             "created_at": group["created_at"],
+            "record_kind": group["record_kind"] or "notes",
         },
         "meetings": meetings,
         "participants": [dict(p) for p in people if p["id"] not in withdrawn],

@@ -171,7 +171,8 @@ def _withdrawn_for(audience: str, group_id: int) -> dict[str, set]:
 @api_user
 def get_agenda(meeting_id: int):
     visible_meeting(meeting_id)
-    return ops.agenda.state(db(), meeting_id)
+    audience = access.audience_of(g.user["role"])
+    return access.agenda_for(audience, ops.agenda.state(db(), meeting_id))
 
 
 @bp.post("/meetings/<int:meeting_id>/agenda")
@@ -184,6 +185,16 @@ def command_agenda(meeting_id: int):
 @api_user
 def edit_agenda(meeting_id: int):
     return ops.agenda.edit(db(), g.user["id"], meeting_id, json_body())
+
+
+@bp.put("/meetings/<int:meeting_id>/agenda/<int:step_id>/notes")
+@api_user
+def set_agenda_notes(meeting_id: int, step_id: int):
+    payload = json_body()
+    validation.require_object(payload, allowed={"notes"}, required={"notes"})
+    return ops.agenda.set_notes(
+        db(), g.user["id"], meeting_id, {"step_id": step_id, "notes": payload["notes"]}
+    )
 
 
 @bp.post("/meetings/<int:meeting_id>/agenda/save-for-group")

@@ -17,7 +17,12 @@ from pblapp.domain.clock import local_time
 from pblapp.domain.errors import DomainError
 from pblapp.domain.vocabulary import PHASES, QUESTION_TYPES
 from pblapp.effects import minutes
-from pblapp.i18n import PHASE_LABELS, QUESTION_TYPE_DEFINITIONS, QUESTION_TYPE_LABELS
+from pblapp.i18n import (
+    PHASE_LABELS,
+    QUESTION_TYPE_DEFINITIONS,
+    QUESTION_TYPE_LABELS,
+    minutes_labels,
+)
 from pblapp.ops import groups, lookup, phases, records
 from pblapp.web import db, research
 from pblapp.web.api import api_user, domain_error, http_error
@@ -79,6 +84,8 @@ def qdpx_bytes(group_id: int) -> bytes:
     project = {**facts, "meetings": meetings}
     with force_locale(language):
         labels = _labels()
+        # Each meeting's note is named as its record is titled: notes or minutes.
+        labels["minutes"] = minutes_labels()["record_titles"][facts["group"]["record_kind"]]
     return qdpx.qdpx(project, labels)
 
 
@@ -110,7 +117,6 @@ def _labels() -> dict:
         "phase": gettext("Phase"),
         "phase_status": gettext("Phase status"),
         "meeting": gettext("Meeting %(n)s"),
-        "minutes": gettext("Minutes"),
         "description": gettext(
             "Exported from pblapp. One text source per meeting, one line per post: "
             "pseudonym, organisation, text. Each post is a selection coded with its "

@@ -155,7 +155,8 @@ def _replay(connection: Connection, since_seq: int) -> None:
     socketio, meeting_id, audience = _socketio(), connection.meeting_id, connection.audience
     phone = audience == access.PHONE
     socketio.emit("meeting:state", ops.meetings.state(db(), meeting_id), to=request.sid)
-    socketio.emit("agenda:state", ops.agenda.state(db(), meeting_id), to=request.sid)
+    agenda = access.agenda_for(audience, ops.agenda.state(db(), meeting_id))
+    socketio.emit("agenda:state", agenda, to=request.sid)
     if not phone:
         followups = access.followups_for(audience, ops.followups.read(db(), meeting_id))
         socketio.emit("followups:state", followups, to=request.sid)
@@ -283,6 +284,7 @@ FACILITATOR_EVENTS: dict[str, tuple[str, Operation]] = {
     "contribution:merge": ("contribution", ops.moderation.merge),
     "agenda:command": ("agenda", ops.agenda.command),
     "agenda:edit": ("agenda", ops.agenda.edit),
+    "agenda:notes": ("agenda", ops.agenda.set_notes),
     "agenda:save_for_group": (
         "group_agenda",
         lambda database, user_id, meeting_id, _payload: ops.agenda.save_for_group(

@@ -80,7 +80,7 @@ def test_a_whole_meeting_from_agenda_to_minutes(app, client, facilitator):
     assert "### 2. Fallet\n\nplanned 30 min, used 0 min" in minutes
     # The decision and the action item: in the table first, the decision under its item too.
     assert "| Decision: Vi bjuder in en arbetsgivare. |  |  | decided |" in minutes
-    assert "| Ta med statistik | P02 \\(AF) | 2026-03-16 | open |" in minutes
+    assert "| Ta med statistik | P02 (AF) | 2026-03-16 | open |" in minutes
     assert "- **Decision:** Vi bjuder in en arbetsgivare." in minutes
     carried = minutes.index("## Questions for the next meeting")
     assert minutes.index("P01 (FK): Vad innebär dag 180?", carried) > carried

@@ -198,6 +198,8 @@ def test_meetings_carry_their_phase_and_their_minutes(client, facilitator, group
     minutes = notes[sources[0].find("q:NoteRef", NS).get("targetGUID")]
     content = minutes.find("q:PlainTextContent", NS).text
     assert content.startswith("# Minnesanteckningar") and "Vad gäller vid dag 180?" in content
+    # The note is named as the group's record is titled, not "Protokoll" for a base group.
+    assert minutes.get("name") == "Minnesanteckningar: Möte 1"
     sets = [s.get("name") for s in root.iterfind("q:Sets/q:Set", NS)]
     assert "Fas: Konfliktfas – beslutad av handledaren" in sets
 

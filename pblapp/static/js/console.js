@@ -1,6 +1,7 @@
 // Facilitator console: every contribution live, as a compact card with re-tag, hide and
 // "take to next meeting" sent as contribution:update, the pin on the screen, and merge,
 // redaction and the case story under "More". The tools sit in tabs beside the posts.
+import { agendaNotes } from "./agenda-notes.js";
 import { agendaPanel } from "./agenda-panel.js";
 import { caseStoryControl } from "./case-story.js";
 import { copyButtons } from "./console-copy.js";
@@ -234,7 +235,8 @@ const contributions = new ContributionList(list, render, { newestFirst: true });
 const filters = postFilters(list, config, measureAll);
 
 showConnection(socket, document.querySelector("[data-testid=connection]"));
-agendaPanel(socket, config.stepLabels, config.messages, config.saved);
+const agendaClock = agendaPanel(socket, config.stepLabels, config.messages, config.saved);
+agendaNotes(socket, agendaClock, config);
 followupsPanel(socket, config);
 selfEvaluationPanel(socket, config);
 phasePanel(socket, config);
