@@ -12,7 +12,8 @@ import io
 
 from docx import Document
 from docx.oxml import OxmlElement
-from docx.shared import Mm
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
 
 from pblapp.domain import docx_parts
 from pblapp.domain import minutes_record as record
@@ -163,15 +164,26 @@ def render_docx(minutes: dict, labels: dict, image: bytes | None = None) -> byte
         document.add_heading(item["heading"], level=2)
         document.add_paragraph(item["line"]).runs[0].italic = True
         _notes(document, item["notes"])
+        outcomes = []
         for decision in item["decisions"]:
             paragraph = document.add_paragraph(style="List Bullet")
             paragraph.add_run(f"{labels['kind_decision']}: ").bold = True
             paragraph.add_run(decision["text"])
+            outcomes.append(paragraph)
         for action in item["action_items"]:
             paragraph = document.add_paragraph(style="List Bullet")
             paragraph.add_run(f"{labels['action_items']}: ").bold = True
             due = f" ({labels['due']} {action['due']})" if action.get("due") else ""
             paragraph.add_run(f"{action['who']}: {action['what']}{due}")
+            outcomes.append(paragraph)
+        if item["notes"] and outcomes:
+            # Apart from the notes, which may end in a list of their own.
+            # (the list style keeps same-style paragraphs together unless told not to).
+            outcomes[0].paragraph_format.space_before = Pt(8)
+            outcomes[0].paragraph_format.space_after = Pt(0)
+            spacing = OxmlElement("w:contextualSpacing")
+            spacing.set(qn("w:val"), "0")
+            outcomes[0]._p.get_or_add_pPr().append(spacing)
     if not minutes["agenda"]:
         none()
 

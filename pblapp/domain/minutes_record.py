@@ -200,7 +200,8 @@ def render_markdown(minutes: dict, labels: dict) -> str:
         lines += [f"### {heading}", "", e(item["line"]), ""]
         for block in item["notes"]:
             if block["kind"] == "list":
-                lines += [f"- {e(text)}" for text in block["items"]]
+                # "*", not "-": a list of its own, apart from the decisions' list below it.
+                lines += [f"* {e(text)}" for text in block["items"]]
             else:
                 # Two spaces at a line's end: a line break inside the paragraph.
                 lines.append("  \n".join(e(text) for text in block["lines"]))

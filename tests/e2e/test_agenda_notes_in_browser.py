@@ -71,5 +71,5 @@ def test_the_facilitator_writes_notes_per_item_and_they_reach_the_minutes(server
         f"{api.base}/meetings/{mid}/minutes.md", headers=api.headers, timeout=10
     ).text
     first = minutes.index("Vi gick igenom frågorna från förra mötet.")
-    assert minutes.index("- AF svarar om dag 180") > first
+    assert minutes.index("* AF svarar om dag 180") > first
     assert "Tillagt efteråt." in minutes

@@ -111,7 +111,7 @@ def test_the_minutes_show_the_notes_under_their_item_before_its_decisions(
     order = [
         "### 1. ",
         "Gruppen gick igenom fallet med Eva.  \nFrågan om SGI (dag 180) återstår.",
-        "- AF kontaktar arbetsgivaren\n- FK läser på om 27 kap. SFB",
+        "* AF kontaktar arbetsgivaren\n* FK läser på om 27 kap. SFB",
         "- **Beslut:** Vi bjuder in AF.",
         "### 2. ",
     ]
