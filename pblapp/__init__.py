@@ -48,6 +48,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         SERVER_PORT=None,
         TIMEZONE=os.environ.get("PBLAPP_TIMEZONE", "Europe/Stockholm"),
         SOCKETIO_ASYNC_MODE="threading",
+        # Seconds between two sends of a meeting's counts to its console and screens
+        # during a burst of posts (effects.throttle); 0 sends after every change.
+        LIVE_STATE_INTERVAL=0.25,
         BABEL_DEFAULT_LOCALE="sv",
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -115,8 +118,20 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     # What follows a committed change: the live rooms first, then the minutes on disk, then
     # a closed meeting's phase suggestion (whose own change rewrites the minutes again).
+    def later(delay: float, fn) -> None:
+        def run() -> None:
+            socketio.sleep(delay)
+            fn()
+
+        socketio.start_background_task(run)
+
     database.subscribe(
-        LiveFanOut(database, lambda name, payload, room: socketio.emit(name, payload, to=room))
+        LiveFanOut(
+            database,
+            lambda name, payload, room: socketio.emit(name, payload, to=room),
+            interval=app.config["LIVE_STATE_INTERVAL"],
+            later=later,
+        )
     )
     database.subscribe(MinutesOnDisk(app, database))
     database.subscribe(SuggestionAfterClose(database))

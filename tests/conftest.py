@@ -18,6 +18,9 @@ def app(tmp_path):
             "SECRET_KEY": "test",
             "PUBLIC_URL": "http://192.168.1.20:5000",
             "WTF_CSRF_ENABLED": False,
+            # Every change's counts at once, so that a test reads them right after it; the
+            # throttle has tests of its own, and the real servers of tests/e2e use it.
+            "LIVE_STATE_INTERVAL": 0,
         }
     )
     yield app

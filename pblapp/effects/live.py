@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from pblapp.db import Database, Event
 from pblapp.domain import access
+from pblapp.effects.throttle import Later, Throttle
 from pblapp.ops import agenda, followups, groups, meetings, participation, screen, selfeval
 
 # emit(event name, payload, room)
@@ -82,11 +83,25 @@ _SHOWS: dict[str, tuple[str, ...]] = {
 _ORDER = ("meeting", "agenda", "followups", "screen", "self_evaluation")
 
 
-class LiveFanOut:
-    """Subscriber: send what a committed change changed to the rooms of its meetings."""
+# Events after which the whole room, phones included, needs the meeting's state at once: its
+# status (planned, live, closed) or its details changed. A phone shows nothing else of it.
+_STATUS_EVENTS = frozenset({"meeting.started", "meeting.updated", "meeting.closed"})
 
-    def __init__(self, db: Database, emit: Emit):
+
+class LiveFanOut:
+    """Subscriber: send what a committed change changed to the rooms of its meetings.
+
+    The meeting's counts (``meeting:state`` after a post, a join, a re-tag) go to the
+    console and the screens through a :class:`~pblapp.effects.throttle.Throttle`: at once
+    for a lone change, and once more at the end of ``interval`` seconds for a burst; never
+    to the phones, whose page shows only the meeting's status.
+    """
+
+    def __init__(
+        self, db: Database, emit: Emit, *, interval: float = 0.0, later: Later | None = None
+    ):
         self.db, self.emit = db, emit
+        self.counts = Throttle(interval, later or _never)
 
     def __call__(self, events: list[Event]) -> None:
         added: dict[int, list[int]] = {}
@@ -97,7 +112,10 @@ class LiveFanOut:
         # Meetings whose screens name authors differently now: every post again.
         renamed: set[int] = set()
         shows: dict[int, set[str]] = {}
+        status_changed: set[int] = set()
         for event in events:
+            if event.type in _STATUS_EVENTS and event.meeting_id is not None:
+                status_changed.add(event.meeting_id)
             if event.type in ("participant.withdrawn", "participant.erased"):
                 # Their words leave every open page (replaced, or kept only for the minutes).
                 for meeting_id, post_id in self._posts_of(event):
@@ -157,7 +175,11 @@ class LiveFanOut:
                     to_phones=contribution_id in changed,
                 )
             for part in _ORDER:
-                if part in shows.get(meeting_id, ()):
+                if part not in shows.get(meeting_id, ()):
+                    continue
+                if part == "meeting" and meeting_id not in status_changed:
+                    self.counts.call(meeting_id, lambda m=meeting_id: self._counts(m))
+                else:
                     self._state(meeting_id, part)
 
     def _meetings_of(self, event: Event) -> list[int]:
@@ -255,5 +277,20 @@ class LiveFanOut:
             self.emit("agenda:state", room_state, screen_room(meeting_id))
             self.emit("agenda:state", room_state, participants_room(meeting_id))
             return
-        read = {"meeting": meetings.state, "screen": screen.state}[part]
+        if part == "meeting":
+            # The status: the whole room, at once; the counts are up to date with it.
+            self.emit("meeting:state", meetings.state(self.db, meeting_id), room(meeting_id))
+            self.counts.done(meeting_id)
+            return
+        read = {"screen": screen.state}[part]
         self.emit(f"{part}:state", read(self.db, meeting_id), room(meeting_id))
+
+    def _counts(self, meeting_id: int) -> None:
+        """The meeting's state with its counts, to the console and the screens."""
+        state = meetings.state(self.db, meeting_id)
+        self.emit("meeting:state", state, staff_room(meeting_id))
+        self.emit("meeting:state", state, screen_room(meeting_id))
+
+
+def _never(_delay: float, _fn: Callable[[], None]) -> None:
+    raise RuntimeError("A throttle with an interval needs a way to call later.")

@@ -7,7 +7,7 @@ from pblapp import ops
 from pblapp.effects.live import LiveFanOut
 
 
-def test_changes_are_published_after_they_are_stored(client, db, live_meeting):
+def test_changes_are_published_after_they_are_stored(client, db, facilitator, live_meeting):
     mid = live_meeting["id"]
     sent = []
     db.subscribe(
@@ -29,8 +29,48 @@ def test_changes_are_published_after_they_are_stored(client, db, live_meeting):
         ("contribution:added", f"meeting:{mid}:staff", 1),
         ("contribution:added", f"meeting:{mid}:screen", 1),
         ("contribution:added", f"meeting:{mid}:participants", 1),
-        ("meeting:state", f"meeting:{mid}", 1),
+        # The counts go to the pages that show them; a phone shows only the status.
+        ("meeting:state", f"meeting:{mid}:staff", 1),
+        ("meeting:state", f"meeting:{mid}:screen", 1),
     ]
+    sent.clear()
+    ops.meetings.close(db, facilitator["id"], mid)
+    # A change of status reaches the whole room at once, phones included.
+    assert ("meeting:state", f"meeting:{mid}", 1) in sent
+
+
+def test_a_burst_of_posts_sends_the_counts_once_after_the_burst(client, db, live_meeting):
+    sent, waiting = [], []
+    db.subscribe(
+        LiveFanOut(
+            db,
+            lambda name, payload, room: sent.append((name, room, payload)),
+            interval=0.25,
+            later=lambda delay, fn: waiting.append((delay, fn)),
+        )
+    )
+    attendance = ops.participation.attendance(db, join(client, live_meeting["join_code"])["token"])
+
+    def counts() -> list[int]:
+        return [
+            p["counts"]["untagged"]
+            for name, room, p in sent
+            if name == "meeting:state" and room.endswith(":staff")
+        ]
+
+    # The join's counts went at once.
+    assert len(counts()) == 1 and not waiting
+    sent.clear()
+    for n in range(20):
+        ops.participation.post(
+            db, attendance, {"client_id": str(uuid.uuid4()), "text": f"Inlägg {n}", "qtype": None}
+        )
+    # Every post at once, but the counts wait for one send at the interval's end.
+    assert [name for name, *_ in sent].count("contribution:added") == 60
+    assert counts() == []
+    assert len(waiting) == 1 and 0 < waiting[0][0] <= 0.25
+    waiting[0][1]()
+    assert counts() == [20]
 
 
 def test_phones_never_learn_which_name_goes_with_which_pseudonym(app, client, live_meeting):
