@@ -2,10 +2,16 @@
 
 Every write goes through :meth:`Database.change`, which serialises writers on one
 connection (SQLite allows one writer at a time) and runs the caller's function inside a
-single ``BEGIN IMMEDIATE`` transaction. Once it has committed, the change hands its events
-to the subscribers (the live fan-out, the minutes on disk), so no operation publishes or
-writes files about what it did. Reads open their own short-lived connections, so they
-never wait for a writer (WAL mode).
+``BEGIN IMMEDIATE`` transaction. Once it has committed, the change hands its events to the
+subscribers (the live fan-out, the minutes on disk), so no operation publishes or writes
+files about what it did. Reads open their own short-lived connections, so they never wait
+for a writer (WAL mode).
+
+Group commit: the changes that arrive while one is being written (a plenary's posts) wait
+in a queue; one writer takes them all and runs each in a savepoint of one transaction, so
+they share one commit and one fsync (``synchronous=FULL``) instead of queueing for one
+each. A change that fails rolls back its own savepoint only. Each caller returns once the
+commit is on disk and the subscribers have heard of its change, in commit order.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ from pblapp.domain.clock import utc_now
 
 T = TypeVar("T")
 READERS_KEPT = 8
+# The most changes one commit takes: a bound on how long a caller at the end waits.
+BATCH_MAX = 64
 log = logging.getLogger(__name__)
 
 
@@ -114,12 +122,27 @@ def _connect(path: Path | str) -> sqlite3.Connection:
     return conn
 
 
+@dataclass
+class _Pending:
+    """A change waiting for the writer, and what became of it."""
+
+    fn: Callable[[Change], Any]
+    done: threading.Event = field(default_factory=threading.Event)
+    result: Any = None
+    events: list[Event] = field(default_factory=list)
+    error: BaseException | None = None
+
+
 class Database:
     """SQLite file at ``path`` in WAL mode, migrated on open."""
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
+        self._writer_thread: threading.Thread | None = None
+        # Set in the writer's own thread: a change its subscribers make runs at once.
+        self._in_writer = threading.local()
         self._write_lock = threading.RLock()
         self._idle_readers: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         self._subscribers: list[Subscriber] = []
@@ -135,6 +158,9 @@ class Database:
             migrate(self._writer)
 
     def close(self) -> None:
+        if self._writer_thread is not None:
+            self._queue.put(None)
+            self._writer_thread.join(timeout=10)
         with self._write_lock:
             self._writer.close()
         while not self._idle_readers.empty():
@@ -150,12 +176,25 @@ class Database:
         self._subscribers.append(subscriber)
 
     def change(self, fn: Callable[[Change], T]) -> tuple[T, list[Event]]:
-        """Run ``fn`` in one write transaction; return its result and the events it logged.
+        """Run ``fn`` in a write transaction; return its result and the events it logged,
+        once they are committed and the subscribers have heard of them.
 
-        If ``fn`` raises, nothing it wrote is kept, events included, and no subscriber
-        hears of it. After the commit, each subscriber gets the events; one that fails is
-        logged and does not undo the change or stop the others.
+        If ``fn`` raises, nothing it wrote is kept, events included, no subscriber hears of
+        it, and the exception is raised here. Each subscriber gets the events; one that
+        fails is logged and does not undo the change or stop the others. A change made by a
+        subscriber (in the writer) is written at once, in a transaction of its own.
         """
+        if getattr(self._in_writer, "active", False):
+            return self._change_now(fn)
+        pending = _Pending(fn)
+        self._queue.put(pending)
+        self._start_writer()
+        pending.done.wait()
+        if pending.error is not None:
+            raise pending.error
+        return pending.result, pending.events
+
+    def _change_now(self, fn: Callable[[Change], T]) -> tuple[T, list[Event]]:
         with self._write_lock:
             conn = self._writer
             conn.execute("BEGIN IMMEDIATE")
@@ -166,13 +205,81 @@ class Database:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
-        if change.events:
-            for subscriber in self._subscribers:
-                try:
-                    subscriber(change.events)
-                except Exception:
-                    log.exception("A subscriber failed on %s", [e.type for e in change.events])
+        self._publish(change.events)
         return result, change.events
+
+    def _publish(self, events: list[Event]) -> None:
+        if not events:
+            return
+        for subscriber in self._subscribers:
+            try:
+                subscriber(events)
+            except Exception:
+                log.exception("A subscriber failed on %s", [e.type for e in events])
+
+    def _start_writer(self) -> None:
+        with self._write_lock:
+            if self._writer_thread is None:
+                self._writer_thread = threading.Thread(
+                    target=self._write_batches, name="pblapp-writer", daemon=True
+                )
+                self._writer_thread.start()
+
+    def _write_batches(self) -> None:
+        """The writer: take what waits, commit it as one, tell each caller, repeat."""
+        self._in_writer.active = True
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            # Let the callers that are ready (under gevent, the greenlets that have read
+            # their post) join this commit.
+            time.sleep(0)
+            batch = [first]
+            while len(batch) < BATCH_MAX:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    self._queue.put(None)  # stop after this batch
+                    break
+                batch.append(item)
+            self._commit(batch)
+            for item in batch:
+                if item.error is None:
+                    self._publish(item.events)
+                item.done.set()
+
+    def _commit(self, batch: list[_Pending]) -> None:
+        """Each change in a savepoint of one transaction, then one commit."""
+        with self._write_lock:
+            conn = self._writer
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except BaseException as error:
+                for item in batch:
+                    item.error = error
+                return
+            for item in batch:
+                conn.execute("SAVEPOINT change")
+                change = Change(sqlite_utils.Database(conn))
+                try:
+                    item.result = item.fn(change)
+                except BaseException as error:
+                    conn.execute("ROLLBACK TO change")
+                    item.error = error
+                else:
+                    item.events = change.events
+                conn.execute("RELEASE change")
+            try:
+                conn.execute("COMMIT")
+            except BaseException as error:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                for item in batch:
+                    item.error = item.error or error
+                    item.events = []
 
     def scrub(self, *, vacuum: bool = False) -> bool:
         """Leave no copy of what was deleted or overwritten in the database files: write
