@@ -48,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         SERVER_PORT=None,
         TIMEZONE=os.environ.get("PBLAPP_TIMEZONE", "Europe/Stockholm"),
         SOCKETIO_ASYNC_MODE="threading",
+        MESSAGE_QUEUE=None,
         # Seconds between two sends of a meeting's counts to its console and screens
         # during a burst of posts (effects.throttle); 0 sends after every change.
         LIVE_STATE_INTERVAL=0.25,

@@ -45,7 +45,52 @@ def _parser() -> argparse.ArgumentParser:
         default=os.environ.get("PBLAPP_PUBLIC_URL"),
         help="the URL phones use (default: this machine's LAN address)",
     )
+    parser.add_argument(
+        "--message-queue",
+        metavar="URL",
+        type=_message_queue_url,
+        default=os.environ.get("PBLAPP_MESSAGE_QUEUE") or None,
+        help="a Redis URL such as redis://127.0.0.1:6379/0, for several server processes "
+        "sharing the live rooms (PBLAPP_MESSAGE_QUEUE; default: one process, no Redis)",
+    )
     return parser
+
+
+def _message_queue_url(url: str) -> str:
+    """Only Redis is a message queue here; anything else would be handed to another
+    queue library that is not installed, and fail at the first broadcast."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+        raise argparse.ArgumentTypeError(
+            f"must be a Redis URL such as redis://127.0.0.1:6379/0, not {url!r}"
+        )
+    return url
+
+
+def _redaction(url: str) -> str:
+    """The URL without its password, to print."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = f"{parts.username}:***@" if parts.username else ":***@"
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=user + host).geturl()
+
+
+def redis_refusal(url: str) -> str | None:
+    """Why the server cannot use Redis at ``url``, or ``None`` when it answers. Checked
+    before serving: the Socket.IO queue would otherwise retry for ever in the background
+    while the rooms of the other processes stay silent."""
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5).ping()
+    except (redis.RedisError, OSError, ValueError) as exc:
+        return (
+            f"error: cannot reach Redis at {_redaction(url)} ({exc}). Start redis-server "
+            "there, or leave out --message-queue to serve from this one process."
+        )
+    return None
 
 
 def _create_user_parser() -> argparse.ArgumentParser:
@@ -225,6 +270,10 @@ def serve(argv: list[str]) -> int:
     import gevent
     from gevent.pywsgi import WSGIServer
 
+    if args.message_queue and (refusal := redis_refusal(args.message_queue)):
+        print(refusal, file=sys.stderr, flush=True)
+        return 1
+
     from pblapp import create_app
     from pblapp.netinfo import base_url, lan_address
     from pblapp.ops import accounts
@@ -235,6 +284,7 @@ def serve(argv: list[str]) -> int:
             "PUBLIC_URL": args.public_url,
             "SERVER_PORT": args.port,
             "SOCKETIO_ASYNC_MODE": "gevent",
+            "MESSAGE_QUEUE": args.message_queue,
         }
     )
     base = base_url(args.public_url, args.port)
@@ -278,6 +328,11 @@ def serve(argv: list[str]) -> int:
     gevent.signal_handler(signal.SIGTERM, stop)
     gevent.signal_handler(signal.SIGINT, stop)
     print(f"pblapp serving on {args.host}:{args.port}; phones join at {base}", flush=True)
+    if args.message_queue:
+        print(
+            f"Sharing the live rooms with other processes through {_redaction(args.message_queue)}",
+            flush=True,
+        )
     server.serve_forever()
     return 0
 

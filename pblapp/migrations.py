@@ -291,6 +291,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     later.m014_minutes_names,
     later.m015_action_item_steps,
     later.m016_agenda_notes,
+    later.m017_login_failures,
 ]
 
 
@@ -301,6 +302,11 @@ def migrate(conn: sqlite3.Connection) -> int:
         if number <= version:
             continue
         conn.execute("BEGIN IMMEDIATE")
+        # Another process on the same file may have migrated while this one waited.
+        if conn.execute("PRAGMA user_version").fetchone()[0] >= number:
+            conn.execute("COMMIT")
+            version = number
+            continue
         try:
             migration(sqlite_utils.Database(conn))
             conn.execute(f"PRAGMA user_version = {number}")

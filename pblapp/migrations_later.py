@@ -263,3 +263,16 @@ def m016_agenda_notes(db: sqlite_utils.Database) -> None:
     item, for the group's own minutes (never the research copy). Empty for every step so
     far."""
     db["agenda_steps"].add_column("notes", str, not_null_default="")
+
+
+def m017_login_failures(db: sqlite_utils.Database) -> None:
+    """Each wrong password at the login form: the address it came from, the name tried and
+    when. Kept in the database, not in a server process's memory, so that every process
+    behind a proxy counts the same guesses and a restart does not forget them; rows older
+    than the lockout window are deleted as logins are checked."""
+    db["login_failures"].create(
+        {"id": int, "address": str, "name": str, "at": str},
+        pk="id",
+        not_null={"address", "name", "at"},
+    )
+    db["login_failures"].create_index(["address", "at"])

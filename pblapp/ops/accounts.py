@@ -132,3 +132,37 @@ def user_for_api_token(db: Database, token: str) -> dict | None:
         [hash_token(token)],
     )
     return dict(row) if row else None
+
+
+# -- wrong passwords ------------------------------------------------------------------------
+# Counted in the database (``login_failures``), not in a server process's memory, so that
+# every process behind a proxy sees the same count and a restart does not reset it.
+
+# A name tried is kept only as long as a real one can be: a huge form field is cut short.
+FAILED_NAME_KEPT = 200
+
+
+def recent_login_failures(db: Database, address: str, since: str) -> int:
+    """How many wrong passwords ``address`` gave at or after ``since`` (a stored UTC time).
+    Older failures, from any address, are deleted here: they no longer count for anything."""
+
+    def count(change: Change) -> int:
+        change.db.execute("DELETE FROM login_failures WHERE at < ?", [since])
+        return change.db.execute(
+            "SELECT count(*) FROM login_failures WHERE address = ? AND at >= ?",
+            [address, since],
+        ).fetchone()[0]
+
+    return db.change(count)[0]
+
+
+def record_login_failure(db: Database, address: str, name: str) -> None:
+    row = {"address": address, "name": name[:FAILED_NAME_KEPT], "at": utc_now()}
+    db.change(lambda change: change.insert("login_failures", row))
+
+
+def forget_login_failures(db: Database, address: str) -> None:
+    """A right password clears the address's count, as a person who mistyped expects."""
+    db.change(
+        lambda change: change.db.execute("DELETE FROM login_failures WHERE address = ?", [address])
+    )

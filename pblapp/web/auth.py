@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import functools
-import time
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
     Flask,
-    current_app,
     flash,
     g,
     redirect,
@@ -23,6 +22,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from pblapp import ops
 from pblapp.domain import access
+from pblapp.domain.clock import format_utc
 from pblapp.domain.errors import DomainError
 from pblapp.i18n import error_message
 from pblapp.web import db
@@ -122,24 +122,15 @@ def _safe_next(target: str | None) -> str:
 
 
 # Guessing passwords: after this many wrong ones from one address within the window, that
-# address waits out the window. Kept in the app's memory: the one server process.
+# address waits out the window. Counted in the database (``login_failures``), so every
+# server process sees the same count and a restart does not reset it.
 FAILED_LOGINS_MAX = 10
 FAILED_LOGINS_WINDOW = 15 * 60
 
 
-def failed_logins() -> dict[str, list[float]]:
-    """When each address last gave a wrong password (monotonic seconds)."""
-    return current_app.extensions.setdefault("pblapp.failed_logins", {})
-
-
-def _recent_failures(address: str) -> list[float]:
-    now, failures = time.monotonic(), failed_logins()
-    recent = [t for t in failures.get(address, []) if now - t < FAILED_LOGINS_WINDOW]
-    if recent:
-        failures[address] = recent
-    else:
-        failures.pop(address, None)
-    return recent
+def _window_start() -> str:
+    """The earliest time of a failure that still counts (stored times compare as text)."""
+    return format_utc(datetime.now(UTC) - timedelta(seconds=FAILED_LOGINS_WINDOW))
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -149,17 +140,16 @@ def login():
     if request.method == "GET":
         return render_template("auth/login.html", error=None)
     address = request.remote_addr or "-"
-    if len(_recent_failures(address)) >= FAILED_LOGINS_MAX:
+    if ops.accounts.recent_login_failures(db(), address, _window_start()) >= FAILED_LOGINS_MAX:
         error = gettext("Too many wrong passwords from this computer. Wait 15 minutes.")
         return render_template("auth/login.html", error=error), 429
-    user = ops.accounts.authenticate(
-        db(), request.form.get("name", ""), request.form.get("password", "")
-    )
+    name = request.form.get("name", "")
+    user = ops.accounts.authenticate(db(), name, request.form.get("password", ""))
     if user:
-        failed_logins().pop(address, None)
+        ops.accounts.forget_login_failures(db(), address)
         _log_in(user)
         return redirect(_safe_next(request.args.get("next")))
-    failed_logins().setdefault(address, []).append(time.monotonic())
+    ops.accounts.record_login_failure(db(), address, name)
     return render_template("auth/login.html", error=gettext("Wrong name or password.")), 401
 
 

@@ -340,7 +340,11 @@ class ScreenLinkEnds:
 
 def init_app(app: Flask) -> SocketIO:
     """Attach a Socket.IO server to ``app``; same-origin only (the default)."""
-    socketio = SocketIO(app, async_mode=app.config["SOCKETIO_ASYNC_MODE"])
+    socketio = SocketIO(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config["MESSAGE_QUEUE"],
+    )
     app.extensions["pblapp.connections"] = {}
     app.extensions["pblapp.db"].subscribe(ScreenLinkEnds(app, socketio))
     socketio.on_event("connect", _on_connect)
