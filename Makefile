@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint translations messages clean
+.PHONY: run test lint translations messages clean bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ run: $(VENV)/.installed translations
 
 test: $(VENV)/.installed-test translations
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The load benchmark's standard set (A, B, C against pblapp and a bare server, and D); takes
+# about half an hour. A quick single run: make bench ARGS="--scenario B --phones 300 --duration 20"
+bench: $(VENV)/.installed-test
+	$(PY) bench/load.py --json bench/results/latest.json --svg bench/results/p99-vs-phones.svg $(ARGS)
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check pblapp tests bench run.py
