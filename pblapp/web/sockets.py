@@ -315,15 +315,34 @@ def _phase_in_words(phase: dict) -> dict:
 
 class ScreenLinkEnds:
     """Subscriber: when a meeting's screen link is renewed or revoked, disconnect the
-    screens opened with the old one (their page then says the link is no longer valid)."""
+    screens opened with the old one (their page then says the link is no longer valid).
+
+    A process hears only of its own changes. With several processes (``MESSAGE_QUEUE``),
+    each also checks its own screen-link connections every :data:`SWEEP_SECONDS`, so a
+    link renewed through another process ends here too, a moment later."""
+
+    SWEEP_SECONDS = 2.0
 
     def __init__(self, app: Flask, socketio: SocketIO):
         self.app, self.socketio = app, socketio
 
     def __call__(self, events: list[Event]) -> None:
         meetings = {e.meeting_id for e in events if e.type.startswith("screen_link.")}
-        if not meetings:
-            return
+        if meetings:
+            self.end_stale(meetings)
+
+    def sweep_forever(self) -> None:
+        while True:
+            self.socketio.sleep(self.SWEEP_SECONDS)
+            connections = self.app.extensions["pblapp.connections"]
+            opened = {c.meeting_id for c in list(connections.values()) if c.screen_nonce}
+            try:
+                self.end_stale(opened)
+            except Exception:
+                self.app.logger.exception("Could not check the screen links")
+
+    def end_stale(self, meetings: set[int]) -> None:
+        """Disconnect this process's screens of ``meetings`` opened with an old link."""
         database = self.app.extensions["pblapp.db"]
         connections = self.app.extensions["pblapp.connections"]
         for meeting_id in meetings:
@@ -346,7 +365,10 @@ def init_app(app: Flask) -> SocketIO:
         message_queue=app.config["MESSAGE_QUEUE"],
     )
     app.extensions["pblapp.connections"] = {}
-    app.extensions["pblapp.db"].subscribe(ScreenLinkEnds(app, socketio))
+    link_ends = ScreenLinkEnds(app, socketio)
+    app.extensions["pblapp.db"].subscribe(link_ends)
+    if app.config["MESSAGE_QUEUE"]:
+        socketio.start_background_task(link_ends.sweep_forever)
     socketio.on_event("connect", _on_connect)
     socketio.on_event("disconnect", _on_disconnect)
     for event, operation in PARTICIPANT_EVENTS.items():

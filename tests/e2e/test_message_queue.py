@@ -198,6 +198,21 @@ def test_the_facilitators_agenda_command_on_one_process_reaches_a_phone_on_the_o
     assert len(started) == 1, states
 
 
+def test_renewing_the_screen_link_on_one_process_ends_the_old_links_screen_on_the_other(
+    two_servers,
+):
+    first, second, token = two_servers
+    meeting = live_meeting(first, token)
+    link = api(first, token, "POST", f"/meetings/{meeting['id']}/screen-link")["screen_link"]
+    screen = Listener(second, {"screen_token": link.rsplit("/", 1)[1]}, ())
+    assert screen.client.connected
+    api(first, token, "POST", f"/meetings/{meeting['id']}/screen-link")
+    deadline = time.monotonic() + 10
+    while screen.client.connected and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not screen.client.connected, "the old link's screen still follows the meeting"
+
+
 def test_a_server_whose_redis_cannot_be_reached_exits_with_a_message(tmp_path):
     nobody = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     result = subprocess.run(
