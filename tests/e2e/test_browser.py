@@ -460,7 +460,7 @@ def test_a_facilitator_runs_a_three_step_meeting_and_the_minutes_hold_it_all(
     order = [
         "## Decisions and action items",
         "| Decision: We invite an employer next time. |  |  | decided |",
-        "| Find the SGI rules | P01 \\(FK) | 2026-03-16 | open |",
+        "| Find the SGI rules | P01 (FK) | 2026-03-16 | open |",
         "## Agenda items",
         "The case of Eva",
         "## Questions for the next meeting",
