@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -62,19 +62,43 @@ def _csv_value(value) -> str:
     return "" if value is None else str(value)
 
 
+# Rows per piece of a streamed download: a long meeting's log starts to arrive at once.
+CHUNK_ROWS = 500
+
+
 def contributions_csv(rows: Iterable[dict]) -> str:
     """RFC 4180: comma, double-quote escaping, CRLF line ends, header row; UTF-8, no BOM."""
+    return "".join(contributions_csv_chunks(rows))
+
+
+def contributions_csv_chunks(rows: Iterable[dict]) -> Iterator[str]:
+    """:func:`contributions_csv` in pieces of :data:`CHUNK_ROWS` rows, to stream."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(CSV_COLUMNS)
-    for row in rows:
+    for n, row in enumerate(rows, start=1):
         writer.writerow([_csv_value(row[column]) for column in CSV_COLUMNS])
-    return out.getvalue()
+        if n % CHUNK_ROWS == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
 
 
 def events_jsonl(events: Iterable[dict]) -> str:
     """One JSON object per line, in log order; non-ASCII kept as UTF-8."""
-    return "".join(json.dumps(event, ensure_ascii=False) + "\n" for event in events)
+    return "".join(events_jsonl_chunks(events))
+
+
+def events_jsonl_chunks(events: Iterable[dict]) -> Iterator[str]:
+    """:func:`events_jsonl` in pieces of :data:`CHUNK_ROWS` events, to stream."""
+    lines: list[str] = []
+    for event in events:
+        lines.append(json.dumps(event, ensure_ascii=False) + "\n")
+        if len(lines) == CHUNK_ROWS:
+            yield "".join(lines)
+            lines = []
+    yield "".join(lines)
 
 
 MEETINGS_CSV_FIRST = ("meeting_number", "meeting_date", "suggested_phase", "decided_phase")

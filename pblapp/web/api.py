@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 
 from flask import Blueprint, Response, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -300,7 +301,7 @@ def delete_starting_point_image(meeting_id: int):
     return ops.screen.set_starting_point_image(db(), g.user["id"], meeting_id, None)
 
 
-def _download(body: str | bytes, mimetype: str, filename: str) -> Response:
+def _download(body: str | bytes | Iterable[str], mimetype: str, filename: str) -> Response:
     response = Response(body, content_type=mimetype)
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -344,7 +345,9 @@ def minutes_file(meeting_id: int, fmt: str):
 
 
 def _csv(rows: list[dict], filename: str) -> Response:
-    return _download(exports.contributions_csv(rows), "text/csv; charset=utf-8", filename)
+    """Streamed: the first rows leave before the last are written."""
+    chunks = exports.contributions_csv_chunks(rows)
+    return _download(chunks, "text/csv; charset=utf-8", filename)
 
 
 @bp.get("/meetings/<int:meeting_id>/starting-point/image")
@@ -359,7 +362,9 @@ def get_starting_point_image(meeting_id: int):
 
 
 def _jsonl(events: list[dict], filename: str) -> Response:
-    return _download(exports.events_jsonl(events), "application/x-ndjson; charset=utf-8", filename)
+    """Streamed, as :func:`_csv`."""
+    chunks = exports.events_jsonl_chunks(events)
+    return _download(chunks, "application/x-ndjson; charset=utf-8", filename)
 
 
 @bp.get("/meetings/<int:meeting_id>/log.csv")

@@ -112,3 +112,31 @@ def test_exports_name_their_charset_once(client, facilitator, live_meeting):
         f"/api/v1/meetings/{live_meeting['id']}/log.csv", headers=facilitator["headers"]
     )
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+
+
+def test_a_long_log_streams_in_pieces_with_the_same_bytes_as_in_one_piece(
+    client, db, facilitator, live_meeting, monkeypatch
+):
+    from pblapp.domain import exports
+
+    attendance = fill(client, db, facilitator, live_meeting)
+    for n in range(5):
+        ops.participation.post(
+            db, attendance, {"client_id": str(uuid.uuid4()), "text": f"Inlägg {n}", "qtype": None}
+        )
+    gid, mid = live_meeting["group"]["id"], live_meeting["id"]
+
+    def pieces(path: str, rows_per_piece: int) -> list[bytes]:
+        monkeypatch.setattr(exports, "CHUNK_ROWS", rows_per_piece)
+        response = client.get(path, headers=facilitator["headers"])
+        assert response.status_code == 200 and response.is_streamed
+        return [p if isinstance(p, bytes) else p.encode() for p in response.response]
+
+    for path in (f"/api/v1/meetings/{mid}/log.csv", f"/api/v1/groups/{gid}/log.jsonl"):
+        small = pieces(path, 2)
+        whole = pieces(path, 10_000)
+        assert len(small) >= 3 and len([p for p in whole if p]) == 1
+        assert b"".join(small) == b"".join(whole)
+    csv_body = b"".join(pieces(f"/api/v1/meetings/{mid}/log.csv", 2)).decode("utf-8")
+    rows = list(csv.DictReader(io.StringIO(csv_body)))
+    assert len(rows) == 7 and rows[-1]["text"] == "Inlägg 4"
