@@ -384,7 +384,9 @@ async def join_phone(run: Run, http, url: str, meeting: dict, name: str):
         joined = time.perf_counter()
         client = new_client(http)
         client.bench_token = body["token"]
-        await connect(client, url, {"token": body["token"]}, run)
+        # As the phone page does: the others' new posts in batches (pblapp; the bare
+        # server ignores it and sends every post to every phone).
+        await connect(client, url, {"token": body["token"], "batch": True}, run)
     except Exception:  # noqa: BLE001 - any failure is one failed join
         run.failed_joins += 1
         return None
@@ -642,7 +644,9 @@ async def scenario_d(target: Target, args, contributions: int):
         await disconnect_all([client for client, _ in phones])
         stored = len(run.acked_ok)
         screen_s = await replay_seconds(http, url, target.screen_auth(meeting, 0), stored)
-        phone_auth = {"token": next(iter(tokens.values())), "since_seq": 0} if tokens else {}
+        phone_auth = (
+            {"token": next(iter(tokens.values())), "since_seq": 0, "batch": True} if tokens else {}
+        )
         phone_s = await replay_seconds(http, url, phone_auth, stored)
         minutes_ms = await download_ms(http, target, f"/api/v1/meetings/{meeting['id']}/minutes.md")
         csv_ms = await download_ms(http, target, f"/api/v1/meetings/{meeting['id']}/log.csv")
@@ -671,11 +675,18 @@ async def replay_seconds(http, url: str, auth: dict, expected: int) -> float:
     got = [0]
     done = asyncio.get_running_loop().create_future()
 
-    @client.on("contribution:added")
-    def added(_contribution):
-        got[0] += 1
+    def count(n: int) -> None:
+        got[0] += n
         if got[0] >= expected and not done.done():
             done.set_result(time.perf_counter())
+
+    @client.on("contribution:added")
+    def added(_contribution):
+        count(1)
+
+    @client.on("contributions:added")
+    def added_batch(batch):
+        count(len(batch["contributions"]))
 
     started = time.perf_counter()
     try:

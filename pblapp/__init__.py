@@ -52,6 +52,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Seconds between two sends of a meeting's counts to its console and screens
         # during a burst of posts (effects.throttle); 0 sends after every change.
         LIVE_STATE_INTERVAL=0.25,
+        # Seconds between two batches of new posts to the phones that take them in batches
+        # (the phone page): the first post after a quiet second goes at once.
+        PHONE_BATCH_INTERVAL=1.0,
         BABEL_DEFAULT_LOCALE="sv",
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -131,6 +134,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             database,
             lambda name, payload, room: socketio.emit(name, payload, to=room),
             interval=app.config["LIVE_STATE_INTERVAL"],
+            batch_interval=app.config["PHONE_BATCH_INTERVAL"],
             later=later,
         )
     )

@@ -21,6 +21,7 @@ def app(tmp_path):
             # Every change's counts at once, so that a test reads them right after it; the
             # throttle has tests of its own, and the real servers of tests/e2e use it.
             "LIVE_STATE_INTERVAL": 0,
+            "PHONE_BATCH_INTERVAL": 0,
         }
     )
     yield app

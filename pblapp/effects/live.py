@@ -13,6 +13,7 @@ authors, every post goes to the screens again.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from pblapp.db import Database, Event
@@ -37,6 +38,18 @@ def staff_room(meeting_id: int) -> str:
 def participants_room(meeting_id: int) -> str:
     """The phones."""
     return f"meeting:{meeting_id}:participants"
+
+
+def singles_room(meeting_id: int) -> str:
+    """The phones that take each new post as it comes (``contribution:added``)."""
+    return f"meeting:{meeting_id}:participants:singles"
+
+
+def batched_room(meeting_id: int) -> str:
+    """The phones that asked for new posts in batches (``contributions:added``): the phone
+    page does, since in a plenary a post a second to each of a thousand phones would cost
+    more than the page gains from it."""
+    return f"meeting:{meeting_id}:participants:batched"
 
 
 def screen_room(meeting_id: int) -> str:
@@ -98,10 +111,20 @@ class LiveFanOut:
     """
 
     def __init__(
-        self, db: Database, emit: Emit, *, interval: float = 0.0, later: Later | None = None
+        self,
+        db: Database,
+        emit: Emit,
+        *,
+        interval: float = 0.0,
+        batch_interval: float = 0.0,
+        later: Later | None = None,
     ):
         self.db, self.emit = db, emit
         self.counts = Throttle(interval, later or _never)
+        # New posts for the batched phones, per meeting, until the next batch goes.
+        self.batches = Throttle(batch_interval, later or _never)
+        self._waiting: dict[int, list[int]] = {}
+        self._waiting_lock = threading.Lock()
 
     def __call__(self, events: list[Event]) -> None:
         added: dict[int, list[int]] = {}
@@ -224,11 +247,25 @@ class LiveFanOut:
         )
         if not to_phones:
             return
-        self.emit(
-            name,
-            access.contribution_for(access.PHONE, contribution),
-            participants_room(meeting_id),
-        )
+        phone_form = access.contribution_for(access.PHONE, contribution)
+        if name != "contribution:added":
+            self.emit(name, phone_form, participants_room(meeting_id))
+            return
+        self.emit(name, phone_form, singles_room(meeting_id))
+        with self._waiting_lock:
+            self._waiting.setdefault(meeting_id, []).append(contribution_id)
+        self.batches.call(meeting_id, lambda: self._send_batch(meeting_id))
+
+    def _send_batch(self, meeting_id: int) -> None:
+        """The new posts waiting for the batched phones, in one ``contributions:added``
+        (as they are now: one hidden meanwhile comes hidden, one deleted not at all)."""
+        with self._waiting_lock:
+            ids = self._waiting.pop(meeting_id, [])
+        posts = participation.contributions_by_id(self.db, ids)
+        if posts:
+            batch = [access.contribution_for(access.PHONE, post) for post in posts]
+            payload = {"meeting_id": meeting_id, "contributions": batch}
+            self.emit("contributions:added", payload, batched_room(meeting_id))
 
     def _screens_again(self, meeting_id: int, author_display: str, skip: set[int]) -> None:
         """Every post to the screens, with the author as they now name it (hidden ones

@@ -246,6 +246,15 @@ def contributions(
     return [contribution_object(row) for row in rows]
 
 
+def contributions_by_id(db: Database, ids: list[int]) -> list[dict]:
+    """The posts ``ids`` that their authors have not deleted, in ``seq`` order."""
+    if not ids:
+        return []
+    marks = ", ".join("?" for _ in ids)
+    sql = CONTRIBUTION_SQL + f" WHERE c.id IN ({marks}) AND c.deleted_at IS NULL ORDER BY c.seq"
+    return [contribution_object(row) for row in db.query(sql, list(ids))]
+
+
 def hidden_up_to(db: Database, meeting_id: int, seq: int) -> list[dict]:
     """The meeting's hidden posts up to ``seq``: what a page that had them must now hide."""
     sql = CONTRIBUTION_SQL + (

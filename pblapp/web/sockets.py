@@ -22,7 +22,14 @@ from pblapp.db import Event
 from pblapp.domain import access
 from pblapp.domain.errors import DomainError, NotFound
 from pblapp.domain.validation import ID_MAX, is_text
-from pblapp.effects.live import participants_room, room, screen_room, staff_room
+from pblapp.effects.live import (
+    batched_room,
+    participants_room,
+    room,
+    screen_room,
+    singles_room,
+    staff_room,
+)
 from pblapp.ops.participation import Attendance
 from pblapp.web import db, development
 from pblapp.web.auth import session_user
@@ -40,6 +47,9 @@ class Connection:
     view: str = "console"
     # A screen link's connection: the nonce its token was made from.
     screen_nonce: str | None = None
+    # Asked for posts in batches (``auth.batch``): the replay in ``contributions:added``
+    # pieces, and on a phone the others' new posts too.
+    batched: bool = False
 
     @property
     def audience(self) -> str:
@@ -84,6 +94,17 @@ def _view(auth: dict) -> str:
     if view not in ("console", "screen"):
         raise _refused("invalid_view", 'view is "console" or "screen".')
     return view
+
+
+# Posts per ``contributions:added`` of a replay.
+REPLAY_BATCH = 500
+
+
+def _batched(auth: dict) -> bool:
+    value = auth.get("batch", False)
+    if not isinstance(value, bool):
+        raise _refused("invalid_batch", "batch is true or false.")
+    return value
 
 
 def _authenticate(auth: dict) -> Connection:
@@ -141,11 +162,15 @@ def _on_connect(auth):
     auth = auth or {}
     connection = _authenticate(auth)
     since_seq = _since_seq(auth)
+    connection.batched = _batched(auth)
     _connections()[request.sid] = connection
     # Join first, then replay: a post landing in between arrives twice rather than never,
     # and clients drop a seq they already have.
     join_room(room(connection.meeting_id))
     join_room(connection.own_room)
+    if connection.audience == access.PHONE:
+        posts_room = batched_room if connection.batched else singles_room
+        join_room(posts_room(connection.meeting_id))
     _replay(connection, since_seq)
 
 
@@ -176,6 +201,7 @@ def _replay(connection: Connection, since_seq: int) -> None:
     earlier = ops.participation.hidden_up_to(db(), meeting_id, since_seq) if since_seq else []
     replay = ops.participation.contributions(db(), meeting_id, since_seq=since_seq)
     for event, posts in (("contribution:updated", earlier), ("contribution:added", replay)):
+        shown = []
         for stored in posts:
             own = stored["pseudonym"] == author
             if phone and stored["hidden"] and not own and event == "contribution:added":
@@ -185,6 +211,17 @@ def _replay(connection: Connection, since_seq: int) -> None:
                 contribution["my_reaction"] = mine.get(contribution["id"])
                 if own:
                     contribution["text"] = stored["text"]
+            shown.append(contribution)
+        if connection.batched and event == "contribution:added":
+            # A long meeting's replay in a few messages, not one per post.
+            for start in range(0, len(shown), REPLAY_BATCH):
+                piece = {
+                    "meeting_id": meeting_id,
+                    "contributions": shown[start : start + REPLAY_BATCH],
+                }
+                socketio.emit("contributions:added", piece, to=request.sid)
+            continue
+        for contribution in shown:
             socketio.emit(event, contribution, to=request.sid)
     # Posts deleted while the page was away leave it too.
     for contribution_id in ops.deletion.deleted_ids(db(), meeting_id):

@@ -28,7 +28,9 @@ def test_changes_are_published_after_they_are_stored(client, db, facilitator, li
     assert sent == [
         ("contribution:added", f"meeting:{mid}:staff", 1),
         ("contribution:added", f"meeting:{mid}:screen", 1),
-        ("contribution:added", f"meeting:{mid}:participants", 1),
+        # Phones: one by one to those that asked so, in a batch to the phone pages.
+        ("contribution:added", f"meeting:{mid}:participants:singles", 1),
+        ("contributions:added", f"meeting:{mid}:participants:batched", 1),
         # The counts go to the pages that show them; a phone shows only the status.
         ("meeting:state", f"meeting:{mid}:staff", 1),
         ("meeting:state", f"meeting:{mid}:screen", 1),
@@ -67,6 +69,7 @@ def test_a_burst_of_posts_sends_the_counts_once_after_the_burst(client, db, live
         )
     # Every post at once, but the counts wait for one send at the interval's end.
     assert [name for name, *_ in sent].count("contribution:added") == 60
+    assert [name for name, *_ in sent].count("contributions:added") == 20
     assert counts() == []
     assert len(waiting) == 1 and 0 < waiting[0][0] <= 0.25
     waiting[0][1]()

@@ -31,7 +31,8 @@ let lastSeq = 0;
 let meetingStatus = notLive && !notLive.hidden ? "planned" : "live";
 let lastWritten = null; // the client_id of the post written last: the status line follows it
 
-const socket = connect(() => ({ token: config.token, since_seq: lastSeq }));
+// batch: the others' new posts, and the replay, come as lists (contributions:added).
+const socket = connect(() => ({ token: config.token, since_seq: lastSeq, batch: true }));
 const isLive = () => meetingStatus === "live";
 const own = new OwnPosts(document.getElementById("own"), document.getElementById("own-item"), {
   socket,
@@ -251,7 +252,7 @@ socket.on("contribution:updated", (contribution) => {
   // Shown again after the page was reloaded while it was hidden (the replay left it out).
   else if (!contribution.hidden) showOwn(contribution, "delivered");
 });
-socket.on("contribution:added", (contribution) => {
+function added(contribution) {
   lastSeq = Math.max(lastSeq, contribution.seq);
   if (contribution.pseudonym !== config.pseudonym) {
     others.show(contribution);
@@ -260,7 +261,9 @@ socket.on("contribution:added", (contribution) => {
   // Stored on the server, so delivered: also a post still in the outbox whose ack was lost.
   leaveOutbox(contribution.client_id);
   showOwn(contribution, "delivered");
-});
+}
+socket.on("contribution:added", added);
+socket.on("contributions:added", ({ contributions }) => contributions.forEach(added));
 socket.on("contribution:removed", ({ id }) => {
   own.remove(id);
   others.remove(id);
