@@ -104,8 +104,17 @@ class Change:
         )
 
     def insert(self, table: str, row: dict[str, Any]) -> int:
-        """Insert ``row`` into ``table``; return its primary key."""
-        return self.db[table].insert(row).last_pk
+        """Insert ``row`` into ``table``; return its primary key (the rowid). One plain
+        statement: on a post's path, sqlite-utils' own insert would first read the schema.
+        A list or a dict is stored as JSON, as sqlite-utils stores it."""
+        names = ", ".join(f'"{name}"' for name in row)
+        marks = ", ".join("?" for _ in row)
+        values = [
+            json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else value
+            for value in row.values()
+        ]
+        cursor = self.db.execute(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', values)
+        return cursor.lastrowid
 
 
 # Called with the events of each committed change, in commit order.
@@ -232,9 +241,8 @@ class Database:
             first = self._queue.get()
             if first is None:
                 return
-            # Let the callers that are ready (under gevent, the greenlets that have read
-            # their post) join this commit.
-            time.sleep(0)
+            # The callers that queued while this one was being written go in with it
+            # (under gevent, also those made ready in the same turn of the loop).
             batch = [first]
             while len(batch) < BATCH_MAX:
                 try:
