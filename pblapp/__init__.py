@@ -136,6 +136,8 @@ def create_app(test_config: dict | None = None) -> Flask:
             interval=app.config["LIVE_STATE_INTERVAL"],
             batch_interval=app.config["PHONE_BATCH_INTERVAL"],
             later=later,
+            # Under gevent, lets the frames already queued leave (a greenlet switch).
+            pause=lambda: socketio.sleep(0),
         )
     )
     database.subscribe(MinutesOnDisk(app, database))

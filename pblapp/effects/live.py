@@ -118,8 +118,9 @@ class LiveFanOut:
         interval: float = 0.0,
         batch_interval: float = 0.0,
         later: Later | None = None,
+        pause: Callable[[], None] = lambda: None,
     ):
-        self.db, self.emit = db, emit
+        self.db, self.emit, self.pause = db, emit, pause
         self.counts = Throttle(interval, later or _never)
         # New posts for the batched phones, per meeting, until the next batch goes.
         self.batches = Throttle(batch_interval, later or _never)
@@ -245,6 +246,8 @@ class LiveFanOut:
             access.contribution_for(access.SCREEN, contribution, author_display),
             screen_room(meeting_id),
         )
+        # The room's screen first: let its frame leave before the phones' and the counts'.
+        self.pause()
         if not to_phones:
             return
         phone_form = access.contribution_for(access.PHONE, contribution)
