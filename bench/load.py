@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import random
 import resource
@@ -788,22 +789,31 @@ def table(title: str, results: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# The target for scenario B's p99 (issue 12), drawn as a dashed line on the chart.
+P99_TARGET_MS = 100
+
+
 def chart(results: list[dict]) -> str:
-    """An SVG line chart: p99 post->screen against the phones of scenario B, per target."""
+    """An SVG line chart: p99 post->screen against the phones of scenario B, per target, on
+    a logarithmic time axis (from 1 ms to the next power of ten above the slowest), with
+    the 100 ms target dashed."""
     width, height, left, right, top, bottom = 640, 400, 70, 20, 40, 50
     series: dict[str, list[tuple[float, float]]] = {}
     for r in results:
         value = r["metrics"].get("post->screen p99 ms", float("nan"))
-        if r["scenario"] == "B" and value == value:
+        if r["scenario"] == "B" and value == value and value > 0:
             series.setdefault(r["target"], []).append((r["size"], value))
-    points = [p for line in series.values() for p in line] or [(0, 0)]
-    max_x = max(x for x, _ in points) or 1
-    max_y = max(y for _, y in points) * 1.1 or 1
+    points = [p for line in series.values() for p in line] or [(1, 1)]
+    xs = sorted({x for x, _ in points})
+    decades = max(1, math.ceil(math.log10(max(max(y for _, y in points), P99_TARGET_MS) * 1.01)))
 
-    def xy(x, y):
-        sx = left + x / max_x * (width - left - right)
-        sy = height - bottom - y / max_y * (height - top - bottom)
-        return f"{sx:.1f},{sy:.1f}"
+    def px(x: float) -> float:
+        # The phone counts evenly spaced: 300, 1,000 and 2,000 are the sizes measured.
+        return left + (xs.index(x) + 0.5) / len(xs) * (width - left - right)
+
+    def py(y: float) -> float:
+        share = math.log10(max(y, 1)) / decades
+        return height - bottom - share * (height - top - bottom)
 
     colours = {"pblapp": "#c0392b", "bare": "#2c6fbb"}
     parts = [
@@ -811,7 +821,7 @@ def chart(results: list[dict]) -> str:
         f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
         f'<rect width="{width}" height="{height}" fill="white"/>',
         f'<text x="{width / 2}" y="22" text-anchor="middle" font-size="15">'
-        "Scenario B: p99 post to screen (ms) against phones</text>",
+        "Scenario B: p99 post to screen (ms, log scale) against phones</text>",
         f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" '
         f'y2="{height - bottom}" stroke="black"/>',
         f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="black"/>',
@@ -819,22 +829,36 @@ def chart(results: list[dict]) -> str:
         f'<text x="16" y="{height / 2}" text-anchor="middle" '
         f'transform="rotate(-90 16 {height / 2})">p99 ms</text>',
     ]
-    for step in range(5):
-        y = max_y * step / 4
-        sx, sy = xy(0, y).split(",")
-        parts.append(f'<text x="{left - 6}" y="{float(sy) + 4}" text-anchor="end">{y:.0f}</text>')
-    for x in sorted({x for x, _ in points}):
-        sx, _ = xy(x, 0).split(",")
-        parts.append(f'<text x="{sx}" y="{height - bottom + 16}" text-anchor="middle">{x}</text>')
+    for power in range(decades + 1):
+        y = py(10**power)
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{10**power:,}</text>')
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#dddddd"/>'
+        )
+    target = py(P99_TARGET_MS)
+    parts.append(
+        f'<line x1="{left}" y1="{target:.1f}" x2="{width - right}" y2="{target:.1f}" '
+        'stroke="#555555" stroke-dasharray="6 4"/>'
+    )
+    parts.append(
+        f'<text x="{width - right - 4}" y="{target - 5:.1f}" text-anchor="end" '
+        f'fill="#555555">target {P99_TARGET_MS} ms</text>'
+    )
+    for x in xs:
+        parts.append(
+            f'<text x="{px(x):.1f}" y="{height - bottom + 16}" text-anchor="middle">{x:,}</text>'
+        )
     for n, (name, line) in enumerate(sorted(series.items())):
         colour = colours.get(name, "#555555")
-        coords = " ".join(xy(x, y) for x, y in sorted(line))
+        coords = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in sorted(line))
         parts.append(
             f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2"/>'
         )
         for x, y in line:
-            cx, cy = xy(x, y).split(",")
-            parts.append(f'<circle cx="{cx}" cy="{cy}" r="3.5" fill="{colour}"/>')
+            parts.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3.5" fill="{colour}"/>')
+            parts.append(
+                f'<text x="{px(x) + 6:.1f}" y="{py(y) - 6:.1f}" fill="{colour}">{y:,.0f}</text>'
+            )
         parts.append(
             f'<text x="{left + 12}" y="{top + 14 + 16 * n}" fill="{colour}">{escape(name)}</text>'
         )
