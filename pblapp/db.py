@@ -7,11 +7,12 @@ subscribers (the live fan-out, the minutes on disk), so no operation publishes o
 files about what it did. Reads open their own short-lived connections, so they never wait
 for a writer (WAL mode).
 
-Group commit: the changes that arrive while one is being written (a plenary's posts) wait
-in a queue; one writer takes them all and runs each in a savepoint of one transaction, so
-they share one commit and one fsync (``synchronous=FULL``) instead of queueing for one
-each. A change that fails rolls back its own savepoint only. Each caller returns once the
-commit is on disk and the subscribers have heard of its change, in commit order.
+Group commit: a change that finds nothing being written is written at once by its
+caller. The changes that arrive while one is being written (a plenary's posts) wait in a
+queue; one writer takes them all and runs each in a savepoint of one transaction, so they
+share one commit and one fsync (``synchronous=FULL``) instead of queueing for one each. A
+change that fails rolls back its own savepoint only. Each caller returns once the commit is
+on disk and the subscribers have heard of its change, in commit order.
 """
 
 from __future__ import annotations
@@ -196,6 +197,20 @@ class Database:
         if getattr(self._in_writer, "active", False):
             return self._change_now(fn)
         pending = _Pending(fn)
+        if self._queue.empty() and self._write_lock.acquire(blocking=False):
+            # Nothing waits and nothing is being written: write it here, without handing
+            # it to the writer and back.
+            try:
+                self._in_writer.active = True
+                self._commit([pending])
+                if pending.error is None:
+                    self._publish(pending.events)
+            finally:
+                self._in_writer.active = False
+                self._write_lock.release()
+            if pending.error is not None:
+                raise pending.error
+            return pending.result, pending.events
         self._queue.put(pending)
         self._start_writer()
         pending.done.wait()

@@ -257,16 +257,24 @@ class LiveFanOut:
         self.emit(name, phone_form, singles_room(meeting_id))
         with self._waiting_lock:
             self._waiting.setdefault(meeting_id, []).append(contribution_id)
-        self.batches.call(meeting_id, lambda: self._send_batch(meeting_id))
+        self.batches.call(
+            meeting_id,
+            lambda: self._send_batch(meeting_id, {contribution_id: phone_form}),
+            lambda: self._send_batch(meeting_id),
+        )
 
-    def _send_batch(self, meeting_id: int) -> None:
-        """The new posts waiting for the batched phones, in one ``contributions:added``
-        (as they are now: one hidden meanwhile comes hidden, one deleted not at all)."""
+    def _send_batch(self, meeting_id: int, known: dict[int, dict] | None = None) -> None:
+        """The new posts waiting for the batched phones, in one ``contributions:added``:
+        at once the ones ``known`` as just read; a batch that waited, read again as they
+        are now (one hidden meanwhile comes hidden, one deleted not at all)."""
         with self._waiting_lock:
             ids = self._waiting.pop(meeting_id, [])
-        posts = participation.contributions_by_id(self.db, ids)
-        if posts:
+        if known is not None and set(ids) <= set(known):
+            batch = [known[i] for i in ids]
+        else:
+            posts = participation.contributions_by_id(self.db, ids)
             batch = [access.contribution_for(access.PHONE, post) for post in posts]
+        if batch:
             payload = {"meeting_id": meeting_id, "contributions": batch}
             self.emit("contributions:added", payload, batched_room(meeting_id))
 

@@ -25,12 +25,19 @@ class Throttle:
         self._last: dict[Hashable, float] = {}
         self._pending: set[Hashable] = set()
 
-    def call(self, key: Hashable, fn: Callable[[], None]) -> None:
+    def call(
+        self,
+        key: Hashable,
+        fn: Callable[[], None],
+        trailing_fn: Callable[[], None] | None = None,
+    ) -> None:
         """Call ``fn`` now if ``key`` had no call within the interval; else once at the end
-        of the interval (a call already waiting there covers this one too)."""
+        of the interval (a call already waiting there covers this one too), then
+        ``trailing_fn`` if given: what is current by then may need reading again."""
         if self.interval <= 0:
             fn()
             return
+        fn_later = trailing_fn or fn
         with self._lock:
             now = self.clock()
             if key in self._pending:
@@ -48,7 +55,7 @@ class Throttle:
             with self._lock:
                 self._pending.discard(key)
                 self._last[key] = self.clock()
-            fn()
+            fn_later()
 
         self.later(wait, trailing)
 

@@ -273,7 +273,7 @@ def post(db: Database, attendance: Attendance, payload: Any) -> tuple[dict, bool
     """
     data = validation.new_contribution(payload)
 
-    def write(change: Change) -> tuple[int, bool]:
+    def write(change: Change) -> tuple[dict | int, bool]:
         meeting = change.db.execute(
             "SELECT status, current_step_id FROM meetings WHERE id = ?",
             [attendance.meeting_id],
@@ -332,10 +332,19 @@ def post(db: Database, attendance: Attendance, payload: Any) -> tuple[dict, bool
             text=data["text"],
             agenda_step_id=meeting["current_step_id"],
         )
-        return contribution_id, True
+        row = {
+            **change.db.execute(
+                "SELECT * FROM contributions WHERE id = ?", [contribution_id]
+            ).fetchone(),
+            "pseudonym": attendance.pseudonym,
+            "display_name": attendance.display_name,
+            **dict.fromkeys(REACTION_KINDS, 0),
+        }
+        return contribution_object(row), True
 
-    (contribution_id, created), _ = db.change(write)
-    return contribution(db, contribution_id), created
+    (stored, created), _ = db.change(write)
+    # A new post as written (no one has reacted yet); a known one as it is now.
+    return (stored if created else contribution(db, stored)), created
 
 
 def contribution(db: Database, contribution_id: int) -> dict:
