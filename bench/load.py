@@ -649,8 +649,14 @@ async def scenario_d(target: Target, args, contributions: int):
             {"token": next(iter(tokens.values())), "since_seq": 0, "batch": True} if tokens else {}
         )
         phone_s = await replay_seconds(http, url, phone_auth, stored)
-        minutes_ms = await download_ms(http, target, f"/api/v1/meetings/{meeting['id']}/minutes.md")
-        csv_ms = await download_ms(http, target, f"/api/v1/meetings/{meeting['id']}/log.csv")
+        # While each download runs, /healthz is asked every 10 ms: how long the server's
+        # loop is held up by an export shows in its slowest answer.
+        minutes_ms, minutes_wait = await download_probed(
+            http, target, f"/api/v1/meetings/{meeting['id']}/minutes.md"
+        )
+        csv_ms, csv_wait = await download_probed(
+            http, target, f"/api/v1/meetings/{meeting['id']}/log.csv"
+        )
         cpu = target.cpu() - cpu_before
     return {
         "contributions": stored,
@@ -661,6 +667,8 @@ async def scenario_d(target: Target, args, contributions: int):
         "phone replay s": phone_s,
         "minutes.md ms": minutes_ms,
         "log.csv ms": csv_ms,
+        "healthz max ms during minutes": minutes_wait,
+        "healthz max ms during log.csv": csv_wait,
         "errors: failed joins": run.failed_joins,
         "errors: refused acks": run.refused,
         "errors: timed-out acks": len(run.sent) - run.answered,
@@ -697,6 +705,28 @@ async def replay_seconds(http, url: str, auth: dict, expected: int) -> float:
         return float("nan")
     finally:
         await disconnect_all([client])
+
+
+async def download_probed(http, target: Target, path: str) -> tuple[float, float]:
+    """The download's time, and the slowest ``/healthz`` answer while it ran (ms)."""
+    slowest = [0.0]
+    running = [True]
+
+    async def probe() -> None:
+        while running[0]:
+            started = time.perf_counter()
+            async with http.get(target.urls[0] + "/healthz") as reply:
+                await reply.read()
+            slowest[0] = max(slowest[0], (time.perf_counter() - started) * 1000)
+            await asyncio.sleep(0.01)
+
+    prober = asyncio.create_task(probe())
+    try:
+        took = await download_ms(http, target, path)
+    finally:
+        running[0] = False
+        await prober
+    return took, slowest[0]
 
 
 async def download_ms(http, target: Target, path: str) -> float:

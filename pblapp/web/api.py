@@ -13,7 +13,7 @@ from pblapp.domain import access, exports, validation
 from pblapp.domain.errors import DomainError
 from pblapp.effects import minutes
 from pblapp.i18n import LANGUAGES, error_page_text
-from pblapp.web import db, research_rows
+from pblapp.web import db, off_loop, research_rows
 from pblapp.web.auth import api_caller_refusal, api_error, csrf
 from pblapp.web.research import record_download
 from pblapp.web.urls import join_url, screen_url
@@ -323,14 +323,16 @@ def minutes_file(meeting_id: int, fmt: str):
     version = request.args.get("version")
     if version is not None and not (version.isascii() and version.isdigit() and len(version) < 10):
         return error("invalid_version", "version is a whole number.", 400)
-    body = minutes.minutes_file(
-        db(),
-        meeting_id,
-        fmt,
-        ops.groups.meeting_timezone(db(), meeting_id),
-        asked if asked in LANGUAGES else None,
-        for_research=access.audience_of(g.user["role"]) == access.RESEARCH,
-        version=int(version) if version is not None else None,
+    body = off_loop(
+        lambda: minutes.minutes_file(
+            db(),
+            meeting_id,
+            fmt,
+            ops.groups.meeting_timezone(db(), meeting_id),
+            asked if asked in LANGUAGES else None,
+            for_research=access.audience_of(g.user["role"]) == access.RESEARCH,
+            version=int(version) if version is not None else None,
+        )
     )
     response = _download(body, MINUTES_TYPES[fmt], f"minutes-{meeting_id}.{fmt}")
     if fmt == "html":
@@ -373,7 +375,7 @@ def meeting_csv(meeting_id: int):
     meeting = visible_meeting(meeting_id)
     record_download(meeting["group_id"])
     # In the group's time zone and language, without withdrawn participants.
-    rows = research_rows.log_rows(meeting["group_id"], meeting_id)
+    rows = off_loop(research_rows.log_rows, meeting["group_id"], meeting_id)
     return _csv(rows, f"meeting-{meeting_id}-log.csv")
 
 
@@ -391,7 +393,7 @@ def meeting_jsonl(meeting_id: int):
 def group_csv(group_id: int):
     ops.lookup.group(db(), g.user["id"], group_id)
     record_download(group_id)
-    return _csv(research_rows.log_rows(group_id), f"group-{group_id}-log.csv")
+    return _csv(off_loop(research_rows.log_rows, group_id), f"group-{group_id}-log.csv")
 
 
 @bp.get("/groups/<int:group_id>/log.jsonl")

@@ -31,7 +31,7 @@ from pblapp import ops
 from pblapp.domain import access, exports
 from pblapp.domain.errors import DomainError, NotFound
 from pblapp.i18n import CASE_OUTCOME_LABELS, CASE_PERSPECTIVE_LABELS, LANGUAGES, error_message
-from pblapp.web import api, db, research_files, research_rows
+from pblapp.web import api, db, off_loop, research_files, research_rows
 from pblapp.web.api import api_user, error, json_body, visible_meeting
 from pblapp.web.auth import READ_METHODS, api_caller_refusal, csrf, login_required
 from pblapp.web.research import record_download
@@ -135,7 +135,7 @@ def cases_summary(group_id: int):
 def archive(group_id: int):
     group = _group(group_id)
     meetings = ops.meetings.in_group(db(), g.user["id"], group_id)
-    body = research_files.archive_bytes(group, meetings)
+    body = off_loop(research_files.archive_bytes, group, meetings)
     return _download(group_id, body, "application/zip", f"group-{group_id}-archive.zip")
 
 

@@ -24,7 +24,7 @@ from pblapp.i18n import (
     minutes_labels,
 )
 from pblapp.ops import groups, lookup, phases, records
-from pblapp.web import db, research
+from pblapp.web import db, off_loop, research
 from pblapp.web.api import api_user, domain_error, http_error
 
 bp = Blueprint("qdpx", __name__)
@@ -39,7 +39,7 @@ MIMETYPE = "application/zip"
 @api_user
 def export_qdpx(group_id: int):
     lookup.group(db(), g.user["id"], group_id)
-    body = qdpx_bytes(group_id)
+    body = off_loop(qdpx_bytes, group_id)
     # Written before the file is sent: no download goes unrecorded.
     research.record_download(group_id)
     response = Response(body, content_type=MIMETYPE)

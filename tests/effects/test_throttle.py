@@ -52,3 +52,12 @@ def test_no_interval_calls_every_time():
     for n in range(3):
         throttle.call("m1", lambda n=n: calls.append(n))
     assert calls == [0, 1, 2]
+
+
+def test_the_call_at_the_end_of_a_burst_can_be_another_one():
+    clock, calls, waiting = Clock(), [], []
+    throttle = Throttle(0.25, lambda delay, fn: waiting.append((delay, fn)), clock)
+    throttle.call("m1", lambda: calls.append("as known"), lambda: calls.append("read again"))
+    throttle.call("m1", lambda: calls.append("as known"), lambda: calls.append("read again"))
+    waiting[0][1]()
+    assert calls == ["as known", "read again"]
