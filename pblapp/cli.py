@@ -263,6 +263,9 @@ def serve(argv: list[str]) -> int:
     from gevent import monkey
 
     monkey.patch_all()
+    # A long download runs in a worker thread (web.off_loop); Python hands the interpreter
+    # between threads every interval, so a shorter one keeps the live loop's waits short.
+    sys.setswitchinterval(0.001)
 
     import signal
     import socket

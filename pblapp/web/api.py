@@ -347,8 +347,8 @@ def minutes_file(meeting_id: int, fmt: str):
 
 
 def _csv(rows: list[dict], filename: str) -> Response:
-    """Streamed: the first rows leave before the last are written."""
-    chunks = exports.contributions_csv_chunks(rows)
+    """Streamed in pieces of 500 rows, written in a worker thread (``off_loop``)."""
+    chunks = off_loop(lambda: list(exports.contributions_csv_chunks(rows)))
     return _download(chunks, "text/csv; charset=utf-8", filename)
 
 
@@ -365,7 +365,7 @@ def get_starting_point_image(meeting_id: int):
 
 def _jsonl(events: list[dict], filename: str) -> Response:
     """Streamed, as :func:`_csv`."""
-    chunks = exports.events_jsonl_chunks(events)
+    chunks = off_loop(lambda: list(exports.events_jsonl_chunks(events)))
     return _download(chunks, "application/x-ndjson; charset=utf-8", filename)
 
 
