@@ -64,7 +64,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     add("--storm-phones", type=int, default=200, help="C: phones joining (200)")
     add("--storm-seconds", type=float, default=5.0, help="C: within this many seconds (5)")
     add("--contributions", type=_sizes, default=[1000, 5000], help="D: posts (1000,5000)")
-    add("--posting-phones", type=int, default=20, help="D: phones posting (20)")
+    add(
+        "--posting-phones",
+        type=int,
+        help="D: phones posting (default: one per 10 contributions, each within its burst "
+        "of the participant rate limit)",
+    )
     add("--processes", type=int, default=1, help="B: pblapp processes (1)")
     add("--message-queue", help="B with --processes > 1: redis://127.0.0.1:<port>/0")
     add("--redis", action="store_true", help="start a redis-server for --processes > 1")
@@ -78,7 +83,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.tiny:
         args.meetings, args.meeting_phones, args.phones = [2], 3, [8]
         args.storm_phones, args.storm_seconds = 10, 1.0
-        args.contributions, args.posting_phones = [60], 4
+        args.contributions, args.posting_phones = [60], 6
         args.grace = min(args.grace, 8.0)
     args.a_rate = args.rate or (4.0 if args.tiny else 20.0)
     args.b_rate = args.rate or (5.0 if args.tiny else 10.0)
@@ -605,13 +610,24 @@ async def scenario_c(target: Target, args, phones: int):
             await disconnect_all(clients)
 
 
+def rate_limit_burst() -> int:
+    """How many posts a participant may send at once (pblapp.domain.rate_limit.POSTS)."""
+    sys.path.insert(0, str(ROOT))
+    from pblapp.domain.rate_limit import POSTS
+
+    return int(POSTS.capacity)
+
+
 async def scenario_d(target: Target, args, contributions: int):
     """A long meeting: fill it as fast as acks allow, then time the replays and exports."""
     run = Run()
     url = target.urls[0]
     async with client_session() as http:
         meeting = await target.live_meeting(http)
-        plan = [(url, meeting)] * args.posting_phones
+        # A participant may post 10 at once, then one a second (the rate limit): a long
+        # meeting is filled by many phones, as a plenary fills it.
+        posting = args.posting_phones or math.ceil(contributions / rate_limit_burst())
+        plan = [(url, meeting)] * posting
         phones = await join_many(run, http, plan)
         tokens = {}
         remaining = [contributions]

@@ -55,6 +55,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Seconds between two batches of new posts to the phones that take them in batches
         # (the phone page): the first post after a quiet second goes at once.
         PHONE_BATCH_INTERVAL=1.0,
+        # Token buckets on each participant's socket events (domain.rate_limit). Off only
+        # with PBLAPP_PARTICIPANT_RATE_LIMITS=0, for a test that fires posts from one
+        # phone to measure something else.
+        PARTICIPANT_RATE_LIMITS=os.environ.get("PBLAPP_PARTICIPANT_RATE_LIMITS", "1") != "0",
         BABEL_DEFAULT_LOCALE="sv",
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_SAMESITE="Lax",

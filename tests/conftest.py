@@ -22,6 +22,9 @@ def app(tmp_path):
             # throttle has tests of its own, and the real servers of tests/e2e use it.
             "LIVE_STATE_INTERVAL": 0,
             "PHONE_BATCH_INTERVAL": 0,
+            # Tests that post many at once from one phone test other things; the limits
+            # have tests of their own (test_rate_limits.py, and every real server's).
+            "PARTICIPANT_RATE_LIMITS": False,
         }
     )
     yield app

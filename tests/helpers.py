@@ -145,9 +145,16 @@ def free_port() -> int:
 class ServerProcess:
     """``python run.py`` on a free port over ``data_dir``; restartable, killable."""
 
-    def __init__(self, data_dir: Path, port: int | None = None, extra_args: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int | None = None,
+        extra_args: tuple[str, ...] = (),
+        env: dict[str, str] | None = None,
+    ):
         self.data_dir = data_dir
         self.extra_args = list(extra_args)
+        self.extra_env = dict(env or {})
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -156,6 +163,7 @@ class ServerProcess:
     def start(self) -> ServerProcess:
         env = {**os.environ, "PBLAPP_SECRET_KEY": "server-test-key", "PYTHONUNBUFFERED": "1"}
         env.pop("PBLAPP_MESSAGE_QUEUE", None)  # only a test's own flags say it
+        env.update(self.extra_env)
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 [

@@ -11,6 +11,7 @@ with it are disconnected.
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ from flask_socketio import ConnectionRefusedError, SocketIO, join_room
 
 from pblapp import ops
 from pblapp.db import Event
-from pblapp.domain import access
+from pblapp.domain import access, rate_limit
 from pblapp.domain.errors import DomainError, NotFound
 from pblapp.domain.validation import ID_MAX, is_text
 from pblapp.effects.live import (
@@ -255,8 +256,27 @@ def _answered(handler):
     return answer
 
 
-def _participant_action(operation):
-    """A handler for a participant's event: refuse others, answer with an ack."""
+def _rate_limited(attendance_id: int, limit: rate_limit.Limit) -> dict | None:
+    """The refusal for an event over the participant's limit, else ``None`` (a token is
+    taken). Counted per participant, over all their connections to this process."""
+    if not current_app.config["PARTICIPANT_RATE_LIMITS"]:
+        return None
+    buckets = current_app.extensions.setdefault("pblapp.rate_limits", {})
+    now = time.monotonic()
+    bucket = buckets.get((attendance_id, limit))
+    if bucket is None:
+        bucket = buckets[(attendance_id, limit)] = rate_limit.TokenBucket(limit, now)
+    retry_after = bucket.take(now)
+    if retry_after is None:
+        return None
+    refusal = _refusal("rate_limited", f"Too many at once: try again in {retry_after} s.")
+    refusal["error"]["retry_after"] = retry_after
+    return refusal
+
+
+def _participant_action(operation, limit: rate_limit.Limit):
+    """A handler for a participant's event: refuse others and a flood, answer with an
+    ack."""
 
     @_answered
     def handler(payload=None):
@@ -265,6 +285,9 @@ def _participant_action(operation):
             return _refusal("forbidden", "A screen link only shows the screen.")
         if connection is None or connection.attendance is None:
             return _refusal("not_participant", "Only a participant who joined can do this.")
+        refusal = _rate_limited(connection.attendance.id, limit)
+        if refusal is not None:
+            return refusal
         return {"ok": True, **operation(connection.attendance, payload)}
 
     return handler
@@ -409,7 +432,8 @@ def init_app(app: Flask) -> SocketIO:
     socketio.on_event("connect", _on_connect)
     socketio.on_event("disconnect", _on_disconnect)
     for event, operation in PARTICIPANT_EVENTS.items():
-        socketio.on_event(event, _participant_action(operation))
+        limit = rate_limit.POSTS if event == "contribution:add" else rate_limit.OTHER_EVENTS
+        socketio.on_event(event, _participant_action(operation, limit))
     socketio.on_event("*", _on_unknown)
     for event, (answer_key, operation) in FACILITATOR_EVENTS.items():
         socketio.on_event(event, _facilitator_action(answer_key, operation))

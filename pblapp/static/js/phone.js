@@ -117,6 +117,11 @@ function flush() {
       handle: {
         no_answer: settled, // no ack: the post stays in the outbox and is sent again
         internal_error: settled, // the server stumbled: keep it and try again later
+        // Too many at once: it stays in the outbox and goes when the server says.
+        rate_limited: (_text, error) => {
+          settled();
+          setTimeout(flush, Math.max(100, (error.retry_after || 1) * 1000));
+        },
         // The consent text changed: keep the post, and ask for consent to the new text.
         consent_required: () => {
           settled();
