@@ -154,6 +154,10 @@ class Database:
         # Set in the writer's own thread: a change its subscribers make runs at once.
         self._in_writer = threading.local()
         self._write_lock = threading.RLock()
+        # Held from a commit to the end of its publishing, by the writer and by a caller
+        # writing its own change: the subscribers hear of changes in commit order.
+        self._order_lock = threading.RLock()
+        self._start_lock = threading.Lock()
         self._idle_readers: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         self._subscribers: list[Subscriber] = []
         self._writer = _connect(self.path)
@@ -197,9 +201,9 @@ class Database:
         if getattr(self._in_writer, "active", False):
             return self._change_now(fn)
         pending = _Pending(fn)
-        if self._queue.empty() and self._write_lock.acquire(blocking=False):
-            # Nothing waits and nothing is being written: write it here, without handing
-            # it to the writer and back.
+        if self._queue.empty() and self._order_lock.acquire(blocking=False):
+            # Nothing waits, and nothing is being written or published: write it here,
+            # without handing it to the writer and back.
             try:
                 self._in_writer.active = True
                 self._commit([pending])
@@ -207,7 +211,7 @@ class Database:
                     self._publish(pending.events)
             finally:
                 self._in_writer.active = False
-                self._write_lock.release()
+                self._order_lock.release()
             if pending.error is not None:
                 raise pending.error
             return pending.result, pending.events
@@ -225,10 +229,11 @@ class Database:
             change = Change(sqlite_utils.Database(conn))
             try:
                 result = fn(change)
+                conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
         self._publish(change.events)
         return result, change.events
 
@@ -242,7 +247,9 @@ class Database:
                 log.exception("A subscriber failed on %s", [e.type for e in events])
 
     def _start_writer(self) -> None:
-        with self._write_lock:
+        if self._writer_thread is not None:
+            return
+        with self._start_lock:
             if self._writer_thread is None:
                 self._writer_thread = threading.Thread(
                     target=self._write_batches, name="pblapp-writer", daemon=True
@@ -268,36 +275,46 @@ class Database:
                     self._queue.put(None)  # stop after this batch
                     break
                 batch.append(item)
-            self._commit(batch)
-            for item in batch:
-                if item.error is None:
-                    self._publish(item.events)
-                item.done.set()
+            try:
+                with self._order_lock:
+                    self._commit(batch)
+                    for item in batch:
+                        if item.error is None:
+                            self._publish(item.events)
+            except Exception as error:
+                # Never leave a caller waiting, nor the writer dead.
+                log.exception("The writer failed on a batch of %s changes", len(batch))
+                for item in batch:
+                    item.error = item.error or error
+            finally:
+                for item in batch:
+                    item.done.set()
 
     def _commit(self, batch: list[_Pending]) -> None:
         """Each change in a savepoint of one transaction, then one commit."""
         with self._write_lock:
             conn = self._writer
             try:
+                if conn.in_transaction:  # left open by a failure before: none of it stays
+                    conn.execute("ROLLBACK")
                 conn.execute("BEGIN IMMEDIATE")
-            except BaseException as error:
                 for item in batch:
-                    item.error = error
-                return
-            for item in batch:
-                conn.execute("SAVEPOINT change")
-                change = Change(sqlite_utils.Database(conn))
-                try:
-                    item.result = item.fn(change)
-                except BaseException as error:
-                    conn.execute("ROLLBACK TO change")
-                    item.error = error
-                else:
-                    item.events = change.events
-                conn.execute("RELEASE change")
-            try:
+                    conn.execute("SAVEPOINT change")
+                    change = Change(sqlite_utils.Database(conn))
+                    try:
+                        item.result = item.fn(change)
+                    except BaseException as error:
+                        item.error = error
+                        if not conn.in_transaction:
+                            # SQLite undid the whole transaction (a full disk, say).
+                            raise
+                        conn.execute("ROLLBACK TO change")
+                    else:
+                        item.events = change.events
+                    conn.execute("RELEASE change")
                 conn.execute("COMMIT")
             except BaseException as error:
+                # Nothing of the batch is kept: every change in it fails.
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 for item in batch:

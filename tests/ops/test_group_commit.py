@@ -34,8 +34,8 @@ def test_changes_that_wait_together_share_one_commit_and_each_gets_its_own_outco
         except DomainError as error:
             outcomes[n] = error.code
 
-    # While the writer is held up (a slow fsync, say), ten changes arrive.
-    with db._write_lock:
+    # While a change is being written and published (a slow fsync, say), ten arrive.
+    with db._order_lock:
         threads = [threading.Thread(target=caller, args=(n,)) for n in range(10)]
         for thread in threads:
             thread.start()
@@ -68,3 +68,61 @@ def test_a_change_made_by_a_subscriber_is_written_at_once(tmp_path):
         "meeting.closed",
         "minutes.written",
     ]
+
+
+def test_a_change_written_by_its_caller_waits_for_the_writers_subscribers_to_finish(tmp_path):
+    """Changes are heard of in the order they were stored, whichever path wrote them."""
+    db = Database(tmp_path / "pblapp.sqlite3")
+    heard = []
+    slow = threading.Event()
+
+    def subscriber(events):
+        heard.append(events[0].type)
+        if events[0].type == "first.change":
+            slow.wait(2)  # a subscriber that takes its time (the minutes, say)
+
+    db.subscribe(subscriber)
+    first = threading.Thread(target=lambda: db.change(_record("first.change")))
+    first.start()
+    while not heard:
+        time.sleep(0.001)
+    second = threading.Thread(target=lambda: db.change(_record("second.change")))
+    second.start()
+    time.sleep(0.2)
+    assert heard == ["first.change"]  # the second waits
+    slow.set()
+    for thread in (first, second):
+        thread.join(timeout=10)
+    assert heard == ["first.change", "second.change"]
+    stored = [row[0] for row in db.query("SELECT type FROM events ORDER BY seq")]
+    assert stored == heard
+
+
+def test_a_writer_that_fails_tells_every_caller_and_goes_on(tmp_path):
+    db = Database(tmp_path / "pblapp.sqlite3")
+    db.change(_record("warm.up"))
+    broken = db._commit
+
+    def commit_that_breaks(batch):
+        db._commit = broken
+        raise RuntimeError("the disk went away")
+
+    db._commit = commit_that_breaks
+    outcomes = []
+
+    def caller(n):
+        try:
+            outcomes.append(db.change(_record(f"post.{n}"))[0])
+        except RuntimeError as error:
+            outcomes.append(str(error))
+
+    with db._order_lock:
+        threads = [threading.Thread(target=caller, args=(n,)) for n in range(3)]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.2)
+    for thread in threads:
+        thread.join(timeout=10)
+    # No caller hangs: the batch that broke is refused, and the writer takes the next.
+    assert len(outcomes) == 3 and "the disk went away" in outcomes
+    assert db.change(_record("after"))[0] == "after"

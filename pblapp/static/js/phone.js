@@ -101,6 +101,9 @@ function showOwn(post, state, message) {
   } else showPostStatus(config.postStatus[state]);
 }
 
+// A flush waiting for the server's rate limit to let posts in again.
+let retryTimer = null;
+
 function flush() {
   // Before the start nothing can be stored yet; after the close a post may still be on the
   // server (its ack lost), and sending it again is how the phone finds out.
@@ -117,10 +120,18 @@ function flush() {
       handle: {
         no_answer: settled, // no ack: the post stays in the outbox and is sent again
         internal_error: settled, // the server stumbled: keep it and try again later
-        // Too many at once: it stays in the outbox and goes when the server says.
+        // Too many at once: it stays in the outbox and goes when the server says (one
+        // retry for the whole outbox, not one per post).
         rate_limited: (_text, error) => {
           settled();
-          setTimeout(flush, Math.max(100, (error.retry_after || 1) * 1000));
+          if (retryTimer) return;
+          retryTimer = setTimeout(
+            () => {
+              retryTimer = null;
+              flush();
+            },
+            Math.max(100, (error.retry_after || 1) * 1000),
+          );
         },
         // The consent text changed: keep the post, and ask for consent to the new text.
         consent_required: () => {
