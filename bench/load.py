@@ -633,8 +633,13 @@ async def scenario_d(target: Target, args, contributions: int):
         remaining = [contributions]
         cpu_before = target.cpu()
 
+        # Each phone posts its share, never more than a participant's burst.
+        share = math.ceil(contributions / max(1, len(phones)))
+
         async def fill(client):
-            while remaining[0] > 0:
+            for _ in range(share):
+                if remaining[0] <= 0:
+                    return
                 remaining[0] -= 1
                 client_id = str(uuid.uuid4())
                 started = time.perf_counter()
