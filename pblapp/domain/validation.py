@@ -338,17 +338,28 @@ def group_update(payload: Any) -> dict:
     return {field: checked[field] for field in given}
 
 
+# A meeting's time lies in these years (UTC): a typo such as 0999 or 20266 is refused
+# rather than stored, so the pages, the minutes and the calendar file never meet it.
+YEARS = (2000, 2100)
+
+
 def scheduled_at(value: Any) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
         raise DomainError("invalid_scheduled_at", "scheduled_at must be an ISO 8601 time.")
     try:
-        return format_utc(parse_utc(value))
+        moment = parse_utc(value)
     except (ValueError, OverflowError):  # also a year 1 or 9999 pushed over by its zone
         raise DomainError(
             "invalid_scheduled_at", "scheduled_at must be an ISO 8601 time."
         ) from None
+    if not YEARS[0] <= moment.year <= YEARS[1]:
+        raise DomainError(
+            "invalid_scheduled_at",
+            f"scheduled_at must be in the years {YEARS[0]} to {YEARS[1]}.",
+        )
+    return format_utc(moment)
 
 
 def new_meeting(payload: Any) -> dict:
@@ -450,9 +461,9 @@ def meeting_update(payload: Any) -> dict:
         if field in payload:
             try:
                 changes[field] = scheduled_at(payload[field])
-            except DomainError:
+            except DomainError as exc:
                 raise DomainError(
-                    f"invalid_{field}", f"{field} must be an ISO 8601 time."
+                    f"invalid_{field}", exc.message.replace("scheduled_at", field)
                 ) from None
     if not changes:
         raise DomainError(

@@ -138,3 +138,43 @@ def test_a_405_says_which_methods_the_route_takes(client, facilitator):
     for answer in (api, page):
         assert answer.status_code == 405
         assert "GET" in answer.headers["Allow"]
+
+
+def test_a_meeting_time_outside_the_years_2000_to_2100_is_refused_and_nothing_breaks(
+    client, facilitator
+):
+    headers = facilitator["headers"]
+    group = client.post("/api/v1/groups", json={"name": "G", "kind": "pbl"}, headers=headers)
+    gid = group.get_json()["id"]
+    for moment in ("0999-06-01T10:00:00Z", "1999-12-31T23:59:59Z", "2101-01-01T00:00:00Z"):
+        answer = client.post(
+            f"/api/v1/groups/{gid}/meetings", json={"scheduled_at": moment}, headers=headers
+        )
+        assert answer.status_code == 400 and error_code(answer) == "invalid_scheduled_at"
+        assert "2000" in answer.get_json()["error"]["message"]
+    meeting = client.post(
+        f"/api/v1/groups/{gid}/meetings",
+        json={"scheduled_at": "2000-01-01T00:00:00Z"},
+        headers=headers,
+    ).get_json()
+    changed = client.patch(
+        f"/api/v1/meetings/{meeting['id']}",
+        json={"next_meeting_at": "0999-06-01T10:00:00Z"},
+        headers=headers,
+    )
+    assert changed.status_code == 400 and error_code(changed) == "invalid_next_meeting_at"
+    assert (
+        "next_meeting_at must be in the years 2000 to 2100"
+        in changed.get_json()["error"]["message"]
+    )
+    # The meeting runs and closes, and its minutes and notice come out.
+    for step in ("start", "close"):
+        assert (
+            client.post(f"/api/v1/meetings/{meeting['id']}/{step}", headers=headers).status_code
+            == 200
+        )
+    for path in ("minutes.md", "notice.ics"):
+        assert (
+            client.get(f"/api/v1/meetings/{meeting['id']}/{path}", headers=headers).status_code
+            == 200
+        )
