@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 
 from flask import Blueprint, Response, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -346,9 +347,10 @@ def minutes_file(meeting_id: int, fmt: str):
     return response
 
 
-def _csv(rows: list[dict], filename: str) -> Response:
-    """Streamed in pieces of 500 rows, written in a worker thread (``off_loop``)."""
-    chunks = off_loop(lambda: list(exports.contributions_csv_chunks(rows)))
+def _csv(read_rows: Callable[[], list[dict]], filename: str) -> Response:
+    """Streamed in pieces of 500 rows, read and written in one worker thread
+    (``off_loop``)."""
+    chunks = off_loop(lambda: list(exports.contributions_csv_chunks(read_rows())))
     return _download(chunks, "text/csv; charset=utf-8", filename)
 
 
@@ -363,9 +365,9 @@ def get_starting_point_image(meeting_id: int):
     return _download(data, mimetype, f"starting-point-{meeting_id}")
 
 
-def _jsonl(events: list[dict], filename: str) -> Response:
+def _jsonl(read_events: Callable[[], list[dict]], filename: str) -> Response:
     """Streamed, as :func:`_csv`."""
-    chunks = off_loop(lambda: list(exports.events_jsonl_chunks(events)))
+    chunks = off_loop(lambda: list(exports.events_jsonl_chunks(read_events())))
     return _download(chunks, "application/x-ndjson; charset=utf-8", filename)
 
 
@@ -375,7 +377,7 @@ def meeting_csv(meeting_id: int):
     meeting = visible_meeting(meeting_id)
     record_download(meeting["group_id"])
     # In the group's time zone and language, without withdrawn participants.
-    rows = off_loop(research_rows.log_rows, meeting["group_id"], meeting_id)
+    rows = partial(research_rows.log_rows, meeting["group_id"], meeting_id)
     return _csv(rows, f"meeting-{meeting_id}-log.csv")
 
 
@@ -384,7 +386,7 @@ def meeting_csv(meeting_id: int):
 def meeting_jsonl(meeting_id: int):
     meeting = visible_meeting(meeting_id)
     record_download(meeting["group_id"])
-    events = ops.records.events(db(), group_id=meeting["group_id"], meeting_id=meeting_id)
+    events = partial(ops.records.events, db(), group_id=meeting["group_id"], meeting_id=meeting_id)
     return _jsonl(events, f"meeting-{meeting_id}-log.jsonl")
 
 
@@ -393,7 +395,7 @@ def meeting_jsonl(meeting_id: int):
 def group_csv(group_id: int):
     ops.lookup.group(db(), g.user["id"], group_id)
     record_download(group_id)
-    return _csv(off_loop(research_rows.log_rows, group_id), f"group-{group_id}-log.csv")
+    return _csv(partial(research_rows.log_rows, group_id), f"group-{group_id}-log.csv")
 
 
 @bp.get("/groups/<int:group_id>/log.jsonl")
@@ -401,7 +403,8 @@ def group_csv(group_id: int):
 def group_jsonl(group_id: int):
     ops.lookup.group(db(), g.user["id"], group_id)
     record_download(group_id)
-    return _jsonl(ops.records.events(db(), group_id=group_id), f"group-{group_id}-log.jsonl")
+    events = partial(ops.records.events, db(), group_id=group_id)
+    return _jsonl(events, f"group-{group_id}-log.jsonl")
 
 
 def init_app(app) -> None:
