@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     Flask,
+    current_app,
     flash,
     g,
     redirect,
@@ -26,6 +27,7 @@ from pblapp.domain.clock import format_utc
 from pblapp.domain.errors import DomainError
 from pblapp.i18n import error_message
 from pblapp.web import db
+from pblapp.web.socket_ends import end_stale_sockets
 
 bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()
@@ -48,9 +50,13 @@ def init_app(app: Flask) -> None:
 
 def session_user() -> dict | None:
     """The user this browser is logged in as: the login must still be open on the server,
-    so a cookie kept from before a logout opens nothing."""
+    so a cookie kept from before a logout opens nothing, and it must have been used within
+    the session lifetime (``SESSION_HOURS``). This request counts as a use."""
     login_id = session.get("login")
-    return ops.accounts.login_user(db(), login_id) if isinstance(login_id, str) else None
+    if not isinstance(login_id, str):
+        return None
+    hours = current_app.config["SESSION_HOURS"]
+    return ops.accounts.login_user(db(), login_id, hours, touch=True)
 
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -126,11 +132,29 @@ def _safe_next(target: str | None) -> str:
 # server process sees the same count and a restart does not reset it.
 FAILED_LOGINS_MAX = 10
 FAILED_LOGINS_WINDOW = 15 * 60
+# And after this many for one account name, from any addresses, that account waits. It is
+# higher than the per-address limit so that one person in the room (one address, or two
+# with a phone's mobile data) cannot lock the facilitator out before the meeting, while a
+# guess spread over many addresses still gets no more than this many tries per window.
+FAILED_LOGINS_PER_ACCOUNT_MAX = 20
 
 
 def _window_start() -> str:
     """The earliest time of a failure that still counts (stored times compare as text)."""
     return format_utc(datetime.now(UTC) - timedelta(seconds=FAILED_LOGINS_WINDOW))
+
+
+def guessing_refusal(name: str) -> str | None:
+    """Why a password for ``name`` from this address may not be tried now (in the UI
+    language), or ``None``. Unknown names are counted as known ones are, so a refusal
+    tells nothing about which names exist."""
+    address = request.remote_addr or "-"
+    by_address, by_name = ops.accounts.login_failure_counts(db(), address, name, _window_start())
+    if by_address >= FAILED_LOGINS_MAX:
+        return gettext("Too many wrong passwords from this computer. Wait 15 minutes.")
+    if by_name >= FAILED_LOGINS_PER_ACCOUNT_MAX:
+        return gettext("Too many wrong passwords for this account. Wait 15 minutes.")
+    return None
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -140,10 +164,10 @@ def login():
     if request.method == "GET":
         return render_template("auth/login.html", error=None)
     address = request.remote_addr or "-"
-    if ops.accounts.recent_login_failures(db(), address, _window_start()) >= FAILED_LOGINS_MAX:
-        error = gettext("Too many wrong passwords from this computer. Wait 15 minutes.")
-        return render_template("auth/login.html", error=error), 429
     name = request.form.get("name", "")
+    refusal = guessing_refusal(name)
+    if refusal:
+        return render_template("auth/login.html", error=refusal), 429
     user = ops.accounts.authenticate(db(), name, request.form.get("password", ""))
     if user:
         ops.accounts.forget_login_failures(db(), address)
@@ -158,6 +182,7 @@ def logout():
     login_id = session.pop("login", None)
     if isinstance(login_id, str):
         ops.accounts.end_login(db(), login_id)
+        end_stale_sockets()  # the console's socket was let in with this login: it ends too
     return redirect(url_for("auth.login"))
 
 

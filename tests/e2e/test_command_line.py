@@ -56,7 +56,7 @@ def test_create_user_refuses_a_short_password(tmp_path):
         text=True,
         cwd=ROOT,
     )
-    assert result.returncode == 1 and "at least 8" in result.stderr
+    assert result.returncode == 1 and "at least 10" in result.stderr
 
 
 def test_the_data_dir_can_come_from_the_environment(tmp_path):

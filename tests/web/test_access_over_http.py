@@ -25,7 +25,7 @@ def test_a_user_sees_only_their_own_groups(
 
     with app.app_context():
         _, other_token = ops.accounts.create_user(
-            app.extensions["pblapp.db"], "Annan Handledare", "facilitator", "password1"
+            app.extensions["pblapp.db"], "Annan Handledare", "facilitator", "annat långt lösen"
         )
     other = {"Authorization": f"Bearer {other_token}"}
     gid, mid = live_meeting["group_id"], live_meeting["id"]
@@ -66,7 +66,7 @@ def test_a_user_sees_only_their_own_groups(
 
 
 def test_a_facilitator_cannot_watch_another_users_meeting(app, db, live_meeting):
-    user, token = ops.accounts.create_user(db, "Annan", "facilitator", "password1")
+    user, token = ops.accounts.create_user(db, "Annan", "facilitator", "annat långt lösen")
     ops.groups.create(db, user["id"], {"name": "Egen", "kind": "pbl"})
     client = sio(app, auth={"api_token": token, "meeting_id": live_meeting["id"]})
     assert not client.is_connected()

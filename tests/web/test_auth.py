@@ -14,6 +14,8 @@ def test_the_one_time_setup_url_creates_the_first_facilitator_once(tmp_path):
     response = client.post(f"/setup/{token}", data=form)
     assert response.status_code == 302 and response.location == "/groups"
     assert client.get("/groups").status_code == 200
+    # No API token was made that nobody saw: the account page makes one when needed.
+    assert "Du har inga API-nycklar" in client.get("/account").get_data(as_text=True)
     used = app.test_client().get(f"/setup/{token}")
     assert used.status_code == 404
     assert "Den här inställningslänken kan inte användas" in used.get_data(as_text=True)
@@ -122,3 +124,198 @@ def test_login_next_with_a_tab_does_not_redirect_off_site(app, client, facilitat
     )
     assert answer.status_code == 302
     assert not answer.headers["Location"].startswith("//")
+
+
+def test_logout_disconnects_the_console_socket_of_that_login(app, facilitator, live_meeting):
+    browser, other = app.test_client(), app.test_client()
+    log_in(browser, facilitator)
+    log_in(other, facilitator)
+    console = sio(app, flask_test_client=browser, auth={"meeting_id": live_meeting["id"]})
+    elsewhere = sio(app, flask_test_client=other, auth={"meeting_id": live_meeting["id"]})
+    assert console.is_connected() and elsewhere.is_connected()
+
+    browser.post("/logout")
+
+    assert not console.is_connected()  # it no longer moderates
+    assert elsewhere.is_connected()  # another login of the same user is not this one
+
+
+# -- passwords at the setup page and for new users ----------------------------------------
+
+
+def test_setup_refuses_a_blank_short_or_common_password(tmp_path):
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "WTF_CSRF_ENABLED": False})
+    client = app.test_client()
+    with app.app_context():
+        token = ops.accounts.create_setup_token(app.extensions["pblapp.db"])
+    for password, message in [
+        (" " * 10, "bara mellanslag"),
+        ("kort ord", "minst 10 tecken"),
+        ("Sommar2025!", "för vanligt eller för lätt att gissa"),
+        ("lösenord123", "för vanligt eller för lätt att gissa"),
+    ]:
+        form = {"name": "Hanna", "password": password, "password2": password}
+        answer = client.post(f"/setup/{token}", data=form)
+        assert answer.status_code == 400 and message in answer.get_data(as_text=True)
+    assert not ops.accounts.has_facilitator(app.extensions["pblapp.db"])
+
+
+def test_eight_spaces_are_no_password(db):
+    import pytest
+
+    from pblapp.domain.errors import DomainError
+
+    with pytest.raises(DomainError) as refused:
+        ops.accounts.create_user(db, "Hanna", "facilitator", " " * 8)
+    assert refused.value.code == "password_blank"
+    with pytest.raises(DomainError) as refused:
+        ops.accounts.create_user(db, "Hanna", "facilitator", "qwertyuiop")
+    assert refused.value.code == "password_too_common"
+
+
+# -- how long a login lasts ---------------------------------------------------------------
+
+
+def _idle_logins(app, hours: float) -> None:
+    """Make every login look unused for ``hours``."""
+    from datetime import UTC, datetime, timedelta
+
+    from pblapp.domain.clock import format_utc
+
+    then = format_utc(datetime.now(UTC) - timedelta(hours=hours))
+    app.extensions["pblapp.db"].change(
+        lambda change: change.db.execute("UPDATE logins SET last_seen_at = ?", [then])
+    )
+
+
+def _last_seen(app) -> str:
+    return app.extensions["pblapp.db"].query_one("SELECT last_seen_at FROM logins")["last_seen_at"]
+
+
+def test_a_login_unused_for_longer_than_twelve_hours_ends(app, client, facilitator, live_meeting):
+    assert app.config["SESSION_HOURS"] == 12
+    log_in(client, facilitator)
+    _idle_logins(app, 12.05)
+
+    assert client.get("/groups").status_code == 302  # to the login page
+    assert not sio(app, flask_test_client=client, auth={"meeting_id": 1}).is_connected()
+    ended = app.extensions["pblapp.db"].query_one("SELECT ended_at FROM logins")["ended_at"]
+    assert ended is not None  # ended on the server, not only in the browser
+
+
+def test_a_login_in_use_lasts_and_is_noted_at_most_once_a_minute(app, client, facilitator):
+    log_in(client, facilitator)
+    _idle_logins(app, 11.9)  # almost twelve hours, then used again
+    assert client.get("/groups").status_code == 200
+    seen = _last_seen(app)
+    assert client.get("/groups").status_code == 200
+    assert _last_seen(app) == seen  # no write for a second request within the minute
+    _idle_logins(app, 11.9)
+    assert client.get("/groups").status_code == 200
+    assert _last_seen(app) > seen
+
+
+def test_the_session_lifetime_is_configurable_and_sets_the_cookie(tmp_path, monkeypatch):
+    from datetime import UTC, datetime, timedelta
+
+    monkeypatch.setenv("PBLAPP_SESSION_HOURS", "2")
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "WTF_CSRF_ENABLED": False})
+    assert app.config["PERMANENT_SESSION_LIFETIME"] == timedelta(hours=2)
+    user, _ = ops.accounts.create_user(
+        app.extensions["pblapp.db"], "Hanna", "facilitator", PASSWORD
+    )
+    client = app.test_client()
+    log_in(client, user)
+    expires = client.get_cookie("session").expires
+    assert abs(expires - (datetime.now(UTC) + timedelta(hours=2))) < timedelta(minutes=1)
+    _idle_logins(app, 1.5)
+    assert client.get("/groups").status_code == 200
+    _idle_logins(app, 2.1)
+    assert client.get("/groups").status_code == 302
+
+    # The command line's setting (test_config) wins; nonsense falls back to 12 hours.
+    other = create_app({"DATA_DIR": str(tmp_path), "SESSION_HOURS": 0.5})
+    assert other.config["PERMANENT_SESSION_LIFETIME"] == timedelta(minutes=30)
+    monkeypatch.setenv("PBLAPP_SESSION_HOURS", "tolv")
+    assert create_app({"DATA_DIR": str(tmp_path)}).config["SESSION_HOURS"] == 12
+
+
+def test_a_phones_cookie_outlasts_the_session_lifetime_but_a_logins_does_not(
+    app, facilitator, live_meeting
+):
+    from datetime import UTC, datetime, timedelta
+
+    def expires_in(client) -> timedelta:
+        return client.get_cookie("session").expires - datetime.now(UTC)
+
+    phone = app.test_client()
+    form = {"display_name": "Anna", "organization": "FK", "consent": "on"}
+    assert phone.post(f"/j/{live_meeting['join_code']}", data=form).status_code == 302
+    # The same phone comes back as the same participant at the group's next meeting.
+    assert expires_in(phone) > timedelta(days=179)
+    laptop = app.test_client()
+    log_in(laptop, facilitator)
+    assert timedelta(hours=11.9) < expires_in(laptop) <= timedelta(hours=12)
+
+
+# -- guessing -------------------------------------------------------------------------------
+
+
+def test_twenty_wrong_passwords_for_one_account_from_many_addresses_lock_that_account(
+    app, facilitator, researcher
+):
+    from pblapp.web import auth
+
+    database = app.extensions["pblapp.db"]
+    for n in range(auth.FAILED_LOGINS_PER_ACCOUNT_MAX - 1):  # one guess from each address
+        ops.accounts.record_login_failure(database, f"10.0.{n}.1", facilitator["name"])
+    last = app.test_client().post(
+        "/",
+        data={"name": facilitator["name"], "password": "gissning"},
+        environ_base={"REMOTE_ADDR": "10.0.99.1"},
+    )
+    assert last.status_code == 401  # each address is far below its own limit
+
+    right = app.test_client().post("/", data={"name": facilitator["name"], "password": PASSWORD})
+    assert right.status_code == 429  # the account waits, from every address
+    assert "för det här kontot" in right.get_data(as_text=True)
+    assert log_in(app.test_client(), researcher).status_code == 302  # others do not
+    _age_failed_logins(app, auth.FAILED_LOGINS_WINDOW + 1)
+    assert log_in(app.test_client(), facilitator).status_code == 302
+
+
+def test_an_unknown_name_is_locked_as_a_known_one_is(app, facilitator):
+    from pblapp.web import auth
+
+    database = app.extensions["pblapp.db"]
+    for n in range(auth.FAILED_LOGINS_PER_ACCOUNT_MAX):  # as the login form records them
+        ops.accounts.record_login_failure(database, f"10.1.{n}.1", "Ingen Alls")
+    answer = app.test_client().post("/", data={"name": " Ingen Alls ", "password": "gissning"})
+    assert answer.status_code == 429  # no way to tell that the name does not exist
+    assert "för det här kontot" in answer.get_data(as_text=True)
+
+
+def test_a_login_takes_as_long_for_an_unknown_name_as_for_a_known_one(app, facilitator):
+    import statistics
+    import time
+
+    client = app.test_client()
+
+    def seconds(name: str, n: int) -> float:
+        started = time.perf_counter()
+        answer = client.post(
+            "/",
+            data={"name": name, "password": "gissning"},
+            environ_base={"REMOTE_ADDR": f"10.2.{n}.1"},
+        )
+        assert answer.status_code == 401
+        return time.perf_counter() - started
+
+    seconds("Ingen Alls", 99)  # the first unknown name makes the dummy hash
+    known, unknown = [], []
+    for n in range(5):  # interleaved, so a busy moment of the machine hits both alike
+        known.append(seconds(facilitator["name"], 2 * n))
+        unknown.append(seconds(f"Ingen {n}", 2 * n + 1))
+    # Loose on purpose: a password hash takes tens of milliseconds, a lookup without one
+    # well under one (77 ms against 2 ms before the dummy hash).
+    assert statistics.median(unknown) >= 0.5 * statistics.median(known)

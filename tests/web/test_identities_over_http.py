@@ -147,7 +147,7 @@ def test_the_owner_adds_someone_without_a_phone_to_the_attendance(
 
 
 def test_attendance_is_refused_for_a_meeting_one_cannot_see(client, db, live_meeting):
-    user, token = ops.accounts.create_user(db, "Annan", "facilitator", "password1")
+    user, token = ops.accounts.create_user(db, "Annan", "facilitator", "annat långt lösen")
     answer = client.post(
         f"/api/v1/meetings/{live_meeting['id']}/attendance",
         json={"display_name": "X", "organization": "FK"},
