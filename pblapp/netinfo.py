@@ -29,12 +29,20 @@ def lan_address() -> str | None:
     return None
 
 
-def base_url(public_url: str | None, port: int | str | None, host_header: str | None = None) -> str:
-    """The URL phones open: ``public_url`` if set, else the LAN address and port."""
+def base_url(
+    public_url: str | None,
+    port: int | str | None,
+    host_header: str | None = None,
+    scheme: str = "http",
+) -> str:
+    """The URL phones open: ``public_url`` if set, else the LAN address and port
+    (``scheme`` is ``https`` when the server serves TLS itself)."""
     if public_url:
         return public_url.rstrip("/")
     address = lan_address()
     if address is None:
         # No network but loopback: the best we can show is what the browser used.
-        return f"http://{host_header}" if host_header else f"http://127.0.0.1:{port or 5000}"
-    return f"http://{address}:{port or 5000}"
+        return (
+            f"{scheme}://{host_header}" if host_header else f"{scheme}://127.0.0.1:{port or 5000}"
+        )
+    return f"{scheme}://{address}:{port or 5000}"

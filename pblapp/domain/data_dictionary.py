@@ -112,8 +112,10 @@ JSONL_FIELDS: dict[str, str] = {
 FILES: dict[str, str] = {
     "README.txt": "this file",
     "log.csv": "one row per contribution of every meeting, hidden ones included (RFC 4180, "
-    "UTF-8, CRLF; text exactly as typed)",
-    "log.xlsx": "the same rows and columns as log.csv, for Excel; every text is a text cell",
+    "UTF-8, CRLF). The exact text, for R and pandas: nothing is changed to suit a "
+    "spreadsheet. In Excel, open log.xlsx instead",
+    "log.xlsx": "the same rows and columns as log.csv, for Excel: every text is a text cell, "
+    "never a formula",
     "log.jsonl": "the event log: one JSON object per line, in order",
     "participants.csv": "one row per pseudonym and meeting attended",
     "meetings.csv": "one row per meeting: the group's phase and the indicators behind it",

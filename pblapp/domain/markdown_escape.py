@@ -9,7 +9,9 @@ entity, a bare web or e-mail address that a GFM or linkify renderer would turn i
 The text is folded to one line first, so no typed line can start a block of its own. The
 caller may put it at the start of a line (``- <text>``), so block markers at its start are
 escaped. A backslash is used where Python-Markdown and CommonMark both honour it, else an
-entity (Python-Markdown shows ``\\~`` or ``\\<`` with the backslash).
+entity (Python-Markdown shows ``\\~`` or ``\\<`` with the backslash). An e-mail address
+gets an invisible word joiner (U+2060) before its ``@``: GitHub's renderer links an address
+whatever is escaped in it.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ _RULE = re.compile(r"^(?:-[\s-]*|\*[\s*]*|_[\s_]*|=[\s=]*)$")
 # turn into links.
 _SCHEME_COLON = re.compile(r"(?<=[A-Za-z0-9])(:)(?=//)")
 _WWW_DOT = re.compile(r"(?<![\w.-])www(\.)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
 _EMAIL_AT = re.compile(r"(?<=[\w.+-])(@)(?=[\w-]+\.[\w.-]*[A-Za-z])")
 _DOMAIN_DOT = re.compile(r"(?<=[\w-])(\.)(?=([A-Za-z]+)(?![\w-]))")
 # Top-level domains linkify knows: every two-letter country code and the longer ones.
@@ -89,7 +92,10 @@ def _escapes(text: str) -> dict[int, str]:
     for match in _WWW_DOT.finditer(text):
         out[match.start(1)] = "\\."
     for match in _EMAIL_AT.finditer(text):
-        out[match.start(1)] = "&#64;"
+        # cmark-gfm finds e-mail addresses in the text after decoding escapes and entities,
+        # so no escape of "@" stops it; an invisible word joiner before it does, in every
+        # renderer, and the address still reads as typed.
+        out[match.start(1)] = WORD_JOINER + "@"
     for match in _DOMAIN_DOT.finditer(text):
         if _is_top_level_domain(match.group(2)):
             out[match.start(1)] = "\\."
@@ -113,26 +119,66 @@ def escape_heading(text: str) -> str:
     return escaped
 
 
-# A link or image target, inline ``](target`` or in a reference definition ``[x]: target``.
-_INLINE_TARGET = re.compile(r"(\]\(\s*)([^)\n]*)")
-_REFERENCE_TARGET = re.compile(r"^( {0,3}\[[^\]]+\]:\s*)(\S+)", re.MULTILINE)
+# A link or image target, inline ``](target`` or in a reference definition ``[x]: target``
+# (``]:`` is always right after the label, wherever the definition stands: in a quote, a
+# list item). The target may start on the next line, after a quote's ``>``, and an inline
+# one may go on over line breaks (Python-Markdown allows that; browsers drop the breaks).
+_LINE_BREAK = r"\r?\n[ \t>]*"
+_INLINE_TARGET = re.compile(
+    rf"(\]\([ \t]*(?:{_LINE_BREAK})?)((?:[^()\r\n]|{_LINE_BREAK}(?=\S)|\([^()\r\n]*\))*)"
+)
+_REFERENCE_TARGET = re.compile(rf"(\]:[ \t]*(?:{_LINE_BREAK})?)([^\r\n]*)")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
 _SAFE_SCHEMES = {"http", "https", "mailto"}
+_BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+# What a browser drops from a URL (control characters, such as a tab or a line break inside
+# it), and, to be safe, characters with no visible mark.
+_DROPPED = re.compile(r"[\x00-\x1f\x7f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_EDGES = "".join(map(chr, range(0x21)))  # and it strips control characters and spaces at the ends
+# A bare address that GFM or linkify would link, with a scheme other than http(s) and mailto:
+# ``ftp://…``, ``xmpp:…@…``.
+_BARE_SCHEME = re.compile(r"(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*)(:)(?=//|[^\s@]+@)")
 
 
-def _safe_target(match: re.Match) -> str:
-    # Renderers decode entities in a target (java&#115;cript:), and browsers drop control
-    # characters and spaces in a scheme: judge the target as a browser would read it.
-    target = re.sub(r"[\x00-\x20]", "", html.unescape(match.group(2))).lower()
-    scheme = _SCHEME.match(target)
+def _as_read(target: str) -> str:
+    """A link target as a browser gets it from any renderer: backslash escapes and entities
+    undone (until nothing changes), dropped characters gone, lower-case."""
+    previous = None
+    while target != previous:
+        previous = target
+        target = html.unescape(_BACKSLASH_ESCAPE.sub(r"\1", target))
+    target = re.sub(_LINE_BREAK, "", target.strip(_EDGES))
+    return _DROPPED.sub("", target).lower()
+
+
+def _safe_target(match: re.Match, replacement: str = "#") -> str:
+    # Renderers drop a backslash before punctuation (javascript\:) and decode entities in a
+    # target (java&#115;cript:), and browsers drop control characters and spaces in a
+    # scheme: judge the target as a browser would read it after the renderer.
+    scheme = _SCHEME.match(_as_read(match.group(2)))
     if scheme and scheme.group(1) not in _SAFE_SCHEMES:
-        return match.group(1) + "#"
+        return match.group(1) + replacement
     return match.group(0)
+
+
+def _inert_bare_scheme(match: re.Match) -> str:
+    # A word joiner parts the scheme from its colon, unseen: no renderer links it then.
+    if match.group(1).lower() in _SAFE_SCHEMES:
+        return match.group(0)
+    return match.group(1) + WORD_JOINER + ":"
+
+
+def safe_link_targets(text: str, replacement: str = "#") -> str:
+    """Markdown whose links and images all go to http(s), mailto or a relative address: any
+    other target (``javascript:``, ``data:``, also when escaped, encoded or spaced out)
+    becomes ``replacement``."""
+    text = _INLINE_TARGET.sub(lambda match: _safe_target(match, replacement), text)
+    return _REFERENCE_TARGET.sub(lambda match: _safe_target(match, replacement), text)
 
 
 def safe_markdown(text: str) -> str:
     """The facilitator's Markdown (the starting point) kept as Markdown, but inert: raw HTML
     and autolinks show as text, and links go only to http(s) or mailto, as on the screen."""
     text = text.replace("<", "&lt;")
-    text = _INLINE_TARGET.sub(_safe_target, text)
-    return _REFERENCE_TARGET.sub(_safe_target, text)
+    text = _BARE_SCHEME.sub(_inert_bare_scheme, text)
+    return safe_link_targets(text)

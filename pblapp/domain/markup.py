@@ -2,11 +2,16 @@
 
 Markdown allows raw HTML, so the rendered result is always cleaned with nh3: only plain
 formatting tags survive, links keep http(s) and mailto only, and no script or style can
-come through.
+come through. Link targets are judged before rendering too, as the minutes judge them
+(``markdown_escape.safe_link_targets``): a target that is escaped, encoded or spaced out
+into ``javascript:`` is replaced before any renderer reads it, by one that nh3 then removes,
+so such a link is left as its text.
 """
 
 import markdown
 import nh3
+
+from pblapp.domain.markdown_escape import safe_link_targets
 
 _TAGS = {
     "p",
@@ -29,7 +34,9 @@ _TAGS = {
 
 
 def markdown_to_html(text: str) -> str:
-    html = markdown.markdown(text or "", extensions=["sane_lists"])
+    # "about:invalid" is no allowed scheme: nh3 drops it, and the link keeps only its text.
+    text = safe_link_targets(text or "", replacement="about:invalid")
+    html = markdown.markdown(text, extensions=["sane_lists"])
     return nh3.clean(
         html,
         tags=_TAGS,

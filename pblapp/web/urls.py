@@ -10,7 +10,12 @@ def public_base() -> str:
     port = current_app.config.get("SERVER_PORT")
     if port is None and request:
         port = request.host.rpartition(":")[2] if ":" in request.host else None
-    return base_url(current_app.config.get("PUBLIC_URL"), port, request.host if request else None)
+    return base_url(
+        current_app.config.get("PUBLIC_URL"),
+        port,
+        request.host if request else None,
+        scheme=current_app.config["PREFERRED_URL_SCHEME"],
+    )
 
 
 def join_url(join_code: str) -> str:

@@ -11,6 +11,7 @@ import markdown
 import pytest
 from markdown_it import MarkdownIt
 
+from pblapp.domain.markdown_escape import WORD_JOINER
 from pblapp.domain.minutes import escape_heading, escape_markdown
 
 ORDINARY = [
@@ -57,9 +58,11 @@ class _Reader(HTMLParser):
 
 
 def read(rendered: str) -> tuple[list, str]:
+    """The tags, and the text as a reader sees it (the invisible word joiner that keeps an
+    e-mail address from being linked is not seen)."""
     reader = _Reader()
     reader.feed(rendered)
-    return reader.tags, " ".join("".join(reader.text).split())
+    return reader.tags, " ".join("".join(reader.text).replace(WORD_JOINER, "").split())
 
 
 @pytest.mark.parametrize("text", ORDINARY)
@@ -102,10 +105,6 @@ def test_participant_text_never_becomes_a_link_image_html_or_emphasis(text):
         for name, render in renderers():
             tags, visible = read(render(prefix + escaped))
             made = {tag for tag, _ in tags} - {"p", "ul", "ol", "li"}
-            if name == "cmark-gfm" and made == {"a"}:
-                # GitHub links a bare e-mail address whatever is escaped; only as mailto.
-                assert all(attrs["href"].startswith("mailto:") for _, attrs in tags if attrs)
-                continue
             assert made == set(), (name, prefix + escaped, tags)
             # And it reads as typed.
             assert visible.endswith(" ".join(text.split())), (name, visible)
