@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -53,6 +54,40 @@ def _parser() -> argparse.ArgumentParser:
         help="a Redis URL such as redis://127.0.0.1:6379/0, for several server processes "
         "sharing the live rooms (PBLAPP_MESSAGE_QUEUE; default: one process, no Redis)",
     )
+    parser.add_argument(
+        "--tls-cert",
+        metavar="FILE",
+        default=os.environ.get("PBLAPP_TLS_CERT") or None,
+        help="serve HTTPS with this certificate (PEM; PBLAPP_TLS_CERT); needs --tls-key",
+    )
+    parser.add_argument(
+        "--tls-key",
+        metavar="FILE",
+        default=os.environ.get("PBLAPP_TLS_KEY") or None,
+        help="the certificate's private key (PEM; PBLAPP_TLS_KEY)",
+    )
+    parser.add_argument(
+        "--proxy",
+        action="store_true",
+        default=os.environ.get("PBLAPP_PROXY", "0") not in ("", "0"),
+        help="behind one reverse proxy on this machine or network: trust its "
+        "X-Forwarded-For, -Proto and -Host (PBLAPP_PROXY=1)",
+    )
+    parser.add_argument(
+        "--allowed-host",
+        metavar="NAME",
+        action="append",
+        default=[name for name in os.environ.get("PBLAPP_ALLOWED_HOSTS", "").split(",") if name],
+        help="another host name browsers may use for this server, besides --public-url's, "
+        "localhost and the LAN address; repeatable (PBLAPP_ALLOWED_HOSTS, comma-separated)",
+    )
+    parser.add_argument(
+        "--session-hours",
+        metavar="N",
+        type=float,
+        default=None,
+        help="hours without a request after which a login ends (PBLAPP_SESSION_HOURS, else 12)",
+    )
     return parser
 
 
@@ -96,8 +131,8 @@ def redis_refusal(url: str) -> str | None:
 def _create_user_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="run.py create-user",
-        description="Create a user. Reads the password as one line on stdin; "
-        "prints a new API token as the last line.",
+        description="Create a user. Reads the password as one line on stdin (at least 10 "
+        "characters, not a common one); prints a new API token as the last line.",
     )
     parser.add_argument("name")
     # Checked against pblapp.domain.access.ROLES once parsed (importing pblapp here would
@@ -128,7 +163,11 @@ def create_user(argv: list[str]) -> int:
     app = create_app({"DATA_DIR": args.data_dir})
     try:
         user, token = accounts.create_user(
-            app.extensions["pblapp.db"], args.name, args.role, password
+            app.extensions["pblapp.db"],
+            args.name,
+            args.role,
+            password,
+            token_label="run.py create-user",
         )
     except DomainError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
@@ -237,6 +276,43 @@ def _grant(database, args) -> int:
     return 0
 
 
+def _backup_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="run.py backup",
+        description="Copy the data directory into DEST while the server runs: a consistent "
+        "copy of the database (SQLite's online backup), the minutes, the images and the "
+        "secret key; then check the copy and print what it holds. Restore by starting the "
+        "server with --data-dir DEST.",
+    )
+    parser.add_argument("destination", metavar="DEST", help="a new (or empty) folder")
+    parser.add_argument("--data-dir", default=os.environ.get("PBLAPP_DATA_DIR", "sessions"))
+    return parser
+
+
+def backup(argv: list[str]) -> int:
+    """``run.py backup DEST [--data-dir D]``: prints what the copy holds; on an error, or
+    a copy that fails its integrity check, prints ``error: …`` and returns 1."""
+    args = _backup_parser().parse_args(argv)
+    from pblapp.domain.errors import DomainError
+    from pblapp.ops import backup as backups
+
+    try:
+        summary = backups.take(args.data_dir, args.destination)
+    except (DomainError, OSError) as exc:
+        print(f"error: {getattr(exc, 'message', exc)}", file=sys.stderr)
+        return 1
+    key_from_environment = bool(os.environ.get("PBLAPP_SECRET_KEY"))
+    print("\n".join(backups.report(summary, key_from_environment)), flush=True)
+    if not summary.ok:
+        print(
+            f"error: the copy in {summary.destination} failed its integrity check; do not "
+            "rely on it. Check the disk it is on and take the backup again.",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
 def _check_public_url(parser: argparse.ArgumentParser, url: str | None) -> None:
     """A phone's camera opens only a whole URL; "10.0.0.5:8080" would be read as text."""
     if url is None:
@@ -248,6 +324,30 @@ def _check_public_url(parser: argparse.ArgumentParser, url: str | None) -> None:
         )
 
 
+def _check_tls(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """A certificate needs its key and the other way round; and a server that speaks only
+    HTTPS must not send phones to an http:// address."""
+    if bool(args.tls_cert) != bool(args.tls_key):
+        parser.error(
+            "--tls-cert and --tls-key go together: give both the certificate and its "
+            "private key, or neither"
+        )
+    if args.tls_cert and args.public_url and urlsplit(args.public_url).scheme != "https":
+        parser.error(
+            "with --tls-cert the server speaks only HTTPS, so --public-url must start with "
+            f"https://, not {args.public_url!r}"
+        )
+
+
+def _allowed_hosts(args: argparse.Namespace) -> list[str]:
+    """The names given with --allowed-host, and the address given with --host when it is
+    one address rather than all of them."""
+    names = list(args.allowed_host)
+    if args.host not in ("0.0.0.0", "::", ""):
+        names.append(args.host)
+    return names
+
+
 def _listens_on_loopback(host: str) -> bool:
     return host in ("localhost", "::1") or host.startswith("127.")
 
@@ -256,6 +356,7 @@ def serve(argv: list[str]) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     _check_public_url(parser, args.public_url)
+    _check_tls(parser, args)
     if warning := missing_catalog_warning():
         print(warning, file=sys.stderr, flush=True)
     # gevent serves many phones on one process; it must patch the standard library
@@ -268,14 +369,28 @@ def serve(argv: list[str]) -> int:
     sys.setswitchinterval(0.001)
 
     import signal
-    import socket
 
     import gevent
-    from gevent.pywsgi import WSGIServer
+
+    from pblapp import serving
 
     if args.message_queue and (refusal := redis_refusal(args.message_queue)):
         print(refusal, file=sys.stderr, flush=True)
         return 1
+    tls = None
+    if args.tls_cert:
+        try:
+            tls = serving.tls_context(args.tls_cert, args.tls_key)
+        except OSError as exc:
+            print(
+                f"error: cannot serve HTTPS with {args.tls_cert} and {args.tls_key} ({exc}). "
+                "They must be a PEM certificate and its PEM private key, without a "
+                "passphrase; docs/deployment.md shows how to make a pair.",
+                file=sys.stderr,
+                flush=True,
+            )
+            return 1
+    scheme = "https" if tls else "http"
 
     from pblapp import create_app
     from pblapp.netinfo import base_url, lan_address
@@ -288,9 +403,17 @@ def serve(argv: list[str]) -> int:
             "SERVER_PORT": args.port,
             "SOCKETIO_ASYNC_MODE": "gevent",
             "MESSAGE_QUEUE": args.message_queue,
+            "PROXY": args.proxy,
+            "ALLOWED_HOSTS": _allowed_hosts(args),
+            "PREFERRED_URL_SCHEME": scheme,
+            # Browsers reach the server over HTTPS: the login cookie must never go in
+            # clear text. Under --proxy with an http public URL, each request's forwarded
+            # scheme decides (web.cookies).
+            "SESSION_COOKIE_SECURE": bool(tls) or urlsplit(args.public_url or "").scheme == "https",
+            **({"SESSION_HOURS": args.session_hours} if args.session_hours is not None else {}),
         }
     )
-    base = base_url(args.public_url, args.port)
+    base = base_url(args.public_url, args.port, scheme=scheme)
     if not args.public_url and lan_address() is None:
         print(
             "Warning: this machine has no network address but loopback; phones cannot "
@@ -299,7 +422,14 @@ def serve(argv: list[str]) -> int:
         )
     elif any(host in base for host in ("://localhost", "://127.", "://[::1]")):
         print(f"Warning: phones cannot open {base}; it points at this machine itself.")
-    if _listens_on_loopback(args.host):
+    if args.proxy and not _listens_on_loopback(args.host):
+        print(
+            f"Warning: --proxy trusts X-Forwarded-* headers, but the server listens on "
+            f"{args.host}, so anyone who reaches it directly can claim any address or host "
+            "name. Listen where only the proxy can reach it, e.g. --host 127.0.0.1.",
+            flush=True,
+        )
+    elif _listens_on_loopback(args.host) and not args.proxy:
         print(
             f"Warning: listening on {args.host} only, so phones cannot reach {base} unless "
             "a proxy on this machine forwards to it; --host 0.0.0.0 listens on the network.",
@@ -315,18 +445,22 @@ def serve(argv: list[str]) -> int:
         token = accounts.create_setup_token(database)
         print(f"No facilitator account yet. Open this one-time setup URL:\n  {base}/setup/{token}")
 
-    class Server(WSGIServer):
-        def handle(self, sock, address):
-            # A post's ack is a small write after the broadcasts; without this, Nagle's
-            # algorithm holds it back until the phone's delayed ACK (about 40 ms).
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            super().handle(sock, address)
+    server = serving.Server(
+        (args.host, args.port), app, tls=tls, header_timeout=serving.header_timeout()
+    )
 
-    server = Server((args.host, args.port), app, log=None)
+    from gevent.event import Event
+
+    stopping, stopped = Event(), Event()
 
     def stop(*_):
-        print("Shutting down.", flush=True)
-        server.stop(timeout=2)
+        if stopping.is_set():
+            return  # a second Ctrl-C while the first is being handled
+        stopping.set()
+        # Stopping must not depend on a terminal still being there to read it.
+        with contextlib.suppress(OSError):
+            print("Shutting down.", flush=True)
+        gevent.spawn(shut_down, server, app, stopped)
 
     gevent.signal_handler(signal.SIGTERM, stop)
     gevent.signal_handler(signal.SIGINT, stop)
@@ -337,7 +471,40 @@ def serve(argv: list[str]) -> int:
             flush=True,
         )
     server.serve_forever()
+    # serve_forever returns once the listening socket is closed; the rest of the stop
+    # goes on in shut_down.
+    stopped.wait(timeout=4.5)
     return 0
+
+
+# A clean stop waits at most this long for each of its steps, so that the whole of it
+# stays within 5 seconds (what a service manager waits before it kills).
+STOP_STEP_SECONDS = 1.0
+
+
+def shut_down(server, app, stopped) -> None:
+    """SIGTERM or Ctrl-C: accept no new connection; let the writes already sent be
+    committed and answered (the group-commit writer drains); close every client's
+    connection at its transport, so that phones, the console and the screens show that
+    they are offline and reconnect by themselves to the restarted server (phones then send
+    their outboxes); then close the database. Sets ``stopped`` at the end."""
+    import gevent
+
+    database = app.extensions["pblapp.db"]
+    engine = app.extensions["socketio"].server.eio
+    try:
+        server.close()
+        database.drain(STOP_STEP_SECONDS)
+        # A Socket.IO "disconnect" would tell the browsers not to reconnect; closing the
+        # transport does not. One at a time would let one dead phone hold up the rest.
+        closing = [gevent.spawn(engine.disconnect, sid) for sid in list(engine.sockets)]
+        gevent.joinall(closing, timeout=STOP_STEP_SECONDS)
+        # What was sent just before its connection closed: written, though not answered
+        # (the phone sends it again with the same client_id, and it is stored once).
+        database.drain(STOP_STEP_SECONDS)
+        database.close(timeout=STOP_STEP_SECONDS)
+    finally:
+        stopped.set()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -351,4 +518,6 @@ def main(argv: list[str] | None = None) -> int:
         return grant(argv[1:])
     if argv and argv[0] == "purge":
         return purge(argv[1:])
+    if argv and argv[0] == "backup":
+        return backup(argv[1:])
     return serve(argv)

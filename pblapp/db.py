@@ -13,12 +13,19 @@ queue; one writer takes them all and runs each in a savepoint of one transaction
 share one commit and one fsync (``synchronous=FULL``) instead of queueing for one each. A
 change that fails rolls back its own savepoint only. Each caller returns once the commit is
 on disk and the subscribers have heard of its change, in commit order.
+
+A full disk: a write that SQLite refuses with ``SQLITE_FULL`` raises :class:`StorageFull`
+(code ``storage_full``) in every caller whose change was not committed, so nothing is
+answered as stored that is not. The next commit that succeeds ends it; nothing else needs
+resetting. ``PBLAPP_MAX_PAGE_COUNT`` caps the database's size in pages, so that tests can
+fill the "disk" on purpose; it is for tests only.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import queue
 import sqlite3
 import threading
@@ -32,12 +39,47 @@ from typing import Any, TypeVar
 import sqlite_utils
 
 from pblapp.domain.clock import utc_now
+from pblapp.domain.errors import DomainError
 
 T = TypeVar("T")
 READERS_KEPT = 8
 # The most changes one commit takes: a bound on how long a caller at the end waits.
 BATCH_MAX = 64
 log = logging.getLogger(__name__)
+# Test-only: the most pages the database may grow to (SQLite's max_page_count), to
+# simulate a full disk.
+MAX_PAGE_COUNT_ENV = "PBLAPP_MAX_PAGE_COUNT"
+
+
+class StorageFull(DomainError):
+    """The disk (or the test's page limit) is full: the change was not stored."""
+
+    status = 507  # Insufficient Storage
+
+    def __init__(self) -> None:
+        super().__init__(
+            "storage_full",
+            "The server cannot save anything right now: its disk is full. Nothing was "
+            "stored; send it again once space is freed.",
+        )
+
+
+def is_full(error: BaseException) -> bool:
+    """Whether SQLite refused a write because the disk or the page limit is full."""
+    code = getattr(error, "sqlite_errorcode", None)
+    # An extended code keeps the primary one in its low byte.
+    return (
+        isinstance(error, sqlite3.Error) and code is not None and code & 0xFF == sqlite3.SQLITE_FULL
+    )
+
+
+def _as_raised(error: BaseException) -> BaseException:
+    """The error a caller sees: a full disk as :class:`StorageFull`, else the error itself."""
+    if is_full(error):
+        full = StorageFull()
+        full.__cause__ = error
+        return full
+    return error
 
 
 @dataclass
@@ -132,6 +174,32 @@ def _connect(path: Path | str) -> sqlite3.Connection:
     return conn
 
 
+def copy_database(source: Path | str, target: Path | str) -> None:
+    """Write a consistent copy of the database at ``source`` (the server may be running,
+    in this process or another) to the new file ``target``, with SQLite's online backup.
+
+    The copy is made in one step, inside one read transaction: in WAL mode a reader never
+    blocks the writer, so posts go on being stored meanwhile (they are not in the copy),
+    whereas a copy in several steps starts again whenever another connection writes
+    between two of them.
+    """
+    if Path(target).exists():
+        raise FileExistsError(target)
+    origin = _connect(source)
+    try:
+        origin.execute("PRAGMA query_only = ON")
+        copy = sqlite3.connect(str(target), isolation_level=None)
+        try:
+            origin.backup(copy)
+            # One self-contained file, with no write-ahead log beside it; a server started
+            # on it turns WAL on again.
+            copy.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            copy.close()
+    finally:
+        origin.close()
+
+
 @dataclass
 class _Pending:
     """A change waiting for the writer, and what became of it."""
@@ -144,9 +212,13 @@ class _Pending:
 
 
 class Database:
-    """SQLite file at ``path`` in WAL mode, migrated on open."""
+    """SQLite file at ``path`` in WAL mode, migrated on open.
 
-    def __init__(self, path: Path | str):
+    ``max_page_count`` (default: ``PBLAPP_MAX_PAGE_COUNT``, else none) caps the database's
+    size in pages: for tests that simulate a full disk.
+    """
+
+    def __init__(self, path: Path | str, *, max_page_count: int | None = None):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
@@ -160,6 +232,13 @@ class Database:
         self._start_lock = threading.Lock()
         self._idle_readers: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         self._subscribers: list[Subscriber] = []
+        # Changes called and not yet returned, and whether none is (for drain()).
+        self._busy = 0
+        self._busy_lock = threading.Lock()
+        self._quiet = threading.Event()
+        self._quiet.set()
+        # Whether the last write found the disk full: logged once when it starts and ends.
+        self._full = False
         self._writer = _connect(self.path)
         self._writer.execute("PRAGMA journal_mode = WAL")
         # What a change deletes or overwrites (a redacted text, a purged name) is zeroed in
@@ -170,11 +249,18 @@ class Database:
 
         with self._write_lock:
             migrate(self._writer)
+        if max_page_count is None and os.environ.get(MAX_PAGE_COUNT_ENV):
+            max_page_count = int(os.environ[MAX_PAGE_COUNT_ENV])
+        if max_page_count is not None:
+            # After the migrations, which must never fail for it. Per connection: only the
+            # writer writes.
+            self._writer.execute(f"PRAGMA max_page_count = {int(max_page_count)}")
 
-    def close(self) -> None:
+    def close(self, timeout: float = 10) -> None:
+        """Stop the writer (after the changes already queued) and close the connections."""
         if self._writer_thread is not None:
             self._queue.put(None)
-            self._writer_thread.join(timeout=10)
+            self._writer_thread.join(timeout=timeout)
         with self._write_lock:
             self._writer.close()
         while not self._idle_readers.empty():
@@ -196,8 +282,26 @@ class Database:
         If ``fn`` raises, nothing it wrote is kept, events included, no subscriber hears of
         it, and the exception is raised here. Each subscriber gets the events; one that
         fails is logged and does not undo the change or stop the others. A change made by a
-        subscriber (in the writer) is written at once, in a transaction of its own.
+        subscriber (in the writer) is written at once, in a transaction of its own. A change
+        that a full disk kept from being committed raises :class:`StorageFull`.
         """
+        with self._busy_lock:
+            self._busy += 1
+            self._quiet.clear()
+        try:
+            return self._change(fn)
+        finally:
+            with self._busy_lock:
+                self._busy -= 1
+                if self._busy == 0:
+                    self._quiet.set()
+
+    def drain(self, timeout: float) -> bool:
+        """Wait until no change is being written or waits to be (up to ``timeout``
+        seconds); whether that moment came. For a clean stop: what was sent is written."""
+        return self._quiet.wait(timeout)
+
+    def _change(self, fn: Callable[[Change], T]) -> tuple[T, list[Event]]:
         if getattr(self._in_writer, "active", False):
             return self._change_now(fn)
         pending = _Pending(fn)
@@ -213,13 +317,13 @@ class Database:
                 self._in_writer.active = False
                 self._order_lock.release()
             if pending.error is not None:
-                raise pending.error
+                raise _as_raised(pending.error)
             return pending.result, pending.events
         self._queue.put(pending)
         self._start_writer()
         pending.done.wait()
         if pending.error is not None:
-            raise pending.error
+            raise _as_raised(pending.error)
         return pending.result, pending.events
 
     def _change_now(self, fn: Callable[[Change], T]) -> tuple[T, list[Event]]:
@@ -230,10 +334,14 @@ class Database:
             try:
                 result = fn(change)
                 conn.execute("COMMIT")
-            except BaseException:
+            except BaseException as error:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
+                self._note_full(is_full(error))
+                if is_full(error):
+                    raise StorageFull() from error
                 raise
+            self._note_full(False)
         self._publish(change.events)
         return result, change.events
 
@@ -314,12 +422,28 @@ class Database:
                     conn.execute("RELEASE change")
                 conn.execute("COMMIT")
             except BaseException as error:
-                # Nothing of the batch is kept: every change in it fails.
+                # Nothing of the batch is kept: every change in it fails (with storage_full
+                # for each, when the disk was full).
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 for item in batch:
                     item.error = item.error or error
                     item.events = []
+                self._note_full(is_full(error))
+            else:
+                self._note_full(any(is_full(item.error) for item in batch if item.error))
+
+    def _note_full(self, full: bool) -> None:
+        """Log when the disk becomes full and when writes succeed again, once each."""
+        if full and not self._full:
+            log.error(
+                "The database %s cannot be written: the disk is full. Posts are refused "
+                "(storage_full) until space is freed.",
+                self.path,
+            )
+        elif self._full and not full:
+            log.warning("The database %s is written again: the disk has room.", self.path)
+        self._full = full
 
     def scrub(self, *, vacuum: bool = False) -> bool:
         """Leave no copy of what was deleted or overwritten in the database files: write
