@@ -136,8 +136,14 @@ def validated_steps(payload: Any) -> list[dict]:
         if title is not None:
             title = validation.text_field(title, "title", max_len=STEP_TITLE_MAX) or None
         key = step.get("key")
-        if key is not None and (not validation.is_text(key) or len(key) > STEP_KEY_MAX):
-            raise DomainError("invalid_key", f"A step key is a string of {STEP_KEY_MAX} at most.")
+        if key is not None:
+            # Shown as the step's label when it has no title: stored like every other text.
+            try:
+                key = validation.text_field(key, "key", max_len=STEP_KEY_MAX)
+            except DomainError:
+                raise DomainError(
+                    "invalid_key", f"A step key is a string of {STEP_KEY_MAX} at most."
+                ) from None
         if title is None and key is None and step_id is None:
             raise DomainError("title_empty", "A new step needs a title.")
         checked = {"id": step_id, "key": key}

@@ -129,14 +129,19 @@ def _child(parent, tag: str):
     return found
 
 
+PROPERTY_MAX = 255
+
+
 def set_properties(document, *, title: str, author: str, subject: str, tag: str) -> None:
     """The core properties Word shows under File › Info: none of the template's."""
     now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
     properties = document.core_properties
-    properties.title = title
-    properties.subject = subject
-    properties.author = author
-    properties.last_modified_by = author
+    # A property holds at most 255 characters (python-docx refuses more): a long group name
+    # with a long meeting title would otherwise make the file impossible to write.
+    properties.title = title[:PROPERTY_MAX]
+    properties.subject = subject[:PROPERTY_MAX]
+    properties.author = author[:PROPERTY_MAX]
+    properties.last_modified_by = author[:PROPERTY_MAX]
     properties.created = properties.modified = now
     properties.revision = 1
     properties.language = tag

@@ -422,17 +422,17 @@ MEETING_FIELDS = {
 
 
 def adjusters(value: Any) -> list[str]:
-    """The minutes' adjusters (justerare): none, one or two names."""
-    if (
-        not isinstance(value, list)
-        or len(value) > 2
-        or not all(is_text(name) and name.strip() for name in value)
-        or any(len(name.strip()) > PERSON_NAME_MAX for name in value)
-    ):
-        raise DomainError(
-            "invalid_adjusters", "adjusters is a list of one or two names (or empty)."
-        )
-    return [name.strip() for name in value]
+    """The minutes' adjusters (justerare): none, one or two names, each stored like every
+    other text (a NUL or half an emoji refused, control characters made spaces)."""
+    refusal = DomainError(
+        "invalid_adjusters", "adjusters is a list of one or two names (or empty)."
+    )
+    if not isinstance(value, list) or len(value) > 2:
+        raise refusal
+    try:
+        return [_string(name, "adjuster", max_len=PERSON_NAME_MAX, min_len=1) for name in value]
+    except DomainError:
+        raise refusal from None
 
 
 def meeting_update(payload: Any) -> dict:

@@ -19,7 +19,7 @@ from pblapp.domain import privacy as rules
 from pblapp.domain.access import FACILITATOR
 from pblapp.domain.clock import utc_now
 from pblapp.domain.errors import Conflict, DomainError, NotFound
-from pblapp.domain.validation import require_object
+from pblapp.domain.validation import is_text, require_object, text_field
 from pblapp.ops import lookup
 
 ADJUSTERS_MAX = 2
@@ -34,10 +34,11 @@ def adjusters_field(payload: Any) -> list[str]:
     if (
         not isinstance(names, list)
         or not 1 <= len(names) <= ADJUSTERS_MAX
-        or not all(isinstance(name, str) for name in names)
+        or not all(is_text(name) and "\x00" not in name for name in names)
     ):
+        # Half an emoji or a NUL cannot be stored; other control characters become spaces.
         raise DomainError("invalid_adjusters", "Give one or two adjusters' names.")
-    names = [" ".join(name.split()) for name in names]
+    names = [" ".join(text_field(name, "adjusters", max_len=len(name)).split()) for name in names]
     if not all(1 <= len(name) <= ADJUSTER_MAX_LEN for name in names):
         raise DomainError(
             "invalid_adjusters",
