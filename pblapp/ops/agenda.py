@@ -149,8 +149,11 @@ def command(db: Database, user_id: int, meeting_id: int, payload: Any) -> dict:
     meeting = lookup.meeting(db, user_id, meeting_id)
     require_object(payload, allowed={"action", "step_id"}, required={"action"})
     action = payload["action"]
-    if action not in {"start", "pause", "next", "goto"}:
+    # A list or an object is no action (and no set holds it): refused, not a server error.
+    if not isinstance(action, str) or action not in {"start", "pause", "next", "goto"}:
         raise DomainError("invalid_action", "action is start, pause, next or goto.")
+    if payload.get("step_id") is not None:
+        record_id(payload["step_id"], "step_id")
     if meeting["status"] == "closed":
         raise Conflict("meeting_closed", "The meeting has ended.")
 

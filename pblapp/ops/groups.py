@@ -188,7 +188,8 @@ def _researcher(change: Change, user_id: int):
 
 def user_id_by_name(db: Database, username: Any) -> int:
     """The id of the account named ``username``; :class:`NotFound` ``user_not_found``."""
-    if not isinstance(username, str) or not username.strip():
+    # validation.is_text: a lone surrogate (half an emoji, from JSON) cannot be looked up.
+    if not validation.is_text(username) or not username.strip():
         raise DomainError("invalid_username", "username is a user's name.")
     row = db.query_one("SELECT id FROM users WHERE name = ?", [username.strip()])
     if row is None:
