@@ -13,11 +13,16 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 from markupsafe import Markup
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from pblapp.buckets import buckets_for
 from pblapp.db import Database
 from pblapp.domain.markup import markdown_to_html
 from pblapp.domain.validation import ID_MAX
+from pblapp.ops.accounts import DEFAULT_SESSION_HOURS
+
+SESSION_HOURS_MAX = 366 * 24
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -30,6 +35,24 @@ def _secret_key(data_dir: Path) -> str:
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))
     return path.read_text().strip()
+
+
+def _session_hours(app: Flask, value) -> float:
+    """The session lifetime in hours: a positive number of at most a year; anything else
+    is warned about and the default (12) is used."""
+    try:
+        hours = float(value)
+    except (TypeError, ValueError):
+        hours = -1.0
+    if not 0 < hours <= SESSION_HOURS_MAX:
+        app.logger.warning(
+            "Session lifetime %r is not a number of hours from 0 to %d; using %g.",
+            value,
+            SESSION_HOURS_MAX,
+            DEFAULT_SESSION_HOURS,
+        )
+        return DEFAULT_SESSION_HOURS
+    return hours
 
 
 class IdConverter(IntegerConverter):
@@ -63,9 +86,18 @@ def create_app(test_config: dict | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
-        PERMANENT_SESSION_LIFETIME=timedelta(days=180),
+        # Hours without a request after which a browser login ends, on the server too
+        # (ops.accounts.login_user); the login cookie lasts as long, renewed by each request.
+        SESSION_HOURS=os.environ.get("PBLAPP_SESSION_HOURS") or DEFAULT_SESSION_HOURS,
         # Room for a 5 MB image upload; every other body has its own, smaller limits.
         MAX_CONTENT_LENGTH=6 * 1024 * 1024,
+        # Behind a reverse proxy (run.py --proxy): the X-Forwarded-For, -Proto and -Host
+        # of one hop are trusted, for the client's address, HTTPS and the host name.
+        PROXY=False,
+        # Host names besides the public URL's, localhost and the LAN address (run.py
+        # --allowed-host). None turns the Host check off: for an app made in-process (the
+        # tests, whose client says "localhost"); the served app always checks.
+        ALLOWED_HOSTS=None,
     )
     if test_config:
         app.config.update(test_config)
@@ -79,19 +111,24 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["TIMEZONE"] = "UTC"
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(data_dir)
+    app.config["SESSION_HOURS"] = _session_hours(app, app.config["SESSION_HOURS"])
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["SESSION_HOURS"])
 
     from pblapp import i18n
     from pblapp.effects.live import LiveFanOut
     from pblapp.effects.minutes import MinutesOnDisk
     from pblapp.effects.phases import SuggestionAfterClose
     from pblapp.web import (
+        account,
         api,
         auth,
         development,
         exports,
         minutes_versions,
         notice,
+        openapi,
         pages,
+        payloads,
         phone,
         privacy,
         qdpx,
@@ -99,16 +136,21 @@ def create_app(test_config: dict | None = None) -> Flask:
         screen_link,
         sockets,
     )
+    from pblapp.web.cookies import SessionCookies
+    from pblapp.web.hosts import AllowedHosts, allowed_names
 
     # An id in a path that SQLite cannot hold is no meeting or group: a 404, never a 500.
     app.url_map.converters["int"] = IdConverter
 
     database = Database(data_dir / "pblapp.sqlite3")
     app.extensions["pblapp.db"] = database
+    # The rate limits' buckets: in Redis when the processes share the rooms through it.
+    app.extensions["pblapp.buckets"] = buckets_for(app.config["MESSAGE_QUEUE"])
 
     i18n.init_app(app)
     auth.init_app(app)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(account.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(phone.bp)
     app.register_blueprint(api.bp)
@@ -121,8 +163,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(screen_link.api_bp)
     app.register_blueprint(notice.bp)
     app.register_blueprint(minutes_versions.bp)
+    app.register_blueprint(openapi.bp)
     api.init_app(app)
     socketio = sockets.init_app(app)
+    payloads.init_app(app, socketio)
+    app.session_interface = SessionCookies()
+    # Around everything, Socket.IO's middleware included (which init_app put in place):
+    # the proxy's headers are read first, so the Host check sees the browser's host name.
+    if app.config["ALLOWED_HOSTS"] is not None:
+        names = allowed_names(app.config["PUBLIC_URL"], app.config["ALLOWED_HOSTS"])
+        app.wsgi_app = AllowedHosts(app.wsgi_app, names)
+    if app.config["PROXY"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
     # What follows a committed change: the live rooms first, then the minutes on disk, then
     # a closed meeting's phase suggestion (whose own change rewrites the minutes again).

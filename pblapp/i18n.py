@@ -171,7 +171,16 @@ def error_messages() -> dict:
         "invalid_transition": gettext("The meeting cannot do that in its present state."),
         "unsupported_image": gettext("Upload a PNG, JPEG or WebP image."),
         "image_too_large": gettext("An image may be at most 5 MB."),
-        "password_too_short": gettext("A password has at least 8 characters."),
+        "password_too_short": gettext("A password has at least 10 characters."),
+        "password_blank": gettext("A password cannot be only spaces."),
+        "password_too_long": gettext("A password has at most 1024 characters."),
+        "password_too_common": gettext(
+            "This password is too common or too easy to guess. "
+            "A few words that do not belong together make a good one."
+        ),
+        "wrong_password": gettext("The current password is not right."),
+        "password_unchanged": gettext("The new password is the one you have now."),
+        "label_too_long": gettext("A token's name has at most 80 characters."),
         "user_exists": gettext("That name is taken."),
         "invalid_name": gettext("A user name is 1 to 80 characters."),
         "text_empty": gettext("Write something first."),
@@ -259,6 +268,17 @@ def error_messages() -> dict:
         "invalid_withdrawal_policy": gettext("Choose what happens when someone withdraws."),
         "replacement_empty": gettext("Write what the post should say instead."),
         "replacement_too_long": gettext("A replacement has at most 200 characters."),
+        # Removing a participant from a meeting, and the limits on joining.
+        "participant_removed": gettext("The facilitator has removed you from this meeting."),
+        "participant_not_found": gettext("Nobody with this pseudonym joined the meeting."),
+        "invalid_pseudonym": gettext("That is not a participant's pseudonym."),
+        "join_rate_limited": gettext(
+            "Too many tries from this network at once. Wait a minute and try again."
+        ),
+        # A full disk: the phone keeps the post and sends it again later.
+        "storage_full": gettext(
+            "The server cannot save right now; your post will be sent when it can."
+        ),
     }
 
 

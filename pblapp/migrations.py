@@ -292,6 +292,8 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     later.m015_action_item_steps,
     later.m016_agenda_notes,
     later.m017_login_failures,
+    later.m018_removed_participants,
+    later.m019_accounts_and_sessions,
 ]
 
 

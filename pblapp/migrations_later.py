@@ -276,3 +276,29 @@ def m017_login_failures(db: sqlite_utils.Database) -> None:
         not_null={"address", "name", "at"},
     )
     db["login_failures"].create_index(["address", "at"])
+
+
+def m018_removed_participants(db: sqlite_utils.Database) -> None:
+    """Each attendance's ``removed_at``: when the facilitator took the participant out of
+    the meeting (their token then opens nothing), or null. Letting them back in clears it."""
+    db["attendances"].add_column("removed_at", str)
+
+
+def m019_accounts_and_sessions(db: sqlite_utils.Database) -> None:
+    """What the account page and the session lifetime need.
+
+    - ``logins.last_seen_at``: when the login was last used (updated at most once a
+      minute), so that a login idle longer than the session lifetime ends on the server,
+      not only in the browser's cookie. Earlier logins count from their ``started_at``.
+    - ``api_tokens.label``, ``last_used_at`` and ``revoked_at``: the account page lists a
+      user's tokens by name, with when each was made and last used, and a revoked token
+      opens nothing.
+    - An index on ``login_failures (name, at)``: wrong passwords are counted per account
+      name too, not only per address.
+    """
+    db["logins"].add_column("last_seen_at", str)
+    db["logins"].create_index(["user_id"])
+    db["api_tokens"].add_column("label", str, not_null_default="")
+    db["api_tokens"].add_column("last_used_at", str)
+    db["api_tokens"].add_column("revoked_at", str)
+    db["login_failures"].create_index(["name", "at"])

@@ -23,6 +23,18 @@ class Limit:
 POSTS = Limit(capacity=10, per_second=1.0)
 # Every other event of a participant (reactions, the self-evaluation, consent).
 OTHER_EVENTS = Limit(capacity=30, per_second=3.0)
+# Looking up a join code (the code page, the join page, the join itself), per address: a
+# room of 60 phones behind one NAT address takes up to three each within the first minute,
+# while a script guessing codes gets one a second. With 31^6 codes and 50 meetings live at
+# once, one address needs on average 31^6 / 50 s, about 200 days, to find any of them.
+JOINS = Limit(capacity=180, per_second=1.0)
+
+
+def retry_after(limit: Limit, tokens: float) -> float:
+    """The seconds until a bucket holding ``tokens`` (less than one) has one again, rounded
+    up to a tenth and at least 0.1."""
+    wait = (1 - tokens) / limit.per_second
+    return max(0.1, math.ceil(wait * 10) / 10)
 
 
 class TokenBucket:
@@ -40,5 +52,9 @@ class TokenBucket:
         if self.tokens >= 1:
             self.tokens -= 1
             return None
-        wait = (1 - self.tokens) / self.limit.per_second
-        return max(0.1, math.ceil(wait * 10) / 10)
+        return retry_after(self.limit, self.tokens)
+
+    def full_at(self, now: float) -> bool:
+        """Whether the bucket is full again at ``now``: it can be forgotten and made anew."""
+        elapsed = max(0.0, now - self.at)
+        return self.tokens + elapsed * self.limit.per_second >= self.limit.capacity

@@ -19,7 +19,16 @@ from collections.abc import Callable
 from pblapp.db import Database, Event
 from pblapp.domain import access
 from pblapp.effects.throttle import Later, Throttle
-from pblapp.ops import agenda, followups, groups, meetings, participation, screen, selfeval
+from pblapp.ops import (
+    agenda,
+    followups,
+    groups,
+    meetings,
+    participation,
+    removal,
+    screen,
+    selfeval,
+)
 
 # emit(event name, payload, room)
 Emit = Callable[[str, dict, str], None]
@@ -66,6 +75,9 @@ _SHOWS: dict[str, tuple[str, ...]] = {
     # Its question for next time goes with it.
     "contribution.deleted": ("meeting", "followups"),
     "participant.joined": ("meeting",),
+    # The console's list of removed participants (with their names: the console's only).
+    "participant.removed": ("removed",),
+    "participant.readmitted": ("removed",),
     "attendance.added": ("meeting",),
     "meeting.started": ("meeting",),
     "meeting.updated": ("meeting",),
@@ -93,7 +105,7 @@ _SHOWS: dict[str, tuple[str, ...]] = {
     "phase.suggested": ("screen",),
     "phase.decided": ("screen",),
 }
-_ORDER = ("meeting", "agenda", "followups", "screen", "self_evaluation")
+_ORDER = ("meeting", "agenda", "followups", "screen", "self_evaluation", "removed")
 
 
 # Events after which the whole room, phones included, needs the meeting's state at once: its
@@ -290,6 +302,10 @@ class LiveFanOut:
                 )
 
     def _state(self, meeting_id: int, part: str) -> None:
+        if part == "removed":
+            state = {"meeting_id": meeting_id, "removed": removal.removed(self.db, meeting_id)}
+            self.emit("participants:removed", state, staff_room(meeting_id))
+            return
         if part == "self_evaluation":
             # Aggregates for the facilitator's pages and the screens; phones learn only
             # that it is open.

@@ -87,7 +87,7 @@ def consents(db: Database, group_id: int) -> list[dict]:
 
 def _state(conn, attendance_id: int):
     return conn.execute(
-        "SELECT a.consent_hash, p.withdrawn_at, g.id AS group_id, g.consent_text "
+        "SELECT a.consent_hash, a.removed_at, p.withdrawn_at, g.id AS group_id, g.consent_text "
         "FROM attendances a JOIN participants p ON p.id = a.participant_id "
         "JOIN meetings m ON m.id = a.meeting_id JOIN groups g ON g.id = m.group_id "
         "WHERE a.id = ?",
@@ -99,6 +99,10 @@ def check_may_post(change: Change, attendance_id: int) -> None:
     """Refuse a post from a withdrawn participant, or from one who has not consented to
     the group's consent text as it is now."""
     row = _state(change.db.conn, attendance_id)
+    if row["removed_at"] is not None:
+        # Checked in the post's own transaction: a phone connected to another server
+        # process is refused before that process has ended its socket.
+        raise Forbidden("participant_removed", "The facilitator has removed you from this meeting.")
     if row["withdrawn_at"] is not None:
         raise Forbidden(
             "participant_withdrawn", "You have withdrawn from the research; you cannot post."

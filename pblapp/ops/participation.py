@@ -14,7 +14,7 @@ from typing import Any
 from pblapp.db import Change, Database
 from pblapp.domain import validation
 from pblapp.domain.clock import utc_now
-from pblapp.domain.errors import Conflict, DomainError, Gone
+from pblapp.domain.errors import Conflict, DomainError, Forbidden, Gone
 from pblapp.domain.secrets import hash_token, new_token
 from pblapp.domain.vocabulary import REACTION_KINDS, pseudonym
 from pblapp.ops import consent, lookup
@@ -143,9 +143,13 @@ def join(
                 [data["display_name"], participant_id],
             )
         existing = change.db.execute(
-            "SELECT id FROM attendances WHERE meeting_id = ? AND participant_id = ?",
+            "SELECT id, removed_at FROM attendances WHERE meeting_id = ? AND participant_id = ?",
             [meeting["id"], participant_id],
         ).fetchone()
+        if existing and existing["removed_at"] is not None:
+            raise Forbidden(
+                "participant_removed", "The facilitator has removed you from this meeting."
+            )
         consented_at = now if data["consent"] else None
         if existing:
             change.db.execute(
@@ -219,14 +223,14 @@ def returning_participant(db: Database, group_id: int, rejoin_secret: str | None
 
 
 def attendance(db: Database, token: str | None) -> Attendance | None:
-    """Who a participant token belongs to, or ``None``."""
+    """Who a participant token belongs to, or ``None`` (also for a removed participant's)."""
     if not token:
         return None
     row = db.query_one(
         "SELECT a.id, a.meeting_id, m.group_id, a.participant_id, p.pseudonym, "
         "p.display_name, a.organization FROM attendances a "
         "JOIN participants p ON p.id = a.participant_id "
-        "JOIN meetings m ON m.id = a.meeting_id WHERE a.token_hash = ?",
+        "JOIN meetings m ON m.id = a.meeting_id WHERE a.token_hash = ? AND a.removed_at IS NULL",
         [hash_token(token)],
     )
     return Attendance(**dict(row)) if row else None

@@ -7,12 +7,15 @@ the same participant, with the same pseudonym, at the group's later meetings.
 
 from __future__ import annotations
 
+import math
+
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
 from pblapp import ops
+from pblapp.domain import rate_limit
 from pblapp.domain.errors import DomainError
 from pblapp.domain.secrets import normalize_join_code
 from pblapp.i18n import REACTION_LABELS, error_messages, self_evaluation_items
@@ -52,6 +55,46 @@ def _page_for_error(exc: DomainError, meeting: dict | None = None, typed: str = 
         return _unknown_code(typed)
     template = "phone/join.html" if meeting and exc.status == 400 else "phone/message.html"
     return render_template(template, error=exc, meeting=meeting, **context), exc.status
+
+
+# The endpoints that look a join code up: one token each from the address's bucket.
+_CODE_LOOKUPS = frozenset({"phone.code_page", "phone.join_page", "phone.join"})
+
+
+def _loopback(address: str) -> bool:
+    return address == "::1" or address.startswith("127.")
+
+
+@bp.before_request
+def limit_code_lookups():
+    """Joins and code lookups are limited per address (``rate_limit.JOINS``), so that join
+    codes cannot be guessed by the thousand. The machine itself (a benchmark, a test, a
+    proxy on it) is not limited, unless the server runs behind a proxy (``PROXY``): then
+    the address is the one the proxy forwarded."""
+    if request.endpoint not in _CODE_LOOKUPS:
+        return None
+    if request.endpoint == "phone.code_page" and request.args.get("code") is None:
+        return None
+    address = request.remote_addr or "-"
+    if _loopback(address) and not current_app.config.get("PROXY"):
+        return None
+    buckets = current_app.extensions["pblapp.buckets"]
+    wait = buckets.take("joins", address, rate_limit.JOINS)
+    if wait is None:
+        return None
+    seconds = math.ceil(wait)
+    refusal = DomainError(
+        "join_rate_limited", f"Too many joins from this address: try again in {seconds} s.", 429
+    )
+    if request.is_json:
+        answer = {"error": {**refusal.as_dict(), "code": "rate_limited", "retry_after": wait}}
+        response = current_app.make_response((answer, 429))
+    else:
+        response = current_app.make_response(
+            (render_template("phone/message.html", error=refusal), 429)
+        )
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def _join_context(meeting: dict) -> dict:

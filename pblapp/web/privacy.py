@@ -106,6 +106,23 @@ def erase(group_id: int, pseudonym: str):
     return privacy.erase(db(), g.user["id"], group_id, pseudonym)
 
 
+@bp.post("/api/v1/meetings/<int:meeting_id>/participants/<pseudonym>/removal")
+@staff_user
+def remove_participant(meeting_id: int, pseudonym: str):
+    """Take the participant out of the meeting (the twin of ``participant:remove``):
+    ``{"removed": [...]}``, the meeting's removed participants."""
+    _empty_body()
+    return {"removed": ops.removal.remove(db(), g.user["id"], meeting_id, pseudonym)}
+
+
+@bp.delete("/api/v1/meetings/<int:meeting_id>/participants/<pseudonym>/removal")
+@staff_user
+def readmit_participant(meeting_id: int, pseudonym: str):
+    """Let a removed participant join again (the twin of ``participant:readmit``)."""
+    _empty_body()
+    return {"removed": ops.removal.readmit(db(), g.user["id"], meeting_id, pseudonym)}
+
+
 @bp.get("/api/v1/groups/<int:group_id>/consent-texts")
 @staff_user
 def consent_texts(group_id: int):

@@ -4,14 +4,14 @@ Handlers stay thin: they find out who is asking, call the operations and answer.
 change changed reaches the rooms through ``pblapp.effects.live``, after it commits. A
 connection is the console's, a screen's (the facilitator's, asked for with ``view:
 "screen"``, or a screen link's) or a phone's; each gets what its audience may see
-(``pblapp.domain.access``). When a screen link is renewed or revoked, the screens opened
-with it are disconnected.
+(``pblapp.domain.access``). When the key a socket was let in with ends (a logout, a revoked
+token, a removed participant, a renewed screen link), the socket ends too
+(``pblapp.web.socket_ends``).
 """
 
 from __future__ import annotations
 
 import functools
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,7 +19,6 @@ from flask import Flask, current_app, request, session
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room
 
 from pblapp import ops
-from pblapp.db import Event
 from pblapp.domain import access, rate_limit
 from pblapp.domain.errors import DomainError, NotFound
 from pblapp.domain.validation import ID_MAX, is_text
@@ -33,6 +32,9 @@ from pblapp.effects.live import (
 )
 from pblapp.ops.participation import Attendance
 from pblapp.web import db, development
+from pblapp.web.socket_ends import StaleSockets, end_stale_sockets
+
+__all__ = ["end_stale_sockets", "init_app"]
 from pblapp.web.auth import session_user
 
 
@@ -51,6 +53,10 @@ class Connection:
     # Asked for posts in batches (``auth.batch``): the replay in ``contributions:added``
     # pieces, and on a phone the others' new posts too.
     batched: bool = False
+    # The staff's key, kept to end the socket when it ends: a browser login's id, or an
+    # API token.
+    login_id: str | None = None
+    api_token: str | None = None
 
     @property
     def audience(self) -> str:
@@ -114,6 +120,10 @@ def _authenticate(auth: dict) -> Connection:
             db(), auth["token"] if is_text(auth["token"]) else None
         )
         if attendance is None:
+            if is_text(auth["token"]) and ops.removal.removed_token(db(), auth["token"]):
+                raise _refused(
+                    "participant_removed", "The facilitator has removed you from this meeting."
+                )
             raise _refused("invalid_token", "Unknown participant token.")
         return Connection(meeting_id=attendance.meeting_id, attendance=attendance)
     if "screen_token" in auth:
@@ -131,14 +141,15 @@ def _authenticate(auth: dict) -> Connection:
         raise _refused("missing_meeting_id", "Give meeting_id.")
     if not 1 <= meeting_id <= ID_MAX:
         raise _refused("meeting_not_found", "No such meeting.")
+    login_id = api_token = None
     if "api_token" in auth:
         token = auth["api_token"]
         user = ops.accounts.user_for_api_token(db(), token) if is_text(token) else None
         if user is None:
             raise _refused("invalid_token", "Unknown API token.")
-        user_id = user["id"]
+        user_id, api_token = user["id"], token
     elif (user := session_user()) is not None:
-        user_id = user["id"]
+        user_id, login_id = user["id"], session["login"]
     else:
         # A phone whose page did not send its token: the participant cookie speaks for it.
         token = session.get("attend", {}).get(str(meeting_id))
@@ -154,7 +165,14 @@ def _authenticate(auth: dict) -> Connection:
     if user is None or not access.may(user["role"], access.WATCH_LIVE):
         # The live view pairs names with pseudonyms: that key is the facilitator's only.
         raise _refused("forbidden", "The live view is for facilitators; researchers use the logs.")
-    return Connection(meeting_id=meeting_id, user_id=user_id, role=user["role"], view=_view(auth))
+    return Connection(
+        meeting_id=meeting_id,
+        user_id=user_id,
+        role=user["role"],
+        view=_view(auth),
+        login_id=login_id,
+        api_token=api_token,
+    )
 
 
 def _on_connect(auth):
@@ -186,6 +204,9 @@ def _replay(connection: Connection, since_seq: int) -> None:
     if not phone:
         followups = access.followups_for(audience, ops.followups.read(db(), meeting_id))
         socketio.emit("followups:state", followups, to=request.sid)
+    if audience == access.CONSOLE:
+        removed = {"meeting_id": meeting_id, "removed": ops.removal.removed(db(), meeting_id)}
+        socketio.emit("participants:removed", removed, to=request.sid)
     screen = ops.screen.state(db(), meeting_id)
     socketio.emit("screen:state", screen, to=request.sid)
     self_evaluation = access.self_evaluation_for(audience, ops.selfeval.state(db(), meeting_id))
@@ -244,9 +265,17 @@ def _answered(handler):
 
     @functools.wraps(handler)
     def answer(*args):
+        if len(args) > 1:
+            # One payload per event: more would break the handler's call, not the client's.
+            return _refusal("invalid_payload", "Send one payload (an object) with the event.")
         try:
             return handler(*args)
         except DomainError as exc:
+            connection = _connections().get(request.sid)
+            if exc.code == "storage_full" and connection is not None:
+                # The disk is full: the console shows a banner until a post is stored again.
+                full = {"meeting_id": connection.meeting_id}
+                _socketio().emit("storage:full", full, to=staff_room(connection.meeting_id))
             return {"ok": False, "error": exc.as_dict()}
         except Exception:
             event = getattr(request, "event", {}).get("message")
@@ -258,15 +287,12 @@ def _answered(handler):
 
 def _rate_limited(attendance_id: int, limit: rate_limit.Limit) -> dict | None:
     """The refusal for an event over the participant's limit, else ``None`` (a token is
-    taken). Counted per participant, over all their connections to this process."""
+    taken). Counted per participant, over all their connections (and, through Redis, over
+    every server process: ``pblapp.buckets``)."""
     if not current_app.config["PARTICIPANT_RATE_LIMITS"]:
         return None
-    buckets = current_app.extensions.setdefault("pblapp.rate_limits", {})
-    now = time.monotonic()
-    bucket = buckets.get((attendance_id, limit))
-    if bucket is None:
-        bucket = buckets[(attendance_id, limit)] = rate_limit.TokenBucket(limit, now)
-    retry_after = bucket.take(now)
+    name = "posts" if limit == rate_limit.POSTS else "events"
+    retry_after = current_app.extensions["pblapp.buckets"].take(name, attendance_id, limit)
     if retry_after is None:
         return None
     refusal = _refusal("rate_limited", f"Too many at once: try again in {retry_after} s.")
@@ -365,56 +391,14 @@ FACILITATOR_EVENTS: dict[str, tuple[str, Operation]] = {
         ),
     ),
     "phase:decide": ("phase", lambda *args: _phase_in_words(ops.phases.decide(*args))),
+    "participant:remove": ("removed", ops.removal.remove),
+    "participant:readmit": ("removed", ops.removal.readmit),
 }
 
 
 def _phase_in_words(phase: dict) -> dict:
     meeting = ops.lookup.meeting_row(db(), phase["meeting_id"])
     return development.phase_answer(phase, development.group_language(meeting["group_id"]))
-
-
-class ScreenLinkEnds:
-    """Subscriber: when a meeting's screen link is renewed or revoked, disconnect the
-    screens opened with the old one (their page then says the link is no longer valid).
-
-    A process hears only of its own changes. With several processes (``MESSAGE_QUEUE``),
-    each also checks its own screen-link connections every :data:`SWEEP_SECONDS`, so a
-    link renewed through another process ends here too, a moment later."""
-
-    SWEEP_SECONDS = 2.0
-
-    def __init__(self, app: Flask, socketio: SocketIO):
-        self.app, self.socketio = app, socketio
-
-    def __call__(self, events: list[Event]) -> None:
-        meetings = {e.meeting_id for e in events if e.type.startswith("screen_link.")}
-        if meetings:
-            self.end_stale(meetings)
-
-    def sweep_forever(self) -> None:
-        while True:
-            self.socketio.sleep(self.SWEEP_SECONDS)
-            connections = self.app.extensions["pblapp.connections"]
-            opened = {c.meeting_id for c in list(connections.values()) if c.screen_nonce}
-            try:
-                self.end_stale(opened)
-            except Exception:
-                self.app.logger.exception("Could not check the screen links")
-
-    def end_stale(self, meetings: set[int]) -> None:
-        """Disconnect this process's screens of ``meetings`` opened with an old link."""
-        database = self.app.extensions["pblapp.db"]
-        connections = self.app.extensions["pblapp.connections"]
-        for meeting_id in meetings:
-            nonce = ops.screen_link.current_nonce(database, meeting_id)
-            for sid, connection in list(connections.items()):
-                if (
-                    connection.meeting_id == meeting_id
-                    and connection.screen_nonce is not None
-                    and connection.screen_nonce != nonce
-                ):
-                    connections.pop(sid, None)
-                    self.socketio.server.disconnect(sid, namespace="/")
 
 
 def init_app(app: Flask) -> SocketIO:
@@ -425,16 +409,18 @@ def init_app(app: Flask) -> SocketIO:
         message_queue=app.config["MESSAGE_QUEUE"],
     )
     app.extensions["pblapp.connections"] = {}
-    link_ends = ScreenLinkEnds(app, socketio)
-    app.extensions["pblapp.db"].subscribe(link_ends)
+    stale = app.extensions["pblapp.stale_sockets"] = StaleSockets(app, socketio)
+    app.extensions["pblapp.db"].subscribe(stale)
     if app.config["MESSAGE_QUEUE"]:
-        socketio.start_background_task(link_ends.sweep_forever)
+        socketio.start_background_task(stale.sweep_forever)
     socketio.on_event("connect", _on_connect)
     socketio.on_event("disconnect", _on_disconnect)
     for event, operation in PARTICIPANT_EVENTS.items():
         limit = rate_limit.POSTS if event == "contribution:add" else rate_limit.OTHER_EVENTS
         socketio.on_event(event, _participant_action(operation, limit))
     socketio.on_event("*", _on_unknown)
+    # A page that doubts its socket (a phone back from sleep) asks; an answer means alive.
+    socketio.on_event("alive", lambda *_args: {"ok": True})
     for event, (answer_key, operation) in FACILITATOR_EVENTS.items():
         socketio.on_event(event, _facilitator_action(answer_key, operation))
     return socketio

@@ -1,5 +1,6 @@
 """The token buckets that keep one participant from flooding a meeting."""
 
+from pblapp.buckets import MemoryBuckets
 from pblapp.domain.rate_limit import OTHER_EVENTS, POSTS, Limit, TokenBucket
 
 
@@ -30,3 +31,15 @@ def test_the_wait_is_rounded_up_and_never_zero():
 def test_other_events_allow_a_person_tapping_reactions_quickly():
     bucket = TokenBucket(OTHER_EVENTS, now=0)
     assert all(bucket.take(now=n * 0.2) is None for n in range(50))
+
+
+def test_a_process_forgets_the_buckets_that_have_filled_up_again():
+    now = [0.0]
+    store = MemoryBuckets(clock=lambda: now[0])
+    limit = Limit(capacity=2, per_second=1.0)
+    for participant in range(MemoryBuckets.PRUNE_EVERY - 1):
+        store.take("posts", participant, limit)
+    assert len(store.buckets) == MemoryBuckets.PRUNE_EVERY - 1
+    now[0] = 5.0  # every bucket is full again
+    store.take("posts", "last", limit)
+    assert list(store.buckets) == [("posts", "last")]

@@ -18,6 +18,8 @@ import requests
 import socketio
 
 from helpers import ROOT, ServerProcess, api, create_user_cli, free_port
+from pblapp.buckets import RedisBuckets
+from pblapp.domain import rate_limit
 
 pytestmark = pytest.mark.server
 
@@ -249,3 +251,64 @@ def test_a_message_queue_that_is_not_redis_is_refused(tmp_path):
     assert result.returncode == 2
     assert "--message-queue: must be a Redis URL" in result.stderr
     assert not (tmp_path / "data").exists()  # refused before anything was made
+
+
+def _post(phone: Listener, text: str) -> dict:
+    payload = {"client_id": str(uuid.uuid4()), "text": text, "qtype": None}
+    return phone.client.call("contribution:add", payload, timeout=10)
+
+
+def test_a_participants_post_limit_counts_over_both_processes(two_servers):
+    first, second, token = two_servers
+    meeting = live_meeting(first, token)
+    participant = join(first, meeting, "Cecilia")
+    on_first = Listener(first, {"token": participant}, ())
+    on_second = Listener(second, {"token": participant}, ())
+
+    answers = [_post(on_first, f"Inlägg {n}") for n in range(6)]
+    answers += [_post(on_second, f"Inlägg {n}") for n in range(6, 12)]
+
+    assert all(a["ok"] for a in answers[:10]), answers
+    refused = [a["error"] for a in answers[10:]]
+    assert [e["code"] for e in refused] == ["rate_limited", "rate_limited"]
+    assert all(0 < e["retry_after"] <= 1.0 for e in refused)
+
+
+def test_a_participant_removed_through_one_process_is_cut_off_on_the_other(two_servers):
+    first, second, token = two_servers
+    meeting = live_meeting(first, token)
+    phone = Listener(second, {"token": join(second, meeting, "Olle")}, ("participant:removed",))
+    assert _post(phone, "Före")["ok"]
+
+    api(first, token, "POST", f"/meetings/{meeting['id']}/participants/P01/removal")
+
+    # Refused at once by the post's own check, then ended by the other process's sweep.
+    refused = _post(phone, "Efter") if phone.client.connected else None
+    assert refused is None or refused["error"]["code"] == "participant_removed"
+    phone.wait_for("participant:removed", lambda payload: payload["meeting_id"] == meeting["id"])
+    deadline = time.monotonic() + 5
+    while phone.client.connected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not phone.client.connected
+
+
+def test_two_processes_buckets_in_one_redis_are_one_bucket(redis_url):
+    limit = rate_limit.Limit(capacity=3, per_second=0.5)
+    first, second = RedisBuckets(redis_url), RedisBuckets(redis_url)
+    assert [first.take("posts", 7, limit) for _ in range(2)] == [None, None]
+    assert second.take("posts", 7, limit) is None
+    wait = second.take("posts", 7, limit)
+    assert wait is not None and 1.0 < wait <= 2.0
+    # Another participant's bucket is their own.
+    assert first.take("posts", 8, limit) is None
+    # The bucket expires in Redis once it would be full again: nothing piles up.
+    ttl = redis.Redis.from_url(redis_url).ttl("pblapp:bucket:posts:7")
+    assert 0 < ttl <= 7
+
+
+def test_without_redis_a_process_counts_alone_and_never_refuses_for_that():
+    gone = RedisBuckets(f"redis://127.0.0.1:{free_port()}/0")
+    limit = rate_limit.Limit(capacity=2, per_second=0.1)
+    assert gone.take("posts", 1, limit) is None
+    assert gone.take("posts", 1, limit) is None
+    assert gone.take("posts", 1, limit) is not None

@@ -6,7 +6,9 @@ import { agendaPanel } from "./agenda-panel.js";
 import { caseStoryControl } from "./case-story.js";
 import { copyButtons } from "./console-copy.js";
 import { postFilters } from "./console-filters.js";
+import { participantRemoval } from "./console-removal.js";
 import { screenTools } from "./console-screen.js";
+import { storageBanner } from "./console-storage.js";
 import { meetingStatus } from "./console-status.js";
 import { tabs } from "./console-tabs.js";
 import { phasePanel, selfEvaluationPanel } from "./development-panels.js";
@@ -39,6 +41,8 @@ const status = meetingStatus(config, [
 ]);
 const socket = connect(() => ({ meeting_id: config.meetingId, since_seq: 0 }));
 const screen = screenTools(socket, config, showPinned);
+storageBanner(socket);
+const removalButton = participantRemoval(socket, config);
 
 function ask(event, payload, show) {
   return request(socket, event, payload, { messages: config.messages, show });
@@ -184,6 +188,7 @@ function render(contribution) {
   mergeButton.dataset.label = mergeButton.textContent;
   mergeButton.addEventListener("click", () => merge(item, id));
   caseStoryControl(item, contribution, config, refusedOn(id));
+  removalButton(item, contribution, refusedOn(id));
   return item;
 }
 

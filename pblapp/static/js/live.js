@@ -6,8 +6,22 @@ export function pageConfig() {
 }
 
 // auth() is called on every (re)connect, so it can send the latest since_seq.
+// Browsers know when the network goes: the socket ends then, rather than waiting for a
+// timeout, and comes back (catching up from since_seq) when the network does.
 export function connect(auth) {
-  return window.io({ auth: (callback) => callback(auth()) });
+  // A websocket first, one connection of its own; long-polling only where a network lets
+  // no websocket through. (Polling would go over the browser's pooled connections, which a
+  // phone back from sleep may hold dead.)
+  const socket = window.io({
+    transports: ["websocket", "polling"],
+    tryAllTransports: true,
+    auth: (callback) => callback(auth()),
+  });
+  window.addEventListener("offline", () => socket.disconnect());
+  window.addEventListener("online", () => {
+    if (!socket.connected && socket.wantsNetwork !== false) socket.connect();
+  });
+  return socket;
 }
 
 // A status line that shows while the socket is down.

@@ -33,7 +33,9 @@ let lastWritten = null; // the client_id of the post written last: the status li
 
 // batch: the others' new posts, and the replay, come as lists (contributions:added).
 const socket = connect(() => ({ token: config.token, since_seq: lastSeq, batch: true }));
-const isLive = () => meetingStatus === "live";
+// Removed by the facilitator (see showRemoved): nothing more can be done from this phone.
+let removed = false;
+const isLive = () => meetingStatus === "live" && !removed;
 const own = new OwnPosts(document.getElementById("own"), document.getElementById("own-item"), {
   socket,
   config,
@@ -101,8 +103,39 @@ function showOwn(post, state, message) {
   } else showPostStatus(config.postStatus[state]);
 }
 
-// A flush waiting for the server's rate limit to let posts in again.
+// One flush waiting to try the outbox again: when the server's rate limit lets posts in,
+// or after a while when the server's disk was full.
 let retryTimer = null;
+const STORAGE_RETRY_MS = 10000;
+
+function retryIn(ms) {
+  if (retryTimer) return;
+  retryTimer = setTimeout(
+    () => {
+      retryTimer = null;
+      flush();
+    },
+    Math.max(100, ms),
+  );
+}
+
+// A socket can die without a word: a phone that slept, a Wi-Fi that forgot the connection
+// without closing it. Such a socket still says it is connected, and posts sent on it get no
+// ack. So the page asks the server when it comes back to the front and after an ack that
+// never came; no answer within a few seconds, and it connects anew (then flushes).
+const ALIVE_TIMEOUT_MS = 3000;
+function checkAlive() {
+  if (!socket.connected || removed) return;
+  socket.timeout(ALIVE_TIMEOUT_MS).emit("alive", (err) => {
+    if (!err) return;
+    socket.disconnect();
+    socket.connect();
+  });
+}
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible") checkAlive();
+});
+window.addEventListener("pageshow", checkAlive);
 
 function flush() {
   // Before the start nothing can be stored yet; after the close a post may still be on the
@@ -118,20 +151,25 @@ function flush() {
       messages: config.messages,
       // The outbox decides for itself what these refusals mean for the post.
       handle: {
-        no_answer: settled, // no ack: the post stays in the outbox and is sent again
+        // No ack: the post stays in the outbox and is sent again; the socket may be dead.
+        no_answer: () => {
+          settled();
+          checkAlive();
+        },
         internal_error: settled, // the server stumbled: keep it and try again later
         // Too many at once: it stays in the outbox and goes when the server says (one
         // retry for the whole outbox, not one per post).
         rate_limited: (_text, error) => {
           settled();
-          if (retryTimer) return;
-          retryTimer = setTimeout(
-            () => {
-              retryTimer = null;
-              flush();
-            },
-            Math.max(100, (error.retry_after || 1) * 1000),
-          );
+          retryIn((error.retry_after || 1) * 1000);
+        },
+        // The server's disk is full, so nothing was stored: the post stays in the outbox,
+        // the phone says so calmly, and tries again until the server has room.
+        storage_full: (text) => {
+          settled();
+          own.show(post, "pending", text);
+          if (postStatus.textContent !== text) showPostStatus(text);
+          retryIn(STORAGE_RETRY_MS);
         },
         // The consent text changed: keep the post, and ask for consent to the new text.
         consent_required: () => {
@@ -220,7 +258,28 @@ form.addEventListener("submit", (event) => {
   flush();
 });
 
+// Removed by the facilitator: the phone stops trying and says so (its token opens nothing
+// now; the facilitator can let them back in, and they then join again with the code).
+function showRemoved() {
+  removed = true;
+  socket.wantsNetwork = false; // coming back online does not reconnect it
+  form.hidden = true;
+  socket.disconnect();
+  others.showAllReactions();
+  own.showActions();
+  showConnectionState();
+}
+socket.on("participant:removed", showRemoved);
+socket.on("connect_error", (error) => {
+  if (error && error.data && error.data.code === "participant_removed") showRemoved();
+});
+
 function showConnectionState() {
+  if (removed) {
+    connectionLine.hidden = false;
+    connectionLine.textContent = config.messages.participant_removed;
+    return;
+  }
   if (meetingStatus === "closed") {
     connectionLine.hidden = false;
     connectionLine.textContent = config.connection.closed;
@@ -231,6 +290,9 @@ function showConnectionState() {
 }
 
 socket.on("connect", () => {
+  // A new connection: no ack of a post sent on the old one can come any more, so every
+  // post still in the outbox goes again (the server stores each client_id once).
+  inFlight.clear();
   showConnectionState();
   flush();
 });
@@ -285,12 +347,8 @@ socket.on("contribution:removed", ({ id }) => {
   others.remove(id);
 });
 
-// Browsers know when the network goes; don't wait for a socket timeout to find out.
-window.addEventListener("offline", () => {
-  socket.disconnect();
-  showConnectionState();
-});
-window.addEventListener("online", () => socket.connect());
+// The socket follows the network (live.js); the line says so at once.
+window.addEventListener("offline", showConnectionState);
 
 for (const post of outbox) {
   if (post.failed) own.show(post, "failed", config.messages.meeting_not_live);
