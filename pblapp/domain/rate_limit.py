@@ -23,11 +23,12 @@ class Limit:
 POSTS = Limit(capacity=10, per_second=1.0)
 # Every other event of a participant (reactions, the self-evaluation, consent).
 OTHER_EVENTS = Limit(capacity=30, per_second=3.0)
-# Looking up a join code (the code page, the join page, the join itself), per address: a
-# room of 60 phones behind one NAT address takes up to three each within the first minute,
-# while a script guessing codes gets one a second. With 31^6 codes and 50 meetings live at
-# once, one address needs on average 31^6 / 50 s, about 200 days, to find any of them.
-JOINS = Limit(capacity=180, per_second=1.0)
+# Requests that name a join code (the code page, the join page, the join, the phone page
+# and its forms), per address: a room of 60 phones behind one NAT address makes four or five
+# each within the first minute, while a script guessing codes gets one a second. With 31^6
+# codes and 50 meetings live at once, one address needs on average 31^6 / 50 s, about 200
+# days, to find any of them.
+JOINS = Limit(capacity=300, per_second=1.0)
 
 
 def retry_after(limit: Limit, tokens: float) -> float:

@@ -3,12 +3,13 @@ link."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from datetime import UTC, datetime, timedelta
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from pblapp.db import Change, Database
+from pblapp.db import Change, Database, StorageFull
 from pblapp.domain.access import FACILITATOR, ROLES, SYSTEM
 from pblapp.domain.clock import format_utc, utc_now
 from pblapp.domain.errors import Conflict, DomainError, Gone, NotFound
@@ -196,16 +197,23 @@ def login_user(
         return None
     now = datetime.now(UTC)
     if idle_hours is not None and row["seen"] < format_utc(now - timedelta(hours=idle_hours)):
-        end_login(db, login_id)
+        with contextlib.suppress(StorageFull):  # refused either way; ended once there is room
+            end_login(db, login_id)
         return None
     if touch and row["seen"] < format_utc(now - SEEN_EVERY):
-        db.change(
-            lambda change: change.db.execute(
-                "UPDATE logins SET last_seen_at = ? WHERE id_hash = ? AND ended_at IS NULL",
-                [format_utc(now), hash_token(login_id)],
-            )
+        _note(
+            db,
+            "UPDATE logins SET last_seen_at = ? WHERE id_hash = ? AND ended_at IS NULL",
+            [format_utc(now), hash_token(login_id)],
         )
     return {"id": row["id"], "name": row["name"], "role": row["role"]}
+
+
+def _note(db: Database, sql: str, params: list) -> None:
+    """Bookkeeping of a use (when a login or a token was last used): on a full disk it is
+    skipped, so that reading, exporting and the console keep working until there is room."""
+    with contextlib.suppress(StorageFull):
+        db.change(lambda change: change.db.execute(sql, params))
 
 
 def end_login(db: Database, login_id: str) -> None:
@@ -239,11 +247,10 @@ def user_for_api_token(db: Database, token: str) -> dict | None:
         return None
     now = datetime.now(UTC)
     if row["last_used_at"] is None or row["last_used_at"] < format_utc(now - SEEN_EVERY):
-        db.change(
-            lambda change: change.db.execute(
-                "UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
-                [format_utc(now), row["token_id"]],
-            )
+        _note(
+            db,
+            "UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
+            [format_utc(now), row["token_id"]],
         )
     return {"id": row["id"], "name": row["name"], "role": row["role"]}
 

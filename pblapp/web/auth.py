@@ -133,10 +133,11 @@ def _safe_next(target: str | None) -> str:
 FAILED_LOGINS_MAX = 10
 FAILED_LOGINS_WINDOW = 15 * 60
 # And after this many for one account name, from any addresses, that account waits. It is
-# higher than the per-address limit so that one person in the room (one address, or two
-# with a phone's mobile data) cannot lock the facilitator out before the meeting, while a
-# guess spread over many addresses still gets no more than this many tries per window.
-FAILED_LOGINS_PER_ACCOUNT_MAX = 20
+# above what two addresses can reach (each stops at FAILED_LOGINS_MAX), so that one person
+# in the room (one address, or two with a phone's mobile data) cannot lock the facilitator
+# out before the meeting, while a guess spread over many addresses still gets no more than
+# this many tries per window.
+FAILED_LOGINS_PER_ACCOUNT_MAX = 3 * FAILED_LOGINS_MAX
 
 
 def _window_start() -> str:

@@ -57,23 +57,25 @@ def _page_for_error(exc: DomainError, meeting: dict | None = None, typed: str = 
     return render_template(template, error=exc, meeting=meeting, **context), exc.status
 
 
-# The endpoints that look a join code up: one token each from the address's bucket.
-_CODE_LOOKUPS = frozenset({"phone.code_page", "phone.join_page", "phone.join"})
-
-
 def _loopback(address: str) -> bool:
     return address == "::1" or address.startswith("127.")
 
 
-@bp.before_request
+def _looks_up_a_code() -> bool:
+    """Whether the request names a join code: every ``/j/<code>…`` route (a wrong code
+    answers differently from a right one on each), and ``/j?code=``."""
+    if "code" in (request.view_args or {}):
+        return True
+    return request.endpoint == "phone.code_page" and request.args.get("code") is not None
+
+
+@bp.before_app_request
 def limit_code_lookups():
-    """Joins and code lookups are limited per address (``rate_limit.JOINS``), so that join
-    codes cannot be guessed by the thousand. The machine itself (a benchmark, a test, a
-    proxy on it) is not limited, unless the server runs behind a proxy (``PROXY``): then
+    """Requests that name a join code are limited per address (``rate_limit.JOINS``), so
+    that codes cannot be guessed by the thousand. The machine itself (a benchmark, a test,
+    a proxy on it) is not limited, unless the server runs behind a proxy (``PROXY``): then
     the address is the one the proxy forwarded."""
-    if request.endpoint not in _CODE_LOOKUPS:
-        return None
-    if request.endpoint == "phone.code_page" and request.args.get("code") is None:
+    if not _looks_up_a_code():
         return None
     address = request.remote_addr or "-"
     if _loopback(address) and not current_app.config.get("PROXY"):

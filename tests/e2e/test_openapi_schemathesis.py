@@ -154,6 +154,7 @@ def test_generated_requests_get_no_server_error_and_documented_answers(tmp_path)
 
             @settings(
                 max_examples=EXAMPLES,
+                derandomize=True,  # the same requests on every run: no failure by chance
                 deadline=None,
                 database=None,
                 phases=[Phase.generate],

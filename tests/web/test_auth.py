@@ -261,7 +261,7 @@ def test_a_phones_cookie_outlasts_the_session_lifetime_but_a_logins_does_not(
 # -- guessing -------------------------------------------------------------------------------
 
 
-def test_twenty_wrong_passwords_for_one_account_from_many_addresses_lock_that_account(
+def test_many_wrong_passwords_for_one_account_from_many_addresses_lock_that_account(
     app, facilitator, researcher
 ):
     from pblapp.web import auth
@@ -282,6 +282,22 @@ def test_twenty_wrong_passwords_for_one_account_from_many_addresses_lock_that_ac
     assert log_in(app.test_client(), researcher).status_code == 302  # others do not
     _age_failed_logins(app, auth.FAILED_LOGINS_WINDOW + 1)
     assert log_in(app.test_client(), facilitator).status_code == 302
+
+
+def test_one_person_from_two_addresses_cannot_lock_the_facilitator_out(app, facilitator):
+    for address in ("10.0.0.7", "10.0.0.8"):
+        for _ in range(12):  # on until the address itself is refused
+            app.test_client().post(
+                "/",
+                data={"name": facilitator["name"], "password": "gissning"},
+                environ_base={"REMOTE_ADDR": address},
+            )
+    right = app.test_client().post(
+        "/",
+        data={"name": facilitator["name"], "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.0.0.9"},
+    )
+    assert right.status_code == 302
 
 
 def test_an_unknown_name_is_locked_as_a_known_one_is(app, facilitator):
@@ -319,3 +335,33 @@ def test_a_login_takes_as_long_for_an_unknown_name_as_for_a_known_one(app, facil
     # Loose on purpose: a password hash takes tens of milliseconds, a lookup without one
     # well under one (77 ms against 2 ms before the dummy hash).
     assert statistics.median(unknown) >= 0.5 * statistics.median(known)
+
+
+def test_on_a_full_disk_a_logged_in_facilitator_and_a_token_still_read(
+    app, facilitator, monkeypatch
+):
+    """When nothing can be written, noting that a login or a token was used is skipped:
+    the pages, the exports and the console's reconnect keep working until there is room."""
+    from datetime import UTC, datetime, timedelta
+
+    from pblapp.db import StorageFull
+    from pblapp.domain.clock import format_utc
+
+    client = app.test_client()
+    assert log_in(client, facilitator).status_code == 302
+    database = app.extensions["pblapp.db"]
+    # Two minutes later: both uses are due to be noted.
+    earlier = format_utc(datetime.now(UTC) - timedelta(minutes=2))
+    database.change(
+        lambda change: (
+            change.db.execute("UPDATE logins SET last_seen_at = ?", [earlier]),
+            change.db.execute("UPDATE api_tokens SET last_used_at = ?", [earlier]),
+        )
+    )
+
+    def full(_write):
+        raise StorageFull()
+
+    monkeypatch.setattr(database, "change", full)
+    assert client.get("/groups").status_code == 200
+    assert client.get("/api/v1/groups", headers=facilitator["headers"]).status_code == 200

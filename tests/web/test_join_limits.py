@@ -24,6 +24,9 @@ def test_sixty_phones_behind_one_address_all_get_in_within_the_minute(client, li
         assert client.get(f"/j?code={code}", environ_base=NAT).status_code == 302
         assert client.get(f"/j/{code}", environ_base=NAT).status_code == 200
         assert _join(client, code, n).status_code == 200
+    # And the phone page of each (the JSON join gave no cookie: back to the join form).
+    for _ in range(60):
+        assert client.get(f"/j/{code}/live", environ_base=NAT).status_code == 302
 
 
 def test_a_guesser_is_refused_with_the_wait_once_the_bucket_is_empty(client, live_meeting):
@@ -54,7 +57,19 @@ def test_the_machine_itself_is_not_limited_unless_behind_a_proxy(app, client, li
     assert codes.count(429) == 5
 
 
-@pytest.mark.parametrize("path", ["/j", "/j/ABCDEF/live"])
+@pytest.mark.parametrize(
+    "method, path",
+    [("GET", "/j/ABCDEF/live"), ("POST", "/j/ABCDEF/consent"), ("POST", "/j/ABCDEF/withdraw")],
+)
+def test_every_route_that_names_a_code_takes_from_the_same_bucket(client, method, path):
+    answers = [
+        client.open(path, method=method, environ_base=NAT).status_code
+        for _ in range(int(rate_limit.JOINS.capacity) + 3)
+    ]
+    assert set(answers[:-3]) == {404} and answers[-3:] == [429, 429, 429]
+
+
+@pytest.mark.parametrize("path", ["/j", "/", "/healthz"])
 def test_pages_that_look_up_no_code_take_nothing(client, path):
     for _ in range(int(rate_limit.JOINS.capacity) + 1):
         assert client.get(path, environ_base=NAT).status_code != 429

@@ -125,7 +125,13 @@ function retryIn(ms) {
 // never came; no answer within a few seconds, and it connects anew (then flushes).
 const ALIVE_TIMEOUT_MS = 3000;
 function checkAlive() {
-  if (!socket.connected || removed) return;
+  if (removed) return;
+  if (!socket.connected) {
+    // Ended on an offline event whose online one never came (a page restored from the
+    // back/forward cache, say): back to the front with a network, it connects again.
+    if (navigator.onLine) socket.connect();
+    return;
+  }
   socket.timeout(ALIVE_TIMEOUT_MS).emit("alive", (err) => {
     if (!err) return;
     socket.disconnect();
