@@ -275,6 +275,16 @@ def error_messages() -> dict:
         "join_rate_limited": gettext(
             "Too many tries from this network at once. Wait a minute and try again."
         ),
+        # The privacy guard and pre-moderation.
+        "post_not_visible": gettext(
+            "The post waits for approval or was rejected; approve it before hiding it."
+        ),
+        "post_not_pending": gettext(
+            "Only a post waiting for approval can be rejected; hide a shown post instead."
+        ),
+        "reason_too_long": gettext("A reason has at most 200 characters."),
+        "reason_without_rejection": gettext("A reason goes with a rejection."),
+        "nothing_flagged": gettext("Nothing in this post was flagged."),
         # A full disk: the phone keeps the post and sends it again later.
         "storage_full": gettext(
             "The server cannot save right now; your post will be sent when it can."

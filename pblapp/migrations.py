@@ -294,6 +294,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     later.m017_login_failures,
     later.m018_removed_participants,
     later.m019_accounts_and_sessions,
+    later.m020_privacy_guard,
 ]
 
 

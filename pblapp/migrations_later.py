@@ -302,3 +302,24 @@ def m019_accounts_and_sessions(db: sqlite_utils.Database) -> None:
     db["api_tokens"].add_column("last_used_at", str)
     db["api_tokens"].add_column("revoked_at", str)
     db["login_failures"].create_index(["name", "at"])
+
+
+def m020_privacy_guard(db: sqlite_utils.Database) -> None:
+    """The privacy guard and pre-moderation.
+
+    - ``contributions.flag_spans``: what the detectors (``domain.identifying``) found in the
+      text when it was stored or last redacted, as JSON ``[[kind, start, end], …]`` (code
+      point offsets); ``flags_cleared``: the facilitator checked them (1) or not yet (0).
+    - ``contributions.status``: ``visible``, or ``pending`` (waiting for the facilitator's
+      approval) or ``rejected``; a pending or rejected post is also ``hidden``, so that the
+      counts, the minutes and the indicators leave it out as they leave out a hidden one.
+      ``moderated_at`` is when it was approved or rejected, ``moderation_reason`` why a
+      rejected one was.
+    - ``meetings.premoderation``: new posts wait for approval (1) or are shown at once (0).
+    """
+    db["contributions"].add_column("flag_spans", str, not_null_default="[]")
+    db["contributions"].add_column("flags_cleared", int, not_null_default=0)
+    db["contributions"].add_column("status", str, not_null_default="visible")
+    db["contributions"].add_column("moderated_at", str)
+    db["contributions"].add_column("moderation_reason", str, not_null_default="")
+    db["meetings"].add_column("premoderation", int, not_null_default=0)

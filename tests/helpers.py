@@ -120,6 +120,18 @@ def events(socket_client, name: str) -> list:
     return [item["args"][0] for item in socket_client.get_received() if item["name"] == name]
 
 
+def posts_received(socket_client) -> list[dict]:
+    """Every contribution the socket received since it was last asked: added or updated,
+    one at a time or in a phone's batch."""
+    found = []
+    for item in socket_client.get_received():
+        if item["name"] in ("contribution:added", "contribution:updated"):
+            found.append(item["args"][0])
+        elif item["name"] == "contributions:added":
+            found.extend(item["args"][0]["contributions"])
+    return found
+
+
 def post(socket_client, text="Vad innebär dag 180?", qtype=None, client_id=None, **extra):
     """Send ``contribution:add`` as a phone does; returns the ack."""
     payload = {"client_id": client_id or str(uuid.uuid4()), "text": text, "qtype": qtype, **extra}

@@ -12,6 +12,8 @@ prints it, and a test keeps the two the same.
 
 from __future__ import annotations
 
+from pblapp.domain import identifying
+
 FACILITATOR = "facilitator"
 RESEARCHER = "researcher"
 PARTICIPANT = "participant"
@@ -99,6 +101,10 @@ AUTHOR_DISPLAYS: tuple[str, ...] = ("name", "pseudonym", "none")
 # The author field each choice shows on the screen; the screen gets no other.
 _AUTHOR_FIELD = {"name": "display_name", "pseudonym": "pseudonym", "none": None}
 
+# The privacy guard's: the flagged spans masked, and where they are and why a post was
+# rejected left out.
+_GUARDED = frozenset({"flagged_spans", "flag_spans", "moderation_reason"})
+
 # What each audience does not get. "display_name" is the key between names and
 # pseudonyms (PRODUCT.md: the facilitator's only); a hidden post's text is for staff.
 _WITHHELD: dict[str, dict[str, frozenset[str]]] = {
@@ -106,11 +112,14 @@ _WITHHELD: dict[str, dict[str, frozenset[str]]] = {
         CONSOLE: frozenset(),
         # "author_not_shown": of display_name and pseudonym, the one author_display does
         # not show (both under "none"): a screen never holds the key between the two.
-        SCREEN: frozenset({"author_not_shown", "text_if_hidden"}),
+        # "flagged_spans": what the privacy guard found is masked until the facilitator
+        # cleared the flags; where it was found ("flag_spans") and why a post was rejected
+        # are the console's.
+        SCREEN: frozenset({"author_not_shown", "text_if_hidden", *_GUARDED}),
         # The counts of a small group's reactions would tell who reacted.
-        PHONE: frozenset({"display_name", "text_if_hidden", "reactions"}),
-        RESEARCH: frozenset({"display_name"}),
-        EXPORT: frozenset({"display_name"}),
+        PHONE: frozenset({"display_name", "text_if_hidden", "reactions", *_GUARDED}),
+        RESEARCH: frozenset({"display_name", *_GUARDED}),
+        EXPORT: frozenset({"display_name", *_GUARDED}),
     },
     # A phone learns whether the self-evaluation is open and how many answered; the
     # aggregates are for the room's screen and the facilitator.
@@ -170,7 +179,21 @@ def contribution_for(audience: str, contribution: dict, author_display: str = "n
         shown["text"] = ""
     if "reactions" in withheld_fields:
         shown.pop("reactions", None)
+    if "flagged_spans" in withheld_fields:
+        shown["text"] = text_as_shown(shown["text"], contribution)
+    for field in ("flag_spans", "moderation_reason"):
+        if field in withheld_fields:
+            shown.pop(field, None)
     return shown
+
+
+def text_as_shown(text: str, contribution: dict) -> str:
+    """A contribution's ``text`` as anyone but the console shows it: with what the privacy
+    guard found masked (``••••``) until the facilitator cleared the flags."""
+    spans = contribution.get("flag_spans") or ()
+    if not spans or contribution.get("flags_cleared"):
+        return text
+    return identifying.masked(text, [(start, end) for _kind, start, end in spans])
 
 
 def meeting_for(audience: str, meeting: dict) -> dict:

@@ -33,6 +33,12 @@ COLUMNS: dict[str, str] = {
     "name in the group's language; empty before the agenda started",
     "merged_into": "the contribution_id it was merged into as a duplicate; empty if none",
     "created_at_local": "created_at in local time, ISO 8601 with the UTC offset",
+    "status": "visible; pending (waiting for the facilitator's approval, never shown) or "
+    "rejected (never shown)",
+    "flags": "what the privacy guard found in the text: personnummer, phone, email, name "
+    "(;-separated); empty if nothing",
+    "flags_cleared": "true if the facilitator checked the flags; while false the flagged "
+    "parts of text are masked as ••••",
     # participants.csv
     "joined_at": "when the participant joined this meeting, UTC",
     "consent_version": "the version (hash) of the consent text they agreed to; the text is "

@@ -40,6 +40,9 @@ CSV_COLUMNS = (
     "agenda_step",
     "merged_into",
     "created_at_local",
+    "status",
+    "flags",
+    "flags_cleared",
 )
 
 

@@ -151,10 +151,29 @@ def new_contribution(payload: Any) -> dict:
     }
 
 
+MODERATION_REASON_MAX = 200
+
+
 def contribution_update(payload: Any) -> dict:
-    """``contribution:update``: ``{"id", "qtype"?, "hidden"?, "carry_forward"?}``."""
-    require_object(payload, allowed={"id", "qtype", "hidden", "carry_forward"}, required={"id"})
+    """``contribution:update``: ``{"id", "qtype"?, "hidden"?, "carry_forward"?}``, or the
+    privacy guard's ``{"id", "approved": bool, "reason"?}`` and ``{"id", "clear_flags": true}``
+    (which go with the others too)."""
+    require_object(
+        payload,
+        allowed={"id", "qtype", "hidden", "carry_forward", "approved", "reason", "clear_flags"},
+        required={"id"},
+    )
     changes: dict[str, Any] = {}
+    if "approved" in payload:
+        changes["approved"] = _bool(payload["approved"], "approved")
+    if "reason" in payload:
+        if changes.get("approved") is not False:
+            raise DomainError("reason_without_rejection", "A reason goes with approved: false.")
+        changes["reason"] = _string(payload["reason"], "reason", max_len=MODERATION_REASON_MAX)
+    if "clear_flags" in payload:
+        if payload["clear_flags"] is not True:
+            raise DomainError("invalid_clear_flags", "clear_flags is true: the flags were checked.")
+        changes["clear_flags"] = True
     if "qtype" in payload:
         changes["qtype"] = question_type(payload["qtype"])
     if "hidden" in payload:
@@ -162,7 +181,9 @@ def contribution_update(payload: Any) -> dict:
     if "carry_forward" in payload:
         changes["carry_forward"] = _bool(payload["carry_forward"], "carry_forward")
     if not changes:
-        raise DomainError("nothing_to_change", "Give qtype, hidden or carry_forward.")
+        raise DomainError(
+            "nothing_to_change", "Give qtype, hidden, carry_forward, approved or clear_flags."
+        )
     return {"id": record_id(payload["id"]), "changes": changes}
 
 
@@ -418,6 +439,7 @@ MEETING_FIELDS = {
     "secretary",
     "adjusters",
     "minutes_appendix",
+    "premoderation",
 }
 
 
@@ -437,7 +459,7 @@ def adjusters(value: Any) -> list[str]:
 
 def meeting_update(payload: Any) -> dict:
     """``PATCH /meetings/<mid>``: ``{"title"?, "place"?, "scheduled_at"?, "next_meeting_at"?,
-    "secretary"?, "adjusters"?, "minutes_appendix"?}``."""
+    "secretary"?, "adjusters"?, "minutes_appendix"?, "premoderation"?}``."""
     require_object(payload, allowed=MEETING_FIELDS)
     changes: dict[str, Any] = {}
     if "secretary" in payload:
@@ -451,6 +473,8 @@ def meeting_update(payload: Any) -> dict:
         )
     if "minutes_appendix" in payload:
         changes["minutes_appendix"] = _bool(payload["minutes_appendix"], "minutes_appendix")
+    if "premoderation" in payload:
+        changes["premoderation"] = _bool(payload["premoderation"], "premoderation")
     if "title" in payload:
         title = payload["title"]
         changes["title"] = "" if title is None else _string(title, "title", max_len=TITLE_MAX)

@@ -252,6 +252,9 @@ class LiveFanOut:
     ) -> None:
         contribution = participation.contribution(self.db, contribution_id)
         self.emit(name, contribution, staff_room(meeting_id))
+        if contribution["status"] != participation.VISIBLE:
+            # Waiting for approval, or rejected: the console's alone.
+            return
         # The screens show reaction counts too.
         self.emit(
             name,
@@ -294,7 +297,7 @@ class LiveFanOut:
         """Every post to the screens, with the author as they now name it (hidden ones
         too, flagged and without their text, as on connect)."""
         for contribution in participation.contributions(self.db, meeting_id):
-            if contribution["id"] not in skip:
+            if contribution["id"] not in skip and contribution["status"] == participation.VISIBLE:
                 self.emit(
                     "contribution:updated",
                     access.contribution_for(access.SCREEN, contribution, author_display),

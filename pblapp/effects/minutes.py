@@ -19,6 +19,7 @@ from flask_babel import force_locale, format_decimal, gettext
 from pblapp.db import Database, Event
 from pblapp.domain import minutes as minutes_domain
 from pblapp.domain import minutes_record
+from pblapp.domain.access import text_as_shown
 from pblapp.domain.clock import local_time
 from pblapp.domain.minutes_docx import render_docx
 from pblapp.effects import minutes_versions as version_text
@@ -83,7 +84,12 @@ def assemble(
     facts["record_kind"] = kind["record_kind"] if kind else None
     named = groups.minutes_names(db, facts["group_id"]) if names else None
     facts["minutes_names"] = named is not None
-    visible = participation.contributions(db, meeting_id, include_hidden=False)
+    # What the privacy guard found stays masked in the minutes too, until the facilitator
+    # cleared the flags (which writes the minutes again).
+    visible = [
+        {**post, "text": text_as_shown(post["text"], post)}
+        for post in participation.contributions(db, meeting_id, include_hidden=False)
+    ]
     follow = followups.read(db, meeting_id)
     if named is not None:
         visible, follow = _with_names(visible, follow, named)

@@ -62,6 +62,8 @@ def meeting_object(row: sqlite3.Row) -> dict:
         "secretary": row["secretary"] or "",
         "adjusters": json.loads(row["adjusters"] or "[]"),
         "minutes_appendix": bool(row["minutes_appendix"]),
+        # New posts wait for the facilitator's approval before the screen shows them.
+        "premoderation": bool(row["premoderation"]),
     }
 
 

@@ -182,6 +182,7 @@ def state(db: Database, meeting_id: int) -> dict:
         # Merged duplicates the screen folds into the post they joined.
         "folded": {str(duplicate): target for duplicate, target in folded.items()},
         "last_seq": last_seq,
+        "premoderation": bool(row["premoderation"]),
         "started_at": row["started_at"],
         "closed_at": row["closed_at"],
     }

@@ -11,7 +11,7 @@ from pblapp.domain.access import FACILITATOR
 from pblapp.domain.clock import utc_now
 from pblapp.domain.errors import Conflict, DomainError, NotFound
 from pblapp.ops import followups, lookup
-from pblapp.ops.participation import contribution
+from pblapp.ops.participation import PENDING, REJECTED, VISIBLE, contribution
 
 
 def moderate(db: Database, user_id: int, meeting_id: int, payload: Any) -> dict:
@@ -33,31 +33,91 @@ def moderate(db: Database, user_id: int, meeting_id: int, payload: Any) -> dict:
             raise NotFound("contribution_not_found", "No such contribution in this meeting.")
         changed = {}
         for column, new in data["changes"].items():
+            if column in _GUARD_FIELDS:
+                continue
             old = row[column] if column == "qtype" else bool(row[column])
             if old != new:
                 changed[column] = {"old": old, "new": new}
+        changed.update(_guard_changes(row, data["changes"]))
         if not changed:
             return
-        assignments = ", ".join(f"{column} = ?" for column in changed)
-        values = [
-            int(v["new"]) if isinstance(v["new"], bool) else v["new"] for v in changed.values()
-        ]
+        columns = {
+            column: int(v["new"]) if isinstance(v["new"], bool) else v["new"]
+            for column, v in changed.items()
+        }
+        if "status" in changed:
+            columns["moderated_at"] = utc_now()
+        assignments = ", ".join(f"{column} = ?" for column in columns)
         change.db.execute(
             f"UPDATE contributions SET {assignments}, updated_at = ? WHERE id = ?",
-            [*values, utc_now(), row["id"]],
+            [*columns.values(), utc_now(), row["id"]],
+        )
+        # The reason for a rejection is the facilitator's note, and may name who it is
+        # about: the log says that one was given, not what it says.
+        logged = {column: v for column, v in changed.items() if column != "moderation_reason"}
+        reason = (
+            {"reason_given": bool(columns["moderation_reason"])}
+            if "moderation_reason" in columns
+            else {}
         )
         change.record_in(
             meeting,
             "contribution.updated",
             actor=FACILITATOR,
             contribution_id=row["id"],
-            changes=changed,
+            changes=logged,
+            **reason,
         )
         if "carry_forward" in changed:
             followups.carry_contribution(change, meeting, row, changed["carry_forward"]["new"])
 
     db.change(write)
     return contribution(db, data["id"])
+
+
+# The privacy guard's part of ``contribution:update``: not columns of their own.
+_GUARD_FIELDS = frozenset({"approved", "reason", "clear_flags"})
+
+
+def _guard_changes(row, wanted: dict) -> dict:
+    """What approving, rejecting or clearing the flags of ``row`` changes, as the log keeps
+    it (``{column: {"old", "new"}}``).
+
+    - ``approved: true`` on a pending or rejected post makes it visible (and not hidden);
+      on a visible one it changes nothing.
+    - ``approved: false`` rejects a pending post, with ``reason``; a visible post is hidden
+      with ``hidden`` instead.
+    - ``clear_flags: true`` marks the flags as checked; approving does not.
+    - ``hidden`` is for visible posts: a pending or rejected one is hidden already.
+    """
+    changed: dict = {}
+    status = row["status"]
+    if "hidden" in wanted and status != VISIBLE and wanted.get("approved") is not True:
+        raise Conflict(
+            "post_not_visible",
+            "The post waits for approval or was rejected; approve it before hiding or showing.",
+        )
+    approved = wanted.get("approved")
+    if approved is True and status != VISIBLE:
+        changed["status"] = {"old": status, "new": VISIBLE}
+        if "hidden" not in wanted:
+            changed["hidden"] = {"old": True, "new": False}
+        if row["moderation_reason"]:
+            changed["moderation_reason"] = {"old": row["moderation_reason"], "new": ""}
+    elif approved is False:
+        if status == VISIBLE:
+            raise Conflict(
+                "post_not_pending",
+                "Only a post waiting for approval is rejected; hide a shown post instead.",
+            )
+        if status == PENDING:
+            changed["status"] = {"old": status, "new": REJECTED}
+        reason = wanted.get("reason", row["moderation_reason"])
+        if reason != row["moderation_reason"]:
+            changed["moderation_reason"] = {"old": row["moderation_reason"], "new": reason}
+    if wanted.get("clear_flags") and not row["flags_cleared"]:
+        changed["flags_cleared"] = {"old": False, "new": True}
+    return changed
 
 
 def merge(db: Database, user_id: int, meeting_id: int, payload: Any) -> dict:

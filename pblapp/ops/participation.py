@@ -7,17 +7,22 @@ deleted.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from pblapp.db import Change, Database
-from pblapp.domain import validation
+from pblapp.domain import identifying, validation
 from pblapp.domain.clock import utc_now
 from pblapp.domain.errors import Conflict, DomainError, Forbidden, Gone
 from pblapp.domain.secrets import hash_token, new_token
 from pblapp.domain.vocabulary import REACTION_KINDS, pseudonym
 from pblapp.ops import consent, lookup
+
+# A post's status (``contributions.status``): shown, waiting for approval, or rejected.
+VISIBLE, PENDING, REJECTED = "visible", "pending", "rejected"
+STATUSES: tuple[str, ...] = (VISIBLE, PENDING, REJECTED)
 
 
 @dataclass(frozen=True)
@@ -36,7 +41,8 @@ class Attendance:
 CONTRIBUTION_SQL = """
     SELECT c.id, c.seq, c.meeting_id, c.client_id, p.pseudonym, p.display_name,
            c.organization, c.qtype, c.text, c.created_at, c.hidden, c.carry_forward,
-           c.agenda_step_id, c.merged_into_id,
+           c.agenda_step_id, c.merged_into_id, c.flag_spans, c.flags_cleared, c.status,
+           c.moderation_reason,
            (SELECT COUNT(*) FROM reactions r WHERE r.contribution_id = c.id
             AND r.kind = 'agree') AS agree,
            (SELECT COUNT(*) FROM reactions r WHERE r.contribution_id = c.id
@@ -48,7 +54,10 @@ CONTRIBUTION_SQL = """
 
 
 def contribution_object(row: sqlite3.Row | dict) -> dict:
-    """The contribution object of INTERFACE.md."""
+    """The contribution object of INTERFACE.md. ``flag_spans`` (``[[kind, start, end]]``,
+    code point offsets into ``text``) and ``moderation_reason`` are the console's:
+    ``access.contribution_for`` takes them from every other audience."""
+    spans = json.loads(row["flag_spans"])
     return {
         "id": row["id"],
         "seq": row["seq"],
@@ -65,6 +74,11 @@ def contribution_object(row: sqlite3.Row | dict) -> dict:
         "agenda_step_id": row["agenda_step_id"],
         "merged_into_id": row["merged_into_id"],
         "reactions": {kind: row[kind] for kind in REACTION_KINDS},
+        "flags": identifying.kinds(identifying.Finding(*span) for span in spans),
+        "flags_cleared": bool(row["flags_cleared"]),
+        "status": row["status"],
+        "flag_spans": spans,
+        "moderation_reason": row["moderation_reason"],
     }
 
 
@@ -260,9 +274,12 @@ def contributions_by_id(db: Database, ids: list[int]) -> list[dict]:
 
 
 def hidden_up_to(db: Database, meeting_id: int, seq: int) -> list[dict]:
-    """The meeting's hidden posts up to ``seq``: what a page that had them must now hide."""
+    """The meeting's hidden posts up to ``seq``: what a page that had them must now hide;
+    and the ones approved or rejected up to ``seq``, which a page may have missed (a screen
+    gets an approved post only once it is approved, however long after its seq)."""
     sql = CONTRIBUTION_SQL + (
-        " WHERE c.meeting_id = ? AND c.seq <= ? AND c.hidden = 1 AND c.deleted_at IS NULL"
+        " WHERE c.meeting_id = ? AND c.seq <= ? AND (c.hidden = 1 OR c.moderated_at IS NOT NULL)"
+        " AND c.deleted_at IS NULL"
     )
     return [
         contribution_object(row) for row in db.query(sql + " ORDER BY c.seq", [meeting_id, seq])
@@ -276,10 +293,12 @@ def post(db: Database, attendance: Attendance, payload: Any) -> tuple[dict, bool
     ``client_id`` returns the stored contribution and changes nothing.
     """
     data = validation.new_contribution(payload)
+    # Checked before the write, so that the writer's transaction stays short.
+    spans = flag_spans(db, attendance.group_id, data["text"])
 
     def write(change: Change) -> tuple[dict | int, bool]:
         meeting = change.db.execute(
-            "SELECT status, current_step_id FROM meetings WHERE id = ?",
+            "SELECT status, current_step_id, premoderation FROM meetings WHERE id = ?",
             [attendance.meeting_id],
         ).fetchone()
         status = meeting["status"]
@@ -303,6 +322,7 @@ def post(db: Database, attendance: Attendance, payload: Any) -> tuple[dict, bool
                 if status == "planned"
                 else "The meeting has ended.",
             )
+        pending = bool(meeting["premoderation"])
         seq = change.db.execute(
             "SELECT COALESCE(MAX(seq), 0) + 1 FROM contributions WHERE meeting_id = ?",
             [attendance.meeting_id],
@@ -317,10 +337,13 @@ def post(db: Database, attendance: Attendance, payload: Any) -> tuple[dict, bool
                 "organization": attendance.organization,
                 "text": data["text"],
                 "qtype": data["qtype"],
-                "hidden": 0,
+                # Waiting for approval, it is hidden like a hidden post until approved.
+                "hidden": int(pending),
                 "carry_forward": 0,
                 "created_at": utc_now(),
                 "agenda_step_id": meeting["current_step_id"],
+                "flag_spans": json.dumps(spans),
+                "status": PENDING if pending else VISIBLE,
             },
         )
         change.record(
@@ -335,6 +358,8 @@ def post(db: Database, attendance: Attendance, payload: Any) -> tuple[dict, bool
             qtype=data["qtype"],
             text=data["text"],
             agenda_step_id=meeting["current_step_id"],
+            flags=[span[0] for span in spans],
+            status=PENDING if pending else VISIBLE,
         )
         row = {
             **change.db.execute(
@@ -349,6 +374,45 @@ def post(db: Database, attendance: Attendance, payload: Any) -> tuple[dict, bool
     (stored, created), _ = db.change(write)
     # A new post as written (no one has reacted yet); a known one as it is now.
     return (stored if created else contribution(db, stored)), created
+
+
+def roster_names(db: Database, group_id: int) -> list[str]:
+    """The names the privacy guard looks for in a group's posts: every display name on its
+    roster (withdrawn and erased participants' too, while their names are stored) and each
+    one's first name."""
+    rows = db.query(
+        "SELECT display_name FROM participants WHERE group_id = ? AND display_name != ''",
+        [group_id],
+    )
+    return identifying.roster_names(row["display_name"] for row in rows)
+
+
+def flag_spans(db: Database, group_id: int, text: str) -> list[list]:
+    """What the detectors find in ``text``, as stored: ``[[kind, start, end]]``."""
+    found = identifying.find(text, roster_names(db, group_id))
+    return [[f.kind, f.start, f.end] for f in found]
+
+
+def check(db: Database, attendance: Attendance, payload: Any) -> dict:
+    """``contribution:check {"text"}``: what the privacy guard would flag in a post not yet
+    sent, for the phone's warning. Offsets are in UTF-16 code units, as JavaScript counts;
+    nothing is stored or logged."""
+    validation.require_object(payload, allowed={"text"}, required={"text"})
+    text = validation.contribution_text(payload["text"])
+    found = identifying.find(text, roster_names(db, attendance.group_id))
+    return {
+        # The text as the server will store it (trimmed), which the offsets count in.
+        "text": text,
+        "findings": [
+            {
+                "kind": f.kind,
+                "start": identifying.utf16_span(text, f)[0],
+                "end": identifying.utf16_span(text, f)[1],
+                "text": text[f.start : f.end],
+            }
+            for f in found
+        ],
+    }
 
 
 def contribution(db: Database, contribution_id: int) -> dict:

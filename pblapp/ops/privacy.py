@@ -26,12 +26,13 @@ import json
 from typing import Any
 
 from pblapp.db import Change, Database
+from pblapp.domain import identifying
 from pblapp.domain import privacy as rules
 from pblapp.domain.access import FACILITATOR
 from pblapp.domain.clock import utc_now
-from pblapp.domain.errors import DomainError, NotFound
+from pblapp.domain.errors import Conflict, DomainError, NotFound
 from pblapp.domain.secrets import hash_token, new_token
-from pblapp.domain.validation import require_object, text_field
+from pblapp.domain.validation import TEXT_MAX, require_object, text_field
 from pblapp.ops import consent, lookup, minutes_versions, participation, phases
 
 TEXT_KEYS = frozenset({"text"})
@@ -82,16 +83,19 @@ def _rewrite_event(change: Change, seq: int, data: dict, reason: str) -> None:
     )
 
 
-def replace_text(change: Change, contribution: Any, new: str, removed: str) -> int:
+def replace_text(
+    change: Change, contribution: Any, new: str, removed: str, spans: list | None = None
+) -> int:
     """Put ``new`` in place of a contribution's text: in the contribution, the questions
     made from it, the follow-ups kept at a close, and every earlier event that names it.
-    Returns how many events were rewritten."""
+    ``spans`` is what the privacy guard finds in ``new`` (none, if not given: the old
+    spans do not fit a new text). Returns how many events were rewritten."""
     old, now = contribution["text"], utc_now()
     cid = contribution["id"]
     change.db.execute(
         "UPDATE contributions SET text = ?, text_removed = ?, text_removed_at = ?, "
-        "updated_at = ? WHERE id = ?",
-        [new, removed, now, now, cid],
+        "updated_at = ?, flag_spans = ? WHERE id = ?",
+        [new, removed, now, now, json.dumps(spans or []), cid],
     )
     change.db.execute(
         "UPDATE questions SET text = ? WHERE contribution_id = ? AND text = ?", [new, cid, old]
@@ -298,12 +302,25 @@ def forget_name(change: Change, participant, at: str | None = None) -> None:
 # -- redaction ------------------------------------------------------------------------------
 
 
+def _replaced(text: str, spans: list[tuple[int, int]], replacement: str) -> str:
+    """``text`` with each span (code point offsets, not overlapping) replaced."""
+    pieces, at = [], 0
+    for start, end in sorted(spans):
+        if start < at:
+            continue
+        pieces += [text[at:start], replacement]
+        at = end
+    return "".join([*pieces, text[at:]])
+
+
 def redact(db: Database, user_id: int, meeting_id: int, contribution_id: int, payload: Any):
-    """``{"replacement"?: text}``: the owner replaces a contribution's text (default
-    ``[redacted]``) everywhere it is stored; logged as ``contribution.redacted``, without
-    the text. Returns the contribution."""
+    """``{"replacement"?: text, "only_flagged"?: bool}``: the owner replaces a
+    contribution's text (default ``[redacted]``) everywhere it is stored; logged as
+    ``contribution.redacted``, without the text. With ``only_flagged``, only what the
+    privacy guard found is replaced, and the rest of the text stays. Returns the
+    contribution."""
     meeting = lookup.owned_meeting(db, user_id, meeting_id)
-    require_object(payload, allowed={"replacement"})
+    require_object(payload, allowed={"replacement", "only_flagged"})
     replacement = payload.get("replacement")
     if replacement is None:
         replacement = rules.REDACTED
@@ -311,19 +328,34 @@ def redact(db: Database, user_id: int, meeting_id: int, contribution_id: int, pa
         replacement = text_field(
             replacement, "replacement", max_len=rules.REPLACEMENT_MAX, min_len=1
         )
+    only_flagged = payload.get("only_flagged", False)
+    if not isinstance(only_flagged, bool):
+        raise DomainError("invalid_only_flagged", "only_flagged must be true or false.")
+    names = participation.roster_names(db, meeting["group_id"]) if only_flagged else ()
 
     def write(change: Change) -> None:
         row = change.db.execute(
-            "SELECT c.id, c.text, c.text_removed, m.group_id FROM contributions c "
+            "SELECT c.id, c.text, c.text_removed, c.flag_spans, m.group_id FROM contributions c "
             "JOIN meetings m ON m.id = c.meeting_id WHERE c.id = ? AND c.meeting_id = ? "
             "AND c.deleted_at IS NULL",
             [contribution_id, meeting_id],
         ).fetchone()
         if row is None:
             raise NotFound("contribution_not_found", "No such contribution in this meeting.")
-        if row["text"] == replacement and row["text_removed"] == rules.REMOVED_BY_REDACTION:
+        spans: list = []
+        if only_flagged:
+            found = json.loads(row["flag_spans"])
+            if not found:
+                raise Conflict("nothing_flagged", "The privacy guard found nothing here.")
+            new = _replaced(row["text"], [(s, e) for _k, s, e in found], replacement)
+            if len(new) > TEXT_MAX:
+                raise DomainError("text_too_long", "The redacted text would be too long.")
+            spans = [[f.kind, f.start, f.end] for f in identifying.find(new, names)]
+        else:
+            new = replacement
+        if row["text"] == new and row["text_removed"] == rules.REMOVED_BY_REDACTION:
             return
-        rewritten = replace_text(change, row, replacement, rules.REMOVED_BY_REDACTION)
+        rewritten = replace_text(change, row, new, rules.REMOVED_BY_REDACTION, spans)
         change.record_in(
             meeting,
             "contribution.redacted",
@@ -331,6 +363,8 @@ def redact(db: Database, user_id: int, meeting_id: int, contribution_id: int, pa
             contribution_id=contribution_id,
             user_id=user_id,
             events_rewritten=rewritten,
+            # Only what the privacy guard found was replaced (the rest of the post stays).
+            **({"only_flagged": True} if only_flagged else {}),
         )
 
     db.change(write)

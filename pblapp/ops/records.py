@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from pblapp.db import Database, Event
+from pblapp.domain import identifying
+from pblapp.domain.access import text_as_shown
 from pblapp.domain.agenda import step_title
 from pblapp.domain.clock import local_time
 from pblapp.domain.errors import NotFound
@@ -37,12 +39,43 @@ def events(db: Database, *, group_id: int, meeting_id: int | None = None) -> lis
         rows = db.query("SELECT * FROM events WHERE meeting_id = ? ORDER BY seq", [meeting_id])
     scope = withdrawn_scope(db, group_id)
     deleted = _deleted_scope(db, group_id)
+    flagged = _flagged(db, group_id)
     return [
-        event
+        _masked(event, flagged)
         for event in _events(rows)
         if (event["type"] in WITHDRAWAL_EVENTS or not _about_withdrawn(event, scope))
         and not _about_deleted(event, deleted)
     ]
+
+
+def _flagged(db: Database, group_id: int) -> dict[int, dict]:
+    """The group's posts whose flags the facilitator has not cleared: id → the post's
+    ``text`` and ``flag_spans``."""
+    rows = db.query(
+        "SELECT c.id, c.text, c.flag_spans FROM contributions c "
+        "JOIN meetings m ON m.id = c.meeting_id "
+        "WHERE m.group_id = ? AND c.flag_spans != '[]' AND c.flags_cleared = 0",
+        [group_id],
+    )
+    return {
+        row["id"]: {"text": row["text"], "flag_spans": json.loads(row["flag_spans"])}
+        for row in rows
+    }
+
+
+def _masked(event: dict, flagged: dict[int, dict]) -> dict:
+    """An event with a flagged post's words (``contribution.added``'s ``text``) masked as
+    every research file masks them."""
+    post = flagged.get(event["data"].get("contribution_id"))
+    text = event["data"].get("text")
+    if post is None or not isinstance(text, str):
+        return event
+    if text == post["text"]:
+        shown = text_as_shown(text, post)
+    else:
+        # Not the post's words as they are now: what the detectors find in these is masked.
+        shown = identifying.masked(text, identifying.find(text))
+    return {**event, "data": {**event["data"], "text": shown}}
 
 
 def deleted_ids(db: Database, group_id: int) -> set[int]:
@@ -134,7 +167,8 @@ def export_rows(
         f"{MEETING_AT}, "
         "c.id AS contribution_id, c.seq, c.created_at, p.pseudonym, c.organization, "
         "c.qtype AS question_type, c.text, c.hidden, c.carry_forward, "
-        "c.merged_into_id AS merged_into, s.key AS step_key, s.title AS step_title "
+        "c.merged_into_id AS merged_into, s.key AS step_key, s.title AS step_title, "
+        "c.status, c.flag_spans, c.flags_cleared "
         "FROM contributions c JOIN meetings m ON m.id = c.meeting_id "
         "JOIN groups g ON g.id = m.group_id JOIN participants p ON p.id = c.participant_id "
         "LEFT JOIN agenda_steps s ON s.id = c.agenda_step_id "
@@ -158,8 +192,19 @@ def export_rows(
         step = {"key": item.pop("step_key"), "title": item.pop("step_title")}
         item["agenda_step"] = step_title(step if any(step.values()) else None, step_labels or {})
         item["created_at_local"] = local_iso(item["created_at"], zone)
+        _guarded(item)
         result.append(item)
     return result
+
+
+def _guarded(item: dict) -> None:
+    """A row as research files show it: what the privacy guard found masked until the
+    facilitator cleared the flags, and the flags' kinds (``;``-separated) and whether they
+    were cleared beside it."""
+    spans = json.loads(item.pop("flag_spans"))
+    item["flags_cleared"] = bool(item["flags_cleared"])
+    item["flags"] = ";".join(identifying.kinds(identifying.Finding(*span) for span in spans))
+    item["text"] = text_as_shown(item["text"], {**item, "flag_spans": spans})
 
 
 def group_zone(db: Database, group_id: int, fallback: str = "UTC") -> str:
@@ -267,7 +312,7 @@ def qdpx_facts(db: Database, group_id: int) -> dict:
     rows = db.query(
         "SELECT c.id, c.meeting_id, c.seq, c.participant_id, p.pseudonym, "
         "COALESCE(c.organization, p.organization) AS organization, c.qtype, c.text, "
-        "c.created_at, c.updated_at FROM contributions c "
+        "c.created_at, c.updated_at, c.flag_spans, c.flags_cleared FROM contributions c "
         "JOIN meetings m ON m.id = c.meeting_id JOIN participants p ON p.id = c.participant_id "
         "WHERE m.group_id = ? AND c.hidden = 0 AND c.deleted_at IS NULL "
         "ORDER BY m.number, c.seq",
@@ -275,7 +320,12 @@ def qdpx_facts(db: Database, group_id: int) -> dict:
     )
     for row in rows:
         if row["participant_id"] not in withdrawn and row["meeting_id"] in by_id:
-            by_id[row["meeting_id"]]["contributions"].append(dict(row))
+            post = dict(row)
+            # What the privacy guard found stays masked, as in every research file.
+            spans = json.loads(post.pop("flag_spans"))
+            post["text"] = text_as_shown(post["text"], {**post, "flag_spans": spans})
+            del post["flags_cleared"]
+            by_id[row["meeting_id"]]["contributions"].append(post)
     return {
         "group": {
             "id": group["id"],

@@ -216,7 +216,8 @@ def _replay(connection: Connection, since_seq: int) -> None:
     # The console and the screens get hidden posts too, flagged (a screen without their
     # text), so that a reconnect shows every post's current state; participants get the
     # visible ones, each with their own reaction (never anyone else's), and their own hidden
-    # posts, flagged, with the words they wrote.
+    # posts, flagged, with the words they wrote. A post waiting for approval (or rejected)
+    # goes to the console and to its author's phone only.
     mine = ops.reactions.mine(db(), connection.attendance) if phone else {}
     author = connection.attendance.pseudonym if phone else None
     # A post the page had before it went offline and that was hidden meanwhile: it learns so.
@@ -227,6 +228,10 @@ def _replay(connection: Connection, since_seq: int) -> None:
         for stored in posts:
             own = stored["pseudonym"] == author
             if phone and stored["hidden"] and not own and event == "contribution:added":
+                continue
+            # Waiting for approval or rejected: the console's, and its author's own phone's.
+            waiting = stored["status"] != ops.participation.VISIBLE
+            if waiting and audience != access.CONSOLE and not own:
                 continue
             contribution = access.contribution_for(audience, stored, screen["author_display"])
             if phone:
@@ -333,6 +338,9 @@ PARTICIPANT_EVENTS = {
     "participant:withdraw": lambda attendance, payload: {
         "participant": ops.privacy.withdraw_self(db(), attendance, payload)
     },
+    "contribution:check": lambda attendance, payload: ops.participation.check(
+        db(), attendance, payload
+    ),
     "contribution:delete": lambda attendance, payload: {
         "id": ops.deletion.delete_own(db(), attendance, payload)
     },
@@ -367,6 +375,8 @@ def _on_unknown(event, *_args):
 # meeting's whole follow-up state.
 FACILITATOR_EVENTS: dict[str, tuple[str, Operation]] = {
     "contribution:update": ("contribution", ops.moderation.moderate),
+    # PATCH /meetings/<mid>'s twin, for the console's pre-moderation switch.
+    "meeting:update": ("meeting", ops.meetings.update),
     "contribution:merge": ("contribution", ops.moderation.merge),
     "agenda:command": ("agenda", ops.agenda.command),
     "agenda:edit": ("agenda", ops.agenda.edit),

@@ -23,13 +23,13 @@ def downloaded(client, facilitator, meeting_id, lang="") -> str:
 def two_posts_then_close(app, client, db, facilitator, live_meeting):
     anna = participant_socket(app, client, live_meeting["join_code"], "Anna", "FK")
     bo = participant_socket(app, client, live_meeting["join_code"], "Bo", "AF")
-    annas = post(anna, "Annas fråga om Kalle", "meaning")["contribution"]
-    post(bo, "Bos fråga", "meaning")
+    annas = post(anna, "Första frågan om Kalle", "meaning")["contribution"]
+    post(bo, "Andra frågan", "meaning")
     ops.moderation.moderate(
         db, facilitator["id"], live_meeting["id"], {"id": annas["id"], "carry_forward": True}
     )
     close_meeting(client, facilitator, live_meeting["id"])
-    assert "Annas fråga om Kalle" in on_disk(app, live_meeting)
+    assert "Första frågan om Kalle" in on_disk(app, live_meeting)
     return annas
 
 
@@ -39,12 +39,12 @@ def test_a_withdrawn_participants_posts_show_a_placeholder_in_the_groups_languag
     two_posts_then_close(app, client, db, facilitator, live_meeting)
     ops.privacy.withdraw(db, facilitator["id"], live_meeting["group_id"], "P01")
     written = on_disk(app, live_meeting)
-    assert "Annas fråga" not in written
+    assert "Första frågan" not in written
     # The post and the question quoting it, both by the withdrawn author.
     assert written.count("P01 (FK): \\[återkallat]") == 2
-    assert "Bos fråga" in written
+    assert "Andra frågan" in written
     english = downloaded(client, facilitator, live_meeting["id"], "en")
-    assert "P01 (FK): \\[withdrawn]" in english and "Annas" not in english
+    assert "P01 (FK): \\[withdrawn]" in english and "Första frågan" not in english
 
 
 def test_under_keep_for_minutes_the_groups_minutes_keep_the_words(
@@ -55,13 +55,13 @@ def test_under_keep_for_minutes_the_groups_minutes_keep_the_words(
     )
     two_posts_then_close(app, client, db, facilitator, live_meeting)
     ops.privacy.withdraw(db, facilitator["id"], live_meeting["group_id"], "P01")
-    assert "Annas fråga om Kalle" in on_disk(app, live_meeting)
-    assert "Annas fråga om Kalle" in downloaded(client, facilitator, live_meeting["id"])
+    assert "Första frågan om Kalle" in on_disk(app, live_meeting)
+    assert "Första frågan om Kalle" in downloaded(client, facilitator, live_meeting["id"])
     # ... and the research log still leaves them out.
     log = client.get(
         f"/api/v1/groups/{live_meeting['group_id']}/log.csv", headers=facilitator["headers"]
     ).get_data(as_text=True)
-    assert "Annas" not in log
+    assert "Första frågan" not in log
 
 
 def test_a_later_meetings_minutes_lose_a_redacted_carried_question_too(
@@ -71,11 +71,11 @@ def test_a_later_meetings_minutes_lose_a_redacted_carried_question_too(
     second = ops.meetings.create(db, facilitator["id"], live_meeting["group_id"], {})
     ops.meetings.start(db, facilitator["id"], second["id"])
     close_meeting(client, facilitator, second["id"])
-    assert "Annas fråga om Kalle" in on_disk(app, live_meeting, 2)
+    assert "Första frågan om Kalle" in on_disk(app, live_meeting, 2)
     ops.privacy.redact(db, facilitator["id"], live_meeting["id"], annas["id"], {})
     for number in (1, 2):
         written = on_disk(app, live_meeting, number)
-        assert "Annas fråga" not in written and "\\[redacted]" in written
+        assert "Första frågan" not in written and "\\[redacted]" in written
 
 
 def test_a_withdrawal_after_the_close_recomputes_the_indicators_in_meetings_csv(

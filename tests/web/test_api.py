@@ -118,6 +118,11 @@ def test_contributions_list_in_seq_order(client, facilitator, live_meeting):
         "agenda_step_id",
         "merged_into_id",
         "reactions",
+        "flags",
+        "flags_cleared",
+        "status",
+        "flag_spans",
+        "moderation_reason",
     }
     assert items[0]["reactions"] == {"agree": 0, "disagree": 0, "build_on": 0}
 

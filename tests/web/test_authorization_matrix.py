@@ -681,6 +681,8 @@ EVENTS: dict[str, Event] = {
         lambda w: {"id": w.values["other_contribution_id"]}, fresh=_own_post
     ),
     "participant:withdraw": Event(lambda w: {"confirm": True}, fresh=_withdrawing_phone),
+    "contribution:check": Event(lambda w: {"text": "Ring 070-123 45 67"}),
+    "meeting:update": Event(lambda w: {"premoderation": False}),
     "contribution:update": Event(lambda w: {"id": w.values["contribution_id"], "qtype": "value"}),
     "contribution:merge": Event(lambda w: {"id": w.values["contribution_id"], "into": None}),
     "agenda:command": Event(lambda w: {"action": "start"}),

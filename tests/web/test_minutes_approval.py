@@ -11,6 +11,7 @@ from docx import Document
 
 from helpers import close_meeting, error_code, join, participant_socket, post, rendered_html
 from pblapp import ops
+from pblapp.domain.clock import local_time
 
 
 def approve(client, who, meeting_id, adjusters):
@@ -59,7 +60,8 @@ def test_the_owner_approves_closed_minutes_and_every_format_says_which_version(
     assert answer.status_code == 200
     body = answer.get_json()
     assert body["version"] == 1 and body["approved_at"]
-    day = body["approved_at"][:10]
+    # The day in the group's time zone, as the minutes write it (not the UTC day).
+    day = local_time(body["approved_at"], "Europe/Stockholm")[0]
     line = f"Version 1 (justerad {day} av Anna, Bo Berg)"
     assert line in minutes(client, facilitator, mid, "md")
     assert line in minutes(client, facilitator, mid, "html")

@@ -5,6 +5,7 @@ import { agendaNotes } from "./agenda-notes.js";
 import { agendaPanel } from "./agenda-panel.js";
 import { caseStoryControl } from "./case-story.js";
 import { copyButtons } from "./console-copy.js";
+import { premoderationQueue, showFlags } from "./console-queue.js";
 import { postFilters } from "./console-filters.js";
 import { participantRemoval } from "./console-removal.js";
 import { screenTools } from "./console-screen.js";
@@ -73,13 +74,23 @@ function refusedOn(id) {
 async function redact(id, control) {
   const replacement = window.prompt(config.redact.prompt, config.redact.replacement);
   if (replacement === null) return;
+  await postRedaction(id, control, replacement.trim() ? { replacement: replacement.trim() } : {});
+}
+
+// One click: only what the privacy guard flagged is replaced (with the page language's
+// "[redacted]"), the rest of the post stays.
+function redactFlagged(id, control) {
+  return postRedaction(id, control, { only_flagged: true, replacement: config.redact.replacement });
+}
+
+async function postRedaction(id, control, body) {
   control.disabled = true;
   let answer = null;
   try {
     const response = await fetch(config.redact.url.replace("{id}", id), {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-CSRFToken": config.redact.csrfToken },
-      body: JSON.stringify(replacement.trim() ? { replacement: replacement.trim() } : {}),
+      body: JSON.stringify(body),
     });
     answer = await response.json();
     if (!response.ok) {
@@ -93,9 +104,7 @@ async function redact(id, control) {
   control.disabled = false;
   if (!answer) return;
   latest.set(id, answer);
-  const item = contributions.get(id);
-  item.querySelector(".text").textContent = answer.text;
-  update(item, answer);
+  update(contributions.get(id), answer);
 }
 
 // The control keeps its focus while its change is on its way (a disabled control would lose
@@ -165,7 +174,6 @@ function render(contribution) {
   const item = template.content.firstElementChild.cloneNode(true);
   showAuthor(item.querySelector(".author"), contribution, { pseudonym: true });
   item.querySelector(".seq").textContent = `#${contribution.seq}`;
-  item.querySelector(".text").textContent = contribution.text;
   const select = item.querySelector("[data-testid=qtype-select]");
   select.addEventListener("change", () => send(id, { qtype: select.value || null }));
   const hide = item.querySelector("[data-testid=hide-toggle]");
@@ -184,6 +192,16 @@ function render(contribution) {
   moreMenu(item, id);
   const redactButton = item.querySelector("[data-testid=redact]");
   if (redactButton) redactButton.addEventListener("click", () => redact(id, redactButton));
+  const redactFlaggedButton = item.querySelector("[data-testid=redact-flagged]");
+  if (redactFlaggedButton) {
+    redactFlaggedButton.addEventListener("click", () => redactFlagged(id, redactFlaggedButton));
+  }
+  item
+    .querySelector("[data-testid=clear-flags]")
+    .addEventListener("click", () => send(id, { clear_flags: true }));
+  item
+    .querySelector("[data-testid=approve-rejected]")
+    .addEventListener("click", () => send(id, { approved: true }));
   const mergeButton = item.querySelector("[data-testid=merge]");
   mergeButton.dataset.label = mergeButton.textContent;
   mergeButton.addEventListener("click", () => merge(item, id));
@@ -213,7 +231,21 @@ function update(item, contribution) {
   item.classList.remove("update-failed");
   item.querySelector("[data-testid=item-error]").hidden = true;
   item.querySelector("[data-testid=qtype-select]").value = contribution.qtype || "";
-  item.querySelector("[data-testid=hide-toggle]").checked = contribution.hidden;
+  const hide = item.querySelector("[data-testid=hide-toggle]");
+  hide.checked = contribution.hidden;
+  // A rejected post is hidden by its rejection: approving it is the way back.
+  const rejected = contribution.status === "rejected";
+  hide.disabled = rejected;
+  item.classList.toggle("is-rejected", rejected);
+  const rejectedBadge = item.querySelector("[data-testid=rejected-badge]");
+  rejectedBadge.hidden = !rejected;
+  rejectedBadge.title = contribution.moderation_reason
+    ? config.rejectedBecause.replace("{reason}", contribution.moderation_reason)
+    : "";
+  item.querySelector("[data-testid=approve-rejected]").hidden = !rejected;
+  showFlags(item, contribution, config);
+  item.querySelector("[data-testid=flag-tools]").hidden =
+    !(contribution.flags || []).length || contribution.flags_cleared;
   item.querySelector("[data-testid=carry-toggle]").checked = contribution.carry_forward;
   showCarry(item);
   showReactionCounts(
@@ -237,6 +269,8 @@ function update(item, contribution) {
 }
 
 const contributions = new ContributionList(list, render, { newestFirst: true });
+// Posts waiting for approval stay in the queue; the list has the others.
+const queue = premoderationQueue(socket, config, { onDecided: received });
 const filters = postFilters(list, config, measureAll);
 
 showConnection(socket, document.querySelector("[data-testid=connection]"));
@@ -248,16 +282,19 @@ phasePanel(socket, config);
 socket.on("meeting:state", (state) => {
   document.querySelector("[data-testid=participant-count]").textContent = state.participants;
   status.update(state.status);
+  queue.setPremoderation(state.premoderation);
 });
-for (const name of ["contribution:added", "contribution:updated"]) {
-  socket.on(name, (contribution) => {
-    seqOfId.set(contribution.id, contribution.seq);
-    latest.set(contribution.id, contribution);
-    update(contributions.upsert(contribution), contribution);
-  });
+function received(contribution) {
+  seqOfId.set(contribution.id, contribution.seq);
+  latest.set(contribution.id, contribution);
+  if (queue.show(contribution)) return;
+  update(contributions.upsert(contribution), contribution);
 }
+socket.on("contribution:added", received);
+socket.on("contribution:updated", received);
 // A participant deleted their own post: it leaves the console.
 socket.on("contribution:removed", ({ id }) => {
+  queue.remove(id);
   const item = contributions.get(id);
   if (!item) return;
   item.remove();

@@ -29,16 +29,30 @@ export class OwnPosts {
     if (state === "delivered") stateLabel.dataset.testid = "delivered";
     else delete stateLabel.dataset.testid;
     if (post.id !== undefined && post.seq !== undefined) this.stored(item, post);
-    if ("hidden" in post) this.showHidden(item, post.hidden);
+    this.showModeration(item, post);
     return item;
   }
 
-  // A change the facilitator made (contribution:updated): a new type, hidden or shown again.
+  // A change the facilitator made (contribution:updated): a new type, hidden or shown
+  // again, approved.
   update(contribution) {
     const item = this.items.get(contribution.client_id);
     if (!item) return;
     this.showQtype(item, contribution.qtype);
-    this.showHidden(item, contribution.hidden);
+    this.showModeration(item, contribution);
+  }
+
+  // Waiting for approval or rejected (pre-moderation), else hidden or not: a post waiting
+  // is hidden from the room too, but "hidden by the facilitator" would say the wrong thing.
+  showModeration(item, post) {
+    if (!("hidden" in post)) return;
+    const status = post.status || "visible";
+    this.showHidden(item, post.hidden && status === "visible");
+    const note = item.querySelector("[data-testid=own-moderation]");
+    note.hidden = status === "visible";
+    note.textContent = this.config.moderation[status] || "";
+    item.classList.toggle("awaiting-approval", status === "pending");
+    item.classList.toggle("rejected", status === "rejected");
   }
 
   // Gone from the meeting (deleted by its author, on this phone or another of theirs).

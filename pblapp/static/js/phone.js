@@ -7,6 +7,7 @@ import { connect, pageConfig } from "./live.js";
 import { Draft } from "./phone-draft.js";
 import { OthersPosts } from "./phone-others.js";
 import { OwnPosts } from "./phone-own.js";
+import { PrivacyCheck } from "./phone-privacy.js";
 import { SelfEvaluation } from "./phone-self-evaluation.js";
 import { request } from "./request.js";
 
@@ -97,6 +98,10 @@ function showOwn(post, state, message) {
   own.show(post, state, message);
   if (post.client_id !== lastWritten) return;
   if (state === "failed") showPostStatus(`${config.postStatus.failed} ${message}`);
+  // Stored, and waiting for the facilitator's approval before the room sees it.
+  else if (state === "delivered" && post.status === "pending") {
+    showPostStatus(config.moderation.postPending);
+  }
   // Offline (or before the start) it waits on the phone rather than being sent.
   else if (state === "pending" && !(socket.connected && isLive())) {
     showPostStatus(config.status.pending);
@@ -242,22 +247,39 @@ function showError(message) {
   errorLine.hidden = !message;
 }
 
-form.addEventListener("submit", (event) => {
+const privacy = new PrivacyCheck(document.querySelector("[data-testid=privacy-warning]"), textField, {
+  socket,
+  config,
+  onSendAnyway: () => form.requestSubmit(),
+});
+let checking = false;
+
+form.addEventListener("submit", async (event) => {
   event.preventDefault();
+  if (checking) return;
   const text = textField.value.trim();
   if (!text) return showError(config.messages.text_empty);
   // Characters as the server counts them: an emoji is one, not two UTF-16 units.
   if ([...text].length > 2000) return showError(config.messages.text_too_long);
   showError("");
+  // The post is what was there when Send was tapped, whatever is typed during the check.
   const checked = form.querySelector("input[name=qtype]:checked");
   const post = { client_id: uuid4(), text, qtype: checked && checked.value ? checked.value : null };
+  checking = true;
+  sendButton.disabled = true;
+  const allowed = await privacy.allows(text);
+  checking = false;
+  sendButton.disabled = meetingStatus === "closed";
+  if (!allowed) return;
   outbox.push(post);
   saveOutbox();
   lastWritten = post.client_id;
   showOwn(post, "pending");
-  textField.value = "";
-  form.querySelector("[data-testid=qtype-none]").checked = true;
-  draft.clear();
+  if (textField.value.trim() === text) {
+    textField.value = "";
+    form.querySelector("[data-testid=qtype-none]").checked = true;
+    draft.clear();
+  }
   // Ready for the next post: the text box keeps the focus, and the page stays where it is.
   textField.focus({ preventScroll: true });
   textField.scrollIntoView({ block: "nearest" });
@@ -344,7 +366,10 @@ function added(contribution) {
   }
   // Stored on the server, so delivered: also a post still in the outbox whose ack was lost.
   leaveOutbox(contribution.client_id);
-  showOwn(contribution, "delivered");
+  // The room's copy has what the privacy guard found masked; this phone keeps the words it
+  // wrote (a replay brings the author's own words).
+  const known = own.has(contribution.client_id);
+  showOwn(known ? { ...contribution, text: "" } : contribution, "delivered");
 }
 socket.on("contribution:added", added);
 socket.on("contributions:added", ({ contributions }) => contributions.forEach(added));

@@ -1,0 +1,208 @@
+"""The privacy guard over Socket.IO and HTTP: a post with a personnummer, a phone number,
+an e-mail address or a roster name carries its flags; the console gets the words, the
+screen and the other phones get the flagged part masked until the facilitator clears the
+flags; a phone can ask before sending (``contribution:check``); one click redacts only the
+flagged part."""
+
+import pytest
+
+from helpers import events, join, moderator_socket, participant_socket, post, posts_received, sio
+from pblapp.domain.identifying import MASK
+
+PERSONNUMMER = "811218-9876"  # a valid check digit
+TEXT = f"Klienten har personnummer {PERSONNUMMER} och bor i Motala."
+
+
+@pytest.fixture
+def room(app, client, facilitator, live_meeting):
+    """The console, the projector screen, the author's phone and another phone."""
+    mid = live_meeting["id"]
+    console = moderator_socket(app, facilitator, mid)
+    screen = sio(app, auth={"api_token": facilitator["token"], "meeting_id": mid, "view": "screen"})
+    author = participant_socket(app, client, live_meeting["join_code"], "Anna Berg", "FK")
+    other = participant_socket(app, client, live_meeting["join_code"], "Bertil", "AF")
+    for socket in (console, screen, author, other):
+        socket.get_received()
+    return console, screen, author, other
+
+
+def test_a_flagged_post_carries_its_flags_and_the_screen_gets_the_masked_text(room):
+    console, screen, author, other = room
+    ack = post(author, TEXT, "meaning")
+    assert ack["ok"] and ack["contribution"]["flags"] == ["personnummer"]
+    assert ack["contribution"]["flags_cleared"] is False
+    assert ack["contribution"]["status"] == "visible"
+    [on_console] = events(console, "contribution:added")
+    assert on_console["text"] == TEXT and on_console["flags"] == ["personnummer"]
+    assert on_console["flag_spans"] == [["personnummer", 26, 37]]
+    [on_screen] = events(screen, "contribution:added")
+    assert on_screen["text"] == f"Klienten har personnummer {MASK} och bor i Motala."
+    assert on_screen["flags"] == ["personnummer"] and "flag_spans" not in on_screen
+    shown_to_other = posts_received(other)
+    assert [c["text"] for c in shown_to_other] == [on_screen["text"]]
+    assert PERSONNUMMER not in str(shown_to_other)
+
+
+def test_a_wrong_check_digit_and_an_amount_are_not_flagged(room):
+    console, _screen, author, _other = room
+    ack = post(author, "Beslut 811218-9875 gav 12 500 kr i månaden från 2024-03-15.")
+    assert ack["contribution"]["flags"] == []
+
+
+def test_a_name_on_the_roster_is_flagged_even_in_lower_case(room):
+    console, screen, author, _other = room
+    post(author, "Jag pratade med bertil om ärendet.")
+    [on_screen] = events(screen, "contribution:added")
+    assert on_screen["flags"] == ["name"]
+    assert on_screen["text"] == f"Jag pratade med {MASK} om ärendet."
+
+
+def test_replay_to_the_screen_and_to_another_phone_is_masked_and_the_author_keeps_the_words(
+    app, client, facilitator, live_meeting
+):
+    token = join(client, live_meeting["join_code"], "Anna", "FK")["token"]
+    post(sio(app, auth={"token": token}), TEXT)
+    mid = live_meeting["id"]
+    screen = sio(app, auth={"meeting_id": mid, "api_token": facilitator["token"], "view": "screen"})
+    [replayed] = events(screen, "contribution:added")
+    assert MASK in replayed["text"] and PERSONNUMMER not in replayed["text"]
+    newcomer = participant_socket(app, client, live_meeting["join_code"], "Cecilia", "FK")
+    assert [c["text"] for c in events(newcomer, "contribution:added")] == [replayed["text"]]
+    # The author's phone, reloaded, has the words it wrote.
+    [own] = events(sio(app, auth={"token": token}), "contribution:added")
+    assert own["text"] == TEXT
+
+
+def test_clearing_the_flags_shows_the_words_on_the_screen_and_approving_does_not(room):
+    console, screen, author, _other = room
+    contribution = post(author, "Ring mig på 070-123 45 67.")["contribution"]
+    screen.get_received()
+    ack = console.emit(
+        "contribution:update", {"id": contribution["id"], "approved": True}, callback=True
+    )
+    assert ack["ok"] and ack["contribution"]["flags_cleared"] is False
+    ack = console.emit(
+        "contribution:update", {"id": contribution["id"], "clear_flags": True}, callback=True
+    )
+    assert ack["ok"] and ack["contribution"]["flags_cleared"] is True
+    assert ack["contribution"]["flags"] == ["phone"]
+    [updated] = events(screen, "contribution:updated")
+    assert updated["text"] == "Ring mig på 070-123 45 67."
+
+
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [
+        ({"clear_flags": False}, "invalid_clear_flags"),
+        ({"clear_flags": "yes"}, "invalid_clear_flags"),
+        ({"approved": "yes"}, "invalid_approved"),
+        ({"reason": "Namn"}, "reason_without_rejection"),
+        ({"approved": False, "reason": "x" * 201}, "reason_too_long"),
+        ({"approved": False, "reason": 5}, "invalid_reason"),
+    ],
+)
+def test_bad_guard_changes_get_a_clear_answer_and_change_nothing(room, payload, code):
+    console, _screen, author, _other = room
+    contribution = post(author, TEXT)["contribution"]
+    ack = console.emit("contribution:update", {"id": contribution["id"], **payload}, callback=True)
+    assert ack["ok"] is False and ack["error"]["code"] == code
+    again = console.emit(
+        "contribution:update", {"id": contribution["id"], "qtype": "value"}, callback=True
+    )
+    assert again["contribution"]["flags_cleared"] is False
+    assert again["contribution"]["status"] == "visible"
+
+
+def test_a_phone_asks_before_sending_and_gets_utf16_offsets(room):
+    _console, _screen, author, _other = room
+    text = "🙂 Mejla anna.berg@example.se eller Anna"
+    ack = author.emit("contribution:check", {"text": f"  {text}  "}, callback=True)
+    assert ack["ok"] and ack["text"] == text
+    assert [(f["kind"], f["text"]) for f in ack["findings"]] == [
+        ("email", "anna.berg@example.se"),
+        ("name", "Anna"),
+    ]
+    email = ack["findings"][0]
+    # The emoji is two UTF-16 units: JavaScript's slice(start, end) gives the address.
+    units = text.encode("utf-16-le")
+    assert units[email["start"] * 2 : email["end"] * 2].decode("utf-16-le") == email["text"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [
+        ({"text": ""}, "text_empty"),
+        ({"text": "x" * 2001}, "text_too_long"),
+        ({"text": 12}, "invalid_text"),
+        ({}, "missing_field"),
+        ({"text": "hej", "more": 1}, "unknown_field"),
+    ],
+)
+def test_a_bad_check_gets_a_clear_answer(room, payload, code):
+    _console, _screen, author, _other = room
+    ack = author.emit("contribution:check", payload, callback=True)
+    assert ack["ok"] is False and ack["error"]["code"] == code
+
+
+def test_checking_stores_and_broadcasts_nothing(room, client, facilitator, live_meeting):
+    console, _screen, author, _other = room
+    assert author.emit("contribution:check", {"text": TEXT}, callback=True)["ok"]
+    assert console.get_received() == []
+    listed = client.get(
+        f"/api/v1/meetings/{live_meeting['id']}/contributions", headers=facilitator["headers"]
+    ).get_json()
+    assert listed == []
+
+
+def test_redacting_only_the_flagged_part_keeps_the_rest(
+    app, client, facilitator, live_meeting, room
+):
+    console, screen, author, _other = room
+    contribution = post(author, TEXT)["contribution"]
+    screen.get_received()
+    answer = client.post(
+        f"/api/v1/meetings/{live_meeting['id']}/contributions/{contribution['id']}/redact",
+        json={"only_flagged": True},
+        headers=facilitator["headers"],
+    )
+    assert answer.status_code == 200, answer.get_json()
+    redacted = answer.get_json()
+    assert redacted["text"] == "Klienten har personnummer [redacted] och bor i Motala."
+    assert redacted["flags"] == []
+    [on_screen] = events(screen, "contribution:updated")
+    assert on_screen["text"] == redacted["text"]
+    # A post with nothing flagged has nothing to redact this way.
+    again = client.post(
+        f"/api/v1/meetings/{live_meeting['id']}/contributions/{contribution['id']}/redact",
+        json={"only_flagged": True},
+        headers=facilitator["headers"],
+    )
+    assert (again.status_code, again.get_json()["error"]["code"]) == (409, "nothing_flagged")
+
+
+def test_the_owner_reads_the_words_and_a_researcher_reads_them_masked(
+    app, client, facilitator, researcher, live_meeting, room
+):
+    _console, _screen, author, _other = room
+    post(author, TEXT)
+    url = f"/api/v1/meetings/{live_meeting['id']}/contributions"
+    [own] = client.get(url, headers=facilitator["headers"]).get_json()
+    assert own["text"] == TEXT
+    client.post(
+        f"/api/v1/groups/{live_meeting['group_id']}/grants",
+        json={"username": researcher["name"]},
+        headers=facilitator["headers"],
+    )
+    [seen] = client.get(url, headers=researcher["headers"]).get_json()
+    assert seen["text"] == f"Klienten har personnummer {MASK} och bor i Motala."
+    assert seen["flags"] == ["personnummer"] and "flag_spans" not in seen
+
+
+def test_join_and_post_from_a_new_phone_is_checked_against_the_whole_roster(
+    app, client, live_meeting
+):
+    join(client, live_meeting["join_code"], "Åsa Öberg", "AF")
+    phone = participant_socket(app, client, live_meeting["join_code"], "David", "FK")
+    ack = post(phone, "Åsas synpunkt och ÅSA ÖBERG själv")
+    assert ack["contribution"]["flags"] == ["name"]
+    assert len(ack["contribution"]["flag_spans"]) == 2
