@@ -285,6 +285,9 @@ def error_messages() -> dict:
         "reason_too_long": gettext("A reason has at most 200 characters."),
         "reason_without_rejection": gettext("A reason goes with a rejection."),
         "nothing_flagged": gettext("Nothing in this post was flagged."),
+        "target_not_visible": gettext(
+            "That post waits for approval or was rejected; approve it before merging into it."
+        ),
         # A full disk: the phone keeps the post and sends it again later.
         "storage_full": gettext(
             "The server cannot save right now; your post will be sent when it can."

@@ -330,6 +330,8 @@ class LiveFanOut:
             # carried questions they show, the phones nothing.
             state = followups.read(self.db, meeting_id)
             self.emit("followups:state", state, staff_room(meeting_id))
+            # The screens with a flagged post's words masked where a question quotes it.
+            state = followups.read(self.db, meeting_id, masked=True)
             self.emit(
                 "followups:state",
                 access.followups_for(access.SCREEN, state),

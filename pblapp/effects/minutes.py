@@ -90,7 +90,7 @@ def assemble(
         {**post, "text": text_as_shown(post["text"], post)}
         for post in participation.contributions(db, meeting_id, include_hidden=False)
     ]
-    follow = followups.read(db, meeting_id)
+    follow = followups.read(db, meeting_id, masked=True)
     if named is not None:
         visible, follow = _with_names(visible, follow, named)
     data = minutes_domain.assemble(

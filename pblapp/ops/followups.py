@@ -16,7 +16,7 @@ from typing import Any
 
 from pblapp.db import Change, Database
 from pblapp.domain import validation
-from pblapp.domain.access import FACILITATOR
+from pblapp.domain.access import FACILITATOR, text_as_shown
 from pblapp.domain.clock import utc_now
 from pblapp.domain.errors import Conflict, DomainError, NotFound
 from pblapp.domain.validation import require_object
@@ -39,8 +39,12 @@ def record_id(payload: dict) -> int:
 # -- reading ------------------------------------------------------------------------
 
 
-def read(db: Database, meeting_id: int) -> dict:
+def read(db: Database, meeting_id: int, *, masked: bool = False) -> dict:
     """What this meeting has to follow up: carried questions, decisions, action items.
+
+    ``masked``: a question that quotes a post whose privacy-guard flags the facilitator has
+    not cleared has the flagged parts masked, as the post has everywhere but the console
+    (the screen, the minutes, the notice, a researcher's copy).
 
     Questions and action items are the group's: those still open from earlier meetings,
     and those this meeting raised or closed.
@@ -64,10 +68,33 @@ def read(db: Database, meeting_id: int) -> dict:
             )
         }
     # A question made from a post the facilitator hid is hidden with it.
-    return {
-        **state,
-        "questions": [q for q in state["questions"] if q["contribution_id"] not in hidden],
+    questions = [q for q in state["questions"] if q["contribution_id"] not in hidden]
+    if masked:
+        questions = _masked_questions(db, questions)
+    return {**state, "questions": questions}
+
+
+def _masked_questions(db: Database, questions: list[dict]) -> list[dict]:
+    """``questions`` with the words of a flagged post masked where a question quotes it."""
+    ids = [q["contribution_id"] for q in questions if q["contribution_id"] is not None]
+    if not ids:
+        return questions
+    marks = ", ".join("?" for _ in ids)
+    posts = {
+        row["id"]: {**dict(row), "flag_spans": json.loads(row["flag_spans"])}
+        for row in db.query(
+            f"SELECT id, text, flag_spans, flags_cleared FROM contributions WHERE id IN ({marks})"
+            " AND flag_spans != '[]' AND flags_cleared = 0",
+            ids,
+        )
     }
+    shown = []
+    for question in questions:
+        post = posts.get(question["contribution_id"])
+        if post is not None and question["text"] == post["text"]:
+            question = {**question, "text": text_as_shown(post["text"], post)}
+        shown.append(question)
+    return shown
 
 
 def keep_at_close(change: Change, meeting_id: int) -> None:

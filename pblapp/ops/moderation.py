@@ -140,7 +140,7 @@ def merge(db: Database, user_id: int, meeting_id: int, payload: Any) -> dict:
         rows = {
             row["id"]: row
             for row in change.db.execute(
-                "SELECT id, merged_into_id FROM contributions "
+                "SELECT id, merged_into_id, status FROM contributions "
                 "WHERE meeting_id = ? AND id IN (?, ?) AND deleted_at IS NULL",
                 [meeting_id, source, target if target is not None else source],
             ).fetchall()
@@ -149,6 +149,11 @@ def merge(db: Database, user_id: int, meeting_id: int, payload: Any) -> dict:
             raise NotFound("contribution_not_found", "No such contribution here.")
         if target is not None and rows[target]["merged_into_id"] is not None:
             raise Conflict("target_is_merged", "Merge into the contribution it was merged into.")
+        if target is not None and rows[target]["status"] != VISIBLE:
+            # The room would lose the duplicate and never see the post it joined.
+            raise Conflict(
+                "target_not_visible", "Approve the post before merging duplicates into it."
+            )
         old = rows[source]["merged_into_id"]
         if old == target:
             return

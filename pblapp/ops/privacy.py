@@ -28,7 +28,7 @@ from typing import Any
 from pblapp.db import Change, Database
 from pblapp.domain import identifying
 from pblapp.domain import privacy as rules
-from pblapp.domain.access import FACILITATOR
+from pblapp.domain.access import FACILITATOR, text_as_shown
 from pblapp.domain.clock import utc_now
 from pblapp.domain.errors import Conflict, DomainError, NotFound
 from pblapp.domain.secrets import hash_token, new_token
@@ -92,6 +92,15 @@ def replace_text(
     spans do not fit a new text). Returns how many events were rewritten."""
     old, now = contribution["text"], utc_now()
     cid = contribution["id"]
+    guard = change.db.execute(
+        "SELECT flag_spans, flags_cleared FROM contributions WHERE id = ?", [cid]
+    ).fetchone()
+    # The minutes' versions hold the words as the minutes showed them: masked where the
+    # privacy guard found something the facilitator had not cleared.
+    shown_old = text_as_shown(
+        old,
+        {"flag_spans": json.loads(guard["flag_spans"]), "flags_cleared": guard["flags_cleared"]},
+    )
     change.db.execute(
         "UPDATE contributions SET text = ?, text_removed = ?, text_removed_at = ?, "
         "updated_at = ?, flag_spans = ? WHERE id = ?",
@@ -115,6 +124,8 @@ def replace_text(
                 [json.dumps(state, ensure_ascii=False), row["meeting_id"]],
             )
     minutes_versions.scrub(change, contribution["group_id"], cid, old, new, removed)
+    if shown_old != old:
+        minutes_versions.scrub(change, contribution["group_id"], cid, shown_old, new, removed)
     rewritten = 0
     for row in change.db.execute(
         "SELECT seq, data FROM events WHERE group_id = ? "

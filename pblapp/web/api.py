@@ -210,8 +210,9 @@ def save_agenda_for_group(meeting_id: int):
 @api_user
 def get_followups(meeting_id: int):
     meeting = visible_meeting(meeting_id)
-    followups = ops.followups.read(db(), meeting_id)
-    withdrawn = _withdrawn_for(access.audience_of(g.user["role"]), meeting["group_id"])
+    audience = access.audience_of(g.user["role"])
+    followups = ops.followups.read(db(), meeting_id, masked=audience == access.RESEARCH)
+    withdrawn = _withdrawn_for(audience, meeting["group_id"])
     questions = [q for q in followups["questions"] if q["id"] not in withdrawn["questions"]]
     return {**followups, "questions": questions}
 

@@ -60,7 +60,8 @@ def _notice(meeting: dict, group: dict) -> dict:
     zone = group.get("timezone") or current_app.config["TIMEZONE"]
     facts = ops.records.meeting_facts(database, meeting["id"])
     hidden = set(facts["withdrawn_posts"])
-    follow = ops.followups.read(database, meeting["id"])
+    # A paper for the group: a flagged post's words masked where a question quotes it.
+    follow = ops.followups.read(database, meeting["id"], masked=True)
     if access.audience_of(g.user["role"]) == access.RESEARCH:
         hidden |= ops.records.withdrawn_scope(database, meeting["group_id"])["contributions"]
     else:

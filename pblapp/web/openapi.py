@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from pblapp.domain import validation
+from pblapp.domain import identifying, validation
 from pblapp.domain.agenda import STEP_KEY_MAX, STEP_MINUTES_MAX, STEP_TITLE_MAX
 from pblapp.domain.cases import CODE_MAX, OUTCOMES, PERSPECTIVES
 from pblapp.domain.privacy import REPLACEMENT_MAX, RETENTION_DAYS_MAX, WITHDRAWAL_POLICIES
@@ -26,6 +26,7 @@ from pblapp.ops.decisions import WHO_MAX
 from pblapp.ops.followups import FOLLOWUP_TEXT_MAX
 from pblapp.ops.identities import PSEUDONYM_MAX
 from pblapp.ops.minutes_versions import ADJUSTERS_MAX
+from pblapp.ops.participation import STATUSES
 from pblapp.ops.phases import NOTE_MAX
 from pblapp.ops.screen import SCREEN_SWITCHES, STARTING_POINT_MAX
 
@@ -182,12 +183,26 @@ MEETING_CHANGES = _object(
         "secretary": _text(validation.PERSON_NAME_MAX, nullable=True),
         "adjusters": _nullable(_list(_text(validation.PERSON_NAME_MAX, 1), maxItems=ADJUSTERS_MAX)),
         "minutes_appendix": _bool(),
+        "premoderation": _bool(),
     },
     minProperties=1,
 )
 QTYPE = _enum(QUESTION_TYPES, nullable=True)
 CONTRIBUTION_CHANGES = _object(
-    {"qtype": QTYPE, "hidden": _bool(), "carry_forward": _bool()}, minProperties=1
+    {
+        "qtype": QTYPE,
+        "hidden": _bool(),
+        "carry_forward": _bool(),
+        # The privacy guard and pre-moderation: approve or reject a waiting post (a reason
+        # only with a rejection), mark the flags as checked.
+        "approved": _bool(),
+        "reason": _text(validation.MODERATION_REASON_MAX),
+        "clear_flags": {"const": True},
+    },
+    minProperties=1,
+    dependentSchemas={
+        "reason": {"properties": {"approved": {"const": False}}, "required": ["approved"]}
+    },
 )
 OWNER = {
     "anyOf": [
@@ -294,6 +309,7 @@ SCHEMAS: dict[str, dict] = {
             "participants": {"type": "integer", "minimum": 0},
             "counts": COUNTS,
             "last_seq": {"type": "integer", "minimum": 0},
+            "premoderation": _bool(),
         }
     ),
     "Contribution": _answer(
@@ -312,7 +328,32 @@ SCHEMAS: dict[str, dict] = {
             "carry_forward": _bool(),
             "agenda_step_id": _int(nullable=True),
             "merged_into_id": _int(nullable=True),
-        }
+            "flags": _list(_enum(identifying.KINDS)),
+            "flags_cleared": _bool(),
+            "status": _enum(STATUSES),
+            # A facilitator's only: where the guard found something, why a post was rejected.
+            "flag_spans": _list({"type": "array"}),
+            "moderation_reason": {"type": "string"},
+        },
+        (
+            "id",
+            "seq",
+            "meeting_id",
+            "client_id",
+            "pseudonym",
+            "display_name",
+            "organization",
+            "qtype",
+            "text",
+            "created_at",
+            "hidden",
+            "carry_forward",
+            "agenda_step_id",
+            "merged_into_id",
+            "flags",
+            "flags_cleared",
+            "status",
+        ),
     ),
     "AgendaState": _answer(
         {
@@ -609,7 +650,9 @@ PATHS: dict[str, dict[str, dict]] = {
             "Replace a contribution's text everywhere (owner)",
             "privacy",
             answer=_ref("Contribution"),
-            body=_object({"replacement": _text(REPLACEMENT_MAX, 1, nullable=True)}),
+            body=_object(
+                {"replacement": _text(REPLACEMENT_MAX, 1, nullable=True), "only_flagged": _bool()}
+            ),
             body_optional=True,
         )
     },

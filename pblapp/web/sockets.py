@@ -202,7 +202,8 @@ def _replay(connection: Connection, since_seq: int) -> None:
     agenda = access.agenda_for(audience, ops.agenda.state(db(), meeting_id))
     socketio.emit("agenda:state", agenda, to=request.sid)
     if not phone:
-        followups = access.followups_for(audience, ops.followups.read(db(), meeting_id))
+        state = ops.followups.read(db(), meeting_id, masked=audience != access.CONSOLE)
+        followups = access.followups_for(audience, state)
         socketio.emit("followups:state", followups, to=request.sid)
     if audience == access.CONSOLE:
         removed = {"meeting_id": meeting_id, "removed": ops.removal.removed(db(), meeting_id)}
@@ -324,9 +325,20 @@ def _participant_action(operation, limit: rate_limit.Limit):
     return handler
 
 
+def _own_ack(contribution: dict) -> dict:
+    """A post as its author's ack carries it: their own words and name, without what is
+    the console's alone (where the privacy guard found something, why a post was
+    rejected)."""
+    return {
+        key: value
+        for key, value in contribution.items()
+        if key not in ("flag_spans", "moderation_reason")
+    }
+
+
 PARTICIPANT_EVENTS = {
     "contribution:add": lambda attendance, payload: {
-        "contribution": ops.participation.post(db(), attendance, payload)[0]
+        "contribution": _own_ack(ops.participation.post(db(), attendance, payload)[0])
     },
     "reaction:set": lambda attendance, payload: {
         "reactions": ops.reactions.set_reaction(db(), attendance, payload)

@@ -113,3 +113,21 @@ def test_the_results_and_the_chart_are_written(tiny_run):
     svg = ElementTree.parse(out / "chart.svg").getroot()
     assert svg.tag == "{http://www.w3.org/2000/svg}svg"
     assert len(svg.findall("{http://www.w3.org/2000/svg}polyline")) == 2
+
+
+def test_the_privacy_benchmark_prints_its_false_positive_rate_and_recall():
+    """``bench/privacy_false_positives.py --tiny`` runs and reports the corpus's rate (no
+    ordinary sentence flagged) and each kind's recall."""
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "privacy_false_positives.py"), "--tiny"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    lines = run.stdout.splitlines()
+    assert any(line.startswith("False positives: ") for line in lines)
+    [any_kind] = [line for line in lines if line.startswith("any ")]
+    assert any_kind.split()[1:3] == ["0", "0.0"]
+    for kind in ("personnummer", "phone", "email", "name"):
+        assert any(line.split()[:2] == [kind, "100"] for line in lines), kind

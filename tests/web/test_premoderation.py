@@ -193,3 +193,14 @@ def test_the_patch_twin_approves_and_clears_flags(client, facilitator, premodera
     assert answer.get_json()["flags"] == ["email"]
     answer = client.patch(url, json={"clear_flags": True}, headers=facilitator["headers"])
     assert answer.get_json()["flags_cleared"] is True
+
+
+def test_nothing_is_merged_into_a_post_waiting_for_approval(room):
+    console, _screen, author, _other, _token = room
+    waiting = post(author, "Väntar")["contribution"]
+    shown = post(author, "Visas")["contribution"]
+    console.emit("contribution:update", {"id": shown["id"], "approved": True}, callback=True)
+    ack = console.emit(
+        "contribution:merge", {"id": shown["id"], "into": waiting["id"]}, callback=True
+    )
+    assert ack["ok"] is False and ack["error"]["code"] == "target_not_visible"

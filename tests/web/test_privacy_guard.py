@@ -4,9 +4,21 @@ screen and the other phones get the flagged part masked until the facilitator cl
 flags; a phone can ask before sending (``contribution:check``); one click redacts only the
 flagged part."""
 
+import uuid
+
 import pytest
 
-from helpers import events, join, moderator_socket, participant_socket, post, posts_received, sio
+from helpers import (
+    close_meeting,
+    events,
+    join,
+    moderator_socket,
+    next_meeting,
+    participant_socket,
+    post,
+    posts_received,
+    sio,
+)
 from pblapp.domain.identifying import MASK
 
 PERSONNUMMER = "811218-9876"  # a valid check digit
@@ -199,10 +211,74 @@ def test_the_owner_reads_the_words_and_a_researcher_reads_them_masked(
 
 
 def test_join_and_post_from_a_new_phone_is_checked_against_the_whole_roster(
-    app, client, live_meeting
+    app, client, facilitator, live_meeting
 ):
     join(client, live_meeting["join_code"], "Åsa Öberg", "AF")
     phone = participant_socket(app, client, live_meeting["join_code"], "David", "FK")
     ack = post(phone, "Åsas synpunkt och ÅSA ÖBERG själv")
     assert ack["contribution"]["flags"] == ["name"]
-    assert len(ack["contribution"]["flag_spans"]) == 2
+    [stored] = client.get(
+        f"/api/v1/meetings/{live_meeting['id']}/contributions", headers=facilitator["headers"]
+    ).get_json()
+    assert stored["flag_spans"] == [["name", 0, 4], ["name", 18, 27]]
+
+
+def test_a_carried_question_quoting_a_flagged_post_is_masked_outside_the_console(
+    app, client, db, facilitator, live_meeting, room
+):
+    console, _screen, author, _other = room
+    contribution = post(author, TEXT)["contribution"]
+    ack = console.emit(
+        "contribution:update", {"id": contribution["id"], "carry_forward": True}, callback=True
+    )
+    assert ack["ok"]
+    close_meeting(client, facilitator, live_meeting["id"])
+    following = next_meeting(db, facilitator, live_meeting["group_id"])
+    auth = {"api_token": facilitator["token"], "meeting_id": following["id"]}
+    [on_screen] = events(sio(app, auth={**auth, "view": "screen"}), "followups:state")
+    assert [q["text"] for q in on_screen["questions"]] == [
+        f"Klienten har personnummer {MASK} och bor i Motala."
+    ]
+    [on_console] = events(sio(app, auth=auth), "followups:state")
+    assert [q["text"] for q in on_console["questions"]] == [TEXT]
+    minutes = client.get(
+        f"/api/v1/meetings/{following['id']}/minutes.md", headers=facilitator["headers"]
+    ).get_data(as_text=True)
+    notice = client.get(
+        f"/meetings/{following['id']}/notice.html", headers=facilitator["headers"]
+    ).get_data(as_text=True)
+    for paper in (minutes, notice):
+        assert PERSONNUMMER not in paper
+
+
+def test_the_authors_ack_has_their_words_but_not_the_consoles_notes(room):
+    console, _screen, author, _other = room
+    client_id = str(uuid.uuid4())
+    ack = post(author, TEXT, client_id=client_id)
+    assert ack["contribution"]["text"] == TEXT
+    assert ack["contribution"]["flags"] == ["personnummer"]
+    assert "flag_spans" not in ack["contribution"]
+    assert "moderation_reason" not in ack["contribution"]
+
+
+def test_a_full_redaction_after_approval_leaves_no_trace_in_the_kept_versions(
+    app, client, facilitator, live_meeting, room
+):
+    _console, _screen, author, _other = room
+    contribution = post(author, TEXT)["contribution"]
+    mid, headers = live_meeting["id"], facilitator["headers"]
+    close_meeting(client, facilitator, mid)
+    approved = client.post(
+        f"/api/v1/meetings/{mid}/minutes/approve", json={"adjusters": ["Bo"]}, headers=headers
+    )
+    assert approved.status_code == 200
+    before = client.get(f"/api/v1/meetings/{mid}/minutes.md?version=1", headers=headers)
+    assert "Klienten har personnummer" in before.get_data(as_text=True)
+    client.post(
+        f"/api/v1/meetings/{mid}/contributions/{contribution['id']}/redact",
+        json={},
+        headers=headers,
+    )
+    for version in (1, 2):
+        kept = client.get(f"/api/v1/meetings/{mid}/minutes.md?version={version}", headers=headers)
+        assert "Klienten har personnummer" not in kept.get_data(as_text=True), version

@@ -37,12 +37,14 @@ export class PrivacyCheck {
         .emit("contribution:check", { text }, (err, reply) => resolve(err ? null : reply));
     });
     if (!answer || !answer.ok || !answer.findings.length) return true;
-    this.warn(answer.text, answer.findings);
+    this.warn(text, answer.text, answer.findings);
     return false;
   }
 
-  warn(text, findings) {
-    this.warnedText = text;
+  warn(asked, text, findings) {
+    // What "Send anyway" lets through: the text as this page has it (the server's copy of
+    // it, trimmed its way, may differ by an invisible character).
+    this.warnedText = asked;
     this.findings = findings;
     const kinds = [...new Set(findings.map((finding) => finding.kind))];
     this.found.textContent = kinds.map((kind) => this.config.privacy[kind] || kind).join(". ");
