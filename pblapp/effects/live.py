@@ -61,6 +61,12 @@ def batched_room(meeting_id: int) -> str:
     return f"meeting:{meeting_id}:participants:batched"
 
 
+def author_room(meeting_id: int, pseudonym: str) -> str:
+    """One participant's phones in a meeting: where a decision on a post of theirs that
+    the room never saw (rejected under pre-moderation) goes."""
+    return f"meeting:{meeting_id}:participant:{pseudonym}"
+
+
 def screen_room(meeting_id: int) -> str:
     """The projector screens: the facilitator's, and those opened by the screen link."""
     return f"meeting:{meeting_id}:screen"
@@ -253,7 +259,12 @@ class LiveFanOut:
         contribution = participation.contribution(self.db, contribution_id)
         self.emit(name, contribution, staff_room(meeting_id))
         if contribution["status"] != participation.VISIBLE:
-            # Waiting for approval, or rejected: the console's alone.
+            # Waiting for approval, or rejected: the console's, and a rejection its author's
+            # (their own words, so their phone says "not shown" at once).
+            if contribution["status"] == participation.REJECTED and name != "contribution:added":
+                own = {**access.contribution_for(access.PHONE, contribution)}
+                own["text"] = contribution["text"]
+                self.emit(name, own, author_room(meeting_id, contribution["pseudonym"]))
             return
         # The screens show reaction counts too.
         self.emit(

@@ -23,6 +23,7 @@ from pblapp.domain import access, rate_limit
 from pblapp.domain.errors import DomainError, NotFound
 from pblapp.domain.validation import ID_MAX, is_text
 from pblapp.effects.live import (
+    author_room,
     batched_room,
     participants_room,
     room,
@@ -190,6 +191,7 @@ def _on_connect(auth):
     if connection.audience == access.PHONE:
         posts_room = batched_room if connection.batched else singles_room
         join_room(posts_room(connection.meeting_id))
+        join_room(author_room(connection.meeting_id, connection.attendance.pseudonym))
     _replay(connection, since_seq)
 
 

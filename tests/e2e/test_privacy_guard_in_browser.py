@@ -138,6 +138,9 @@ def test_with_premoderation_the_projector_shows_a_post_only_once_approved(
     expect(waiting).to_have_count(2)
     rejected = console.get_by_test_id("contribution").filter(has_text="Andra frågan")
     expect(rejected.get_by_test_id("rejected-badge")).to_be_visible()
+    expect(own_post(phone, "Andra frågan").get_by_test_id("own-moderation")).to_have_text(
+        "Visas inte: handledaren godkände det inte"
+    )
     # Several at once: the last two.
     queue.get_by_test_id("approve-all").click()
     expect(waiting).to_have_count(0)

@@ -115,8 +115,9 @@ def test_a_screen_that_was_away_gets_a_post_approved_meanwhile(
 def test_a_rejected_post_stays_hidden_with_its_reason_and_both_are_logged(
     app, db, client, facilitator, premoderated, room
 ):
-    console, screen, author, _other, _token = room
+    console, screen, author, other, _token = room
     waiting = post(author, "Inte för skärmen")["contribution"]
+    author.get_received()
     ack = console.emit(
         "contribution:update",
         {"id": waiting["id"], "approved": False, "reason": "Namn på en klient"},
@@ -125,7 +126,11 @@ def test_a_rejected_post_stays_hidden_with_its_reason_and_both_are_logged(
     assert ack["ok"] and ack["contribution"]["status"] == "rejected"
     assert ack["contribution"]["moderation_reason"] == "Namn på en klient"
     assert ack["contribution"]["hidden"] is True
-    assert posts_received(screen) == []
+    assert posts_received(screen) == [] and posts_received(other) == []
+    # Its author's phone learns at once, with its own words, never the reason.
+    [told] = posts_received(author)
+    assert (told["status"], told["text"]) == ("rejected", "Inte för skärmen")
+    assert "moderation_reason" not in told
     # Approved after all, later: shown.
     console.emit("contribution:update", {"id": waiting["id"], "approved": True}, callback=True)
     [shown] = posts_received(screen)
