@@ -39,37 +39,39 @@ def test_a_phone_and_the_screen_offline_at_different_times_end_with_the_same_pos
     anna, bo = anna_context.new_page(), bo_context.new_page()
     join(anna, join_url, "Anna", "FK")
     join(bo, join_url, "Bo", "AF")
-    post(bo, "Bo 1: före avbrottet", None)
-    expect(on_screen(screen, "Bo 1")).to_be_visible()
+    post(bo, "Inlägg B1: före avbrottet", None)
+    expect(on_screen(screen, "Inlägg B1")).to_be_visible()
 
     screen.context.set_offline(True)
     expect(screen.get_by_test_id("connection")).to_be_visible()
-    post(bo, "Bo 2: skärmen borta", "meaning")
-    expect(own_post(bo, "Bo 2")).to_contain_text("Levererat")
+    post(bo, "Inlägg B2: skärmen borta", "meaning")
+    expect(own_post(bo, "Inlägg B2")).to_contain_text("Levererat")
     anna_context.set_offline(True)
     expect(anna.get_by_test_id("connection")).to_be_visible()
-    post(anna, "Anna 1: skrivet utan nät", "value")
-    expect(own_post(anna, "Anna 1")).to_be_visible()
-    post(bo, "Bo 3: båda borta", None)
-    expect(own_post(bo, "Bo 3")).to_contain_text("Levererat")
+    post(anna, "Inlägg A1: skrivet utan nät", "value")
+    expect(own_post(anna, "Inlägg A1")).to_be_visible()
+    post(bo, "Inlägg B3: båda borta", None)
+    expect(own_post(bo, "Inlägg B3")).to_contain_text("Levererat")
 
     # Cut off, the screen has not seen them.
-    assert on_screen(screen, "Bo 2").count() == 0 and on_screen(screen, "Bo 3").count() == 0
+    assert (
+        on_screen(screen, "Inlägg B2").count() == 0 and on_screen(screen, "Inlägg B3").count() == 0
+    )
     screen.context.set_offline(False)
-    expect(on_screen(screen, "Bo 3")).to_be_visible()
+    expect(on_screen(screen, "Inlägg B3")).to_be_visible()
     expect(screen.get_by_test_id("connection")).to_be_hidden()
-    post(bo, "Bo 4: skärmen tillbaka", None)
+    post(bo, "Inlägg B4: skärmen tillbaka", None)
     anna_context.set_offline(False)
-    expect(on_screen(screen, "Anna 1")).to_be_visible()
-    expect(own_post(anna, "Anna 1")).to_contain_text("Levererat")
+    expect(on_screen(screen, "Inlägg A1")).to_be_visible()
+    expect(own_post(anna, "Inlägg A1")).to_contain_text("Levererat")
 
     everything = sorted(
         [
-            "Anna 1: skrivet utan nät",
-            "Bo 1: före avbrottet",
-            "Bo 2: skärmen borta",
-            "Bo 3: båda borta",
-            "Bo 4: skärmen tillbaka",
+            "Inlägg A1: skrivet utan nät",
+            "Inlägg B1: före avbrottet",
+            "Inlägg B2: skärmen borta",
+            "Inlägg B3: båda borta",
+            "Inlägg B4: skärmen tillbaka",
         ]
     )
     expect(anna.get_by_test_id("others-contribution")).to_have_count(4)

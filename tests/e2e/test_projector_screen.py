@@ -34,21 +34,21 @@ POSTS = [
      "redan har en pågående behandling i psykiatrin, och vem ska hon ringa först?"),
     ("Dragan", "Soc", "value", "Är det rimligt att ansvaret flyttas till individen?"),
     ("Eva", "FK", "solution", "Kan vi ha ett gemensamt avstämningsmöte innan dag 90?"),
-    ("Anna", "FK", None, "Jag tänker på Eva igen."),
+    ("Anna", "FK", None, "Jag tänker på Kim igen."),
     ("Bo", "AF", "encyclopedic", "Vilka regler gäller för sjukpenninggrundande inkomst (SGI) "
      "när man är arbetssökande och samtidigt sjukskriven på deltid, och hur räknas den om?"),
     ("Cecilia", "Psyk", "meaning", "Vad betyder arbetsförmåga för oss, var och en?"),
     ("Dragan", "Soc", "relational", "Vem äger frågan när ingen myndighet tycker att den är "
      "deras? Försäkringskassan säger en sak, Arbetsförmedlingen en annan, och kommunen "
-     "hänvisar till vården. Under tiden står Eva utan inkomst och utan plan, och det är hon "
+     "hänvisar till vården. Under tiden står Kim utan inkomst och utan plan, och det är hon "
      "som får bära konsekvenserna av att vi inte pratar med varandra i tid."),
     ("Eva", "FK", "value", "Är det rättvist?"),
     ("Anna", "FK", "solution", "Samordningsförbundet kunde bjuda in till en gemensam genomgång."),
     ("Bo", "AF", "meaning", "Lösningsorienteradsamverkansmodellsutvärderingen – vad menas?"),
-    ("Cecilia", "Psyk", "encyclopedic", "Hur många dagar har Eva kvar?"),
+    ("Cecilia", "Psyk", "encyclopedic", "Hur många dagar har Kim kvar?"),
     ("Dragan", "Soc", "solution", "Vi borde skriva en gemensam checklista för överlämningar "
      "mellan våra verksamheter."),
-    ("Eva", "FK", "relational", "Vad händer med Evas barn om hushållets inkomst sjunker?"),
+    ("Eva", "FK", "relational", "Vad händer med Kims barn om hushållets inkomst sjunker?"),
 ]  # fmt: skip
 
 # Everything that sticks out of the viewport sideways, every label wider than its box, and

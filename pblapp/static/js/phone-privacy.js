@@ -4,11 +4,14 @@
 // the text with the finding marked, and two ways on: Edit (the finding selected in the
 // text box, ready to be typed over) or Send anyway. No answer in time, or no connection,
 // and the post goes as usual: the server checks every post again and masks what it finds.
+// The wait is short: a server on the LAN answers in milliseconds, and a socket that stays
+// silent longer is likely dead (a phone back from sleep), which onNoAnswer looks into.
 
-const CHECK_TIMEOUT_MS = 3000;
+const CHECK_TIMEOUT_MS = 1000;
 
 export class PrivacyCheck {
-  constructor(panel, textField, { socket, config, onSendAnyway }) {
+  constructor(panel, textField, { socket, config, onSendAnyway, onNoAnswer }) {
+    this.onNoAnswer = onNoAnswer;
     this.panel = panel;
     this.textField = textField;
     this.socket = socket;
@@ -36,6 +39,7 @@ export class PrivacyCheck {
         .timeout(CHECK_TIMEOUT_MS)
         .emit("contribution:check", { text }, (err, reply) => resolve(err ? null : reply));
     });
+    if (!answer) this.onNoAnswer();
     if (!answer || !answer.ok || !answer.findings.length) return true;
     this.warn(text, answer.text, answer.findings);
     return false;

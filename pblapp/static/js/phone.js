@@ -251,6 +251,7 @@ const privacy = new PrivacyCheck(document.querySelector("[data-testid=privacy-wa
   socket,
   config,
   onSendAnyway: () => form.requestSubmit(),
+  onNoAnswer: checkAlive,
 });
 let checking = false;
 
