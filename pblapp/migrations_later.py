@@ -316,6 +316,9 @@ def m020_privacy_guard(db: sqlite_utils.Database) -> None:
       ``moderated_at`` is when it was approved or rejected, ``moderation_reason`` why a
       rejected one was.
     - ``meetings.premoderation``: new posts wait for approval (1) or are shown at once (0).
+    - ``groups.roster_version``: goes up, by triggers, whenever a participant joins or a
+      display name changes, so that the names the guard looks for can be kept in memory
+      and read again only when the roster changed.
     """
     db["contributions"].add_column("flag_spans", str, not_null_default="[]")
     db["contributions"].add_column("flags_cleared", int, not_null_default=0)
@@ -323,3 +326,15 @@ def m020_privacy_guard(db: sqlite_utils.Database) -> None:
     db["contributions"].add_column("moderated_at", str)
     db["contributions"].add_column("moderation_reason", str, not_null_default="")
     db["meetings"].add_column("premoderation", int, not_null_default=0)
+    db["groups"].add_column("roster_version", int, not_null_default=0)
+    # Two statements, each on its own: executescript would commit the migration's
+    # transaction first.
+    db.execute(
+        "CREATE TRIGGER participants_roster_added AFTER INSERT ON participants BEGIN "
+        "UPDATE groups SET roster_version = roster_version + 1 WHERE id = NEW.group_id; END"
+    )
+    db.execute(
+        "CREATE TRIGGER participants_roster_renamed AFTER UPDATE OF display_name "
+        "ON participants WHEN NEW.display_name IS NOT OLD.display_name BEGIN "
+        "UPDATE groups SET roster_version = roster_version + 1 WHERE id = NEW.group_id; END"
+    )

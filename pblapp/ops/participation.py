@@ -376,15 +376,29 @@ def post(db: Database, attendance: Attendance, payload: Any) -> tuple[dict, bool
     return (stored if created else contribution(db, stored)), created
 
 
+# The names of each group's roster as last read, by (database file, group): (roster version,
+# names). A plenary's thousand names are read once, not once a post.
+_ROSTERS: dict[tuple[str, int], tuple[int, list[str]]] = {}
+
+
 def roster_names(db: Database, group_id: int) -> list[str]:
     """The names the privacy guard looks for in a group's posts: every display name on its
     roster (withdrawn and erased participants' too, while their names are stored) and each
-    one's first name."""
+    one's first name. Read again only when ``groups.roster_version`` moved (a join, a new
+    name, an erasure)."""
+    found = db.query_one("SELECT roster_version FROM groups WHERE id = ?", [group_id])
+    version = found["roster_version"] if found else -1
+    key = (str(db.path), group_id)
+    kept = _ROSTERS.get(key)
+    if kept is not None and kept[0] == version:
+        return kept[1]
     rows = db.query(
         "SELECT display_name FROM participants WHERE group_id = ? AND display_name != ''",
         [group_id],
     )
-    return identifying.roster_names(row["display_name"] for row in rows)
+    names = identifying.roster_names(row["display_name"] for row in rows)
+    _ROSTERS[key] = (version, names)
+    return names
 
 
 def flag_spans(db: Database, group_id: int, text: str) -> list[list]:

@@ -147,6 +147,8 @@ def test_with_premoderation_the_projector_shows_a_post_only_once_approved(
     expect(on_screen(screen, "Fjärde frågan")).to_be_visible()
     expect(on_screen(screen, "Andra frågan")).to_have_count(0)
     expect(own_post(phone, "Första frågan").get_by_test_id("own-moderation")).to_be_hidden()
+    # The counts follow (a burst's last state comes within a quarter of a second).
+    expect(screen.get_by_test_id("qtype-count-meaning")).to_have_text("3")
     screen.screenshot(path=str(ARTIFACTS / "projector-premoderation-approved.png"))
 
     # A reload of the projector replays only the approved posts.

@@ -19,6 +19,7 @@ from helpers import (
     posts_received,
     sio,
 )
+from pblapp import ops
 from pblapp.domain.identifying import MASK
 
 PERSONNUMMER = "811218-9876"  # a valid check digit
@@ -282,3 +283,21 @@ def test_a_full_redaction_after_approval_leaves_no_trace_in_the_kept_versions(
     for version in (1, 2):
         kept = client.get(f"/api/v1/meetings/{mid}/minutes.md?version={version}", headers=headers)
         assert "Klienten har personnummer" not in kept.get_data(as_text=True), version
+
+
+def test_a_name_that_joined_after_the_last_post_is_flagged_in_the_next(
+    app, client, db, live_meeting
+):
+    phone = participant_socket(app, client, live_meeting["join_code"], "David", "FK")
+    assert post(phone, "Första inlägget")["contribution"]["flags"] == []
+    join(client, live_meeting["join_code"], "Zlatan Öst", "AF")
+    assert post(phone, "Zlatan sa samma sak")["contribution"]["flags"] == ["name"]
+    # A name changed (an erasure makes it the pseudonym) is read again too.
+    db.change(
+        lambda change: change.db.execute(
+            "UPDATE participants SET display_name = 'Yrsa' WHERE display_name = 'David'"
+        )
+    )
+    assert post(phone, "Yrsa och David")["contribution"]["flags"] == ["name"]
+    [stored] = [c for c in ops.participation.contributions(db, live_meeting["id"]) if c["seq"] == 3]
+    assert stored["flag_spans"] == [["name", 0, 4]]
