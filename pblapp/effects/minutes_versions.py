@@ -21,6 +21,8 @@ def _what_changed() -> dict[str, str]:
         "meeting.updated": gettext("the meeting's details"),
         "agenda.notes_changed": gettext("the notes under an agenda item"),
         "contribution.updated": gettext("a post re-tagged or hidden"),
+        "contribution.updated:status": gettext("a post approved or rejected"),
+        "contribution.updated:flags_cleared": gettext("a post's flagged details checked"),
         "contribution.merged": gettext("posts merged"),
         "contribution.unmerged": gettext("merged posts separated"),
         "starting_point.changed": gettext("the starting point"),
@@ -36,11 +38,26 @@ def _what_changed() -> dict[str, str]:
     }
 
 
+def _kinds_of(event: Event) -> list[str]:
+    """The keys of :func:`_what_changed` an event stands for: a post's update by what it
+    changed (pre-moderation and the privacy guard's flags have words of their own)."""
+    if event.type != "contribution.updated":
+        return [event.type]
+    changes = event.data.get("changes", {})
+    kinds = [f"{event.type}:{field}" for field in ("status", "flags_cleared") if field in changes]
+    if set(changes) - {"status", "flags_cleared", "hidden"} or (
+        "hidden" in changes and "status" not in changes
+    ):
+        kinds.append(event.type)
+    return kinds or [event.type]
+
+
 def change_note(events: list[Event], language: str) -> str:
     """``Changed after approval: …`` with what ``events`` did, in ``language``."""
     with force_locale(language):
         words = _what_changed()
-        what = list(dict.fromkeys(words[e.type] for e in events if e.type in words))
+        kinds = [kind for event in events for kind in _kinds_of(event)]
+        what = list(dict.fromkeys(words[kind] for kind in kinds if kind in words))
         return gettext("Changed after approval: %(what)s", what=", ".join(what) or "–")
 
 
