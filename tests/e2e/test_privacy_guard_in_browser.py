@@ -8,6 +8,7 @@ projector sizes go to test-artifacts/screenshots."""
 from __future__ import annotations
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 import test_browser
@@ -162,3 +163,26 @@ def test_with_premoderation_the_projector_shows_a_post_only_once_approved(
         "Tredje frågan": "visible",
         "Fjärde frågan": "visible",
     }
+
+
+def test_the_warning_and_the_queue_have_no_accessibility_violations(server, contexts, new_phone):
+    axe = Axe()
+
+    def violations(page: Page) -> list[str]:
+        found = axe.run(page).response["violations"]
+        return [f"{v['id']}: {node['target']}" for v in found for node in v["nodes"]]
+
+    _api, _meeting, console, _screen, phone = room(server, contexts, new_phone)
+    console.get_by_test_id("premoderation-toggle").check()
+    post(phone, f"Personnummer {PERSONNUMMER}", "value")
+    expect(phone.get_by_test_id("privacy-warning")).to_be_visible()
+    assert violations(phone) == []
+    phone.get_by_test_id("privacy-send-anyway").click()
+    queued = console.get_by_test_id("pending-contribution")
+    expect(queued.get_by_test_id("flag-badges")).to_contain_text("personnummer?")
+    assert violations(console) == []
+    # Approved, it joins the list with its badge and the guard's buttons.
+    queued.get_by_test_id("approve").click()
+    item = console.get_by_test_id("contribution").filter(has_text="Personnummer")
+    expect(item.get_by_test_id("flag-tools")).to_be_visible()
+    assert violations(console) == []
