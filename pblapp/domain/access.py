@@ -12,6 +12,8 @@ prints it, and a test keeps the two the same.
 
 from __future__ import annotations
 
+import json
+
 from pblapp.domain import identifying
 
 FACILITATOR = "facilitator"
@@ -189,10 +191,13 @@ def contribution_for(audience: str, contribution: dict, author_display: str = "n
 
 def text_as_shown(text: str, contribution: dict) -> str:
     """A contribution's ``text`` as anyone but the console shows it: with what the privacy
-    guard found masked (``••••``) until the facilitator cleared the flags."""
+    guard found masked (``••••``) until the facilitator cleared the flags. ``flag_spans``
+    is the contribution object's list, or the column's JSON as stored."""
     spans = contribution.get("flag_spans") or ()
     if not spans or contribution.get("flags_cleared"):
         return text
+    if isinstance(spans, str):
+        spans = json.loads(spans)
     return identifying.masked(text, [(start, end) for _kind, start, end in spans])
 
 

@@ -66,11 +66,11 @@ def kinds(findings: Iterable[Finding]) -> list[str]:
     return [kind for kind in KINDS if kind in present]
 
 
-def masked(text: str, spans: Iterable) -> str:
-    """``text`` with every run of characters covered by ``spans`` replaced by one
-    ``MASK``. ``spans`` holds ``(start, end)`` pairs or ``Finding`` objects, in any order;
-    overlapping and touching spans make one run; a span that is empty or reaches outside
-    the text is ignored."""
+def masked(text: str, spans: Iterable, mask: str = MASK) -> str:
+    """``text`` with every run of characters covered by ``spans`` replaced by one ``mask``
+    (``MASK``; a redaction gives its replacement). ``spans`` holds ``(start, end)`` pairs
+    or ``Finding`` objects, in any order; overlapping and touching spans make one run; a
+    span that is empty or reaches outside the text is ignored."""
     pairs = sorted(
         (start, end) for start, end in map(_pair, spans) if 0 <= start < end <= len(text)
     )
@@ -83,7 +83,7 @@ def masked(text: str, spans: Iterable) -> str:
     pieces: list[str] = []
     position = 0
     for start, end in runs:
-        pieces += [text[position:start], MASK]
+        pieces += [text[position:start], mask]
         position = end
     pieces.append(text[position:])
     return "".join(pieces)

@@ -262,8 +262,8 @@ class LiveFanOut:
             # Waiting for approval, or rejected: the console's, and a rejection its author's
             # (their own words, so their phone says "not shown" at once).
             if contribution["status"] == participation.REJECTED and name != "contribution:added":
-                own = {**access.contribution_for(access.PHONE, contribution)}
-                own["text"] = contribution["text"]
+                phone_form = access.contribution_for(access.PHONE, contribution)
+                own = {**phone_form, "text": contribution["text"]}
                 self.emit(name, own, author_room(meeting_id, contribution["pseudonym"]))
             return
         # The screens show reaction counts too.
@@ -342,7 +342,7 @@ class LiveFanOut:
             state = followups.read(self.db, meeting_id)
             self.emit("followups:state", state, staff_room(meeting_id))
             # The screens with a flagged post's words masked where a question quotes it.
-            state = followups.read(self.db, meeting_id, masked=True)
+            state = followups.masked_state(self.db, state)
             self.emit(
                 "followups:state",
                 access.followups_for(access.SCREEN, state),

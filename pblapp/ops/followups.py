@@ -68,10 +68,17 @@ def read(db: Database, meeting_id: int, *, masked: bool = False) -> dict:
             )
         }
     # A question made from a post the facilitator hid is hidden with it.
-    questions = [q for q in state["questions"] if q["contribution_id"] not in hidden]
-    if masked:
-        questions = _masked_questions(db, questions)
-    return {**state, "questions": questions}
+    state = {
+        **state,
+        "questions": [q for q in state["questions"] if q["contribution_id"] not in hidden],
+    }
+    return masked_state(db, state) if masked else state
+
+
+def masked_state(db: Database, state: dict) -> dict:
+    """The follow-ups ``state`` with the words of a flagged post masked where a question
+    quotes them (what ``read(…, masked=True)`` gives)."""
+    return {**state, "questions": _masked_questions(db, state["questions"])}
 
 
 def _masked_questions(db: Database, questions: list[dict]) -> list[dict]:
@@ -81,7 +88,7 @@ def _masked_questions(db: Database, questions: list[dict]) -> list[dict]:
         return questions
     marks = ", ".join("?" for _ in ids)
     posts = {
-        row["id"]: {**dict(row), "flag_spans": json.loads(row["flag_spans"])}
+        row["id"]: dict(row)
         for row in db.query(
             f"SELECT id, text, flag_spans, flags_cleared FROM contributions WHERE id IN ({marks})"
             " AND flag_spans != '[]' AND flags_cleared = 0",

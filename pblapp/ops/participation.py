@@ -401,10 +401,14 @@ def roster_names(db: Database, group_id: int) -> list[str]:
     return names
 
 
+def findings(db: Database, group_id: int, text: str) -> list[identifying.Finding]:
+    """What the detectors find in ``text``, with the group's roster names."""
+    return identifying.find(text, roster_names(db, group_id))
+
+
 def flag_spans(db: Database, group_id: int, text: str) -> list[list]:
     """What the detectors find in ``text``, as stored: ``[[kind, start, end]]``."""
-    found = identifying.find(text, roster_names(db, group_id))
-    return [[f.kind, f.start, f.end] for f in found]
+    return [[f.kind, f.start, f.end] for f in findings(db, group_id, text)]
 
 
 def check(db: Database, attendance: Attendance, payload: Any) -> dict:
@@ -413,20 +417,19 @@ def check(db: Database, attendance: Attendance, payload: Any) -> dict:
     nothing is stored or logged."""
     validation.require_object(payload, allowed={"text"}, required={"text"})
     text = validation.contribution_text(payload["text"])
-    found = identifying.find(text, roster_names(db, attendance.group_id))
-    return {
-        # The text as the server will store it (trimmed), which the offsets count in.
-        "text": text,
-        "findings": [
+    found = []
+    for finding in findings(db, attendance.group_id, text):
+        start, end = identifying.utf16_span(text, finding)
+        found.append(
             {
-                "kind": f.kind,
-                "start": identifying.utf16_span(text, f)[0],
-                "end": identifying.utf16_span(text, f)[1],
-                "text": text[f.start : f.end],
+                "kind": finding.kind,
+                "start": start,
+                "end": end,
+                "text": text[finding.start : finding.end],
             }
-            for f in found
-        ],
-    }
+        )
+    # The text as the server will store it (trimmed), which the offsets count in.
+    return {"text": text, "findings": found}
 
 
 def contribution(db: Database, contribution_id: int) -> dict:

@@ -97,10 +97,7 @@ def replace_text(
     ).fetchone()
     # The minutes' versions hold the words as the minutes showed them: masked where the
     # privacy guard found something the facilitator had not cleared.
-    shown_old = text_as_shown(
-        old,
-        {"flag_spans": json.loads(guard["flag_spans"]), "flags_cleared": guard["flags_cleared"]},
-    )
+    shown_old = text_as_shown(old, dict(guard))
     change.db.execute(
         "UPDATE contributions SET text = ?, text_removed = ?, text_removed_at = ?, "
         "updated_at = ?, flag_spans = ? WHERE id = ?",
@@ -313,17 +310,6 @@ def forget_name(change: Change, participant, at: str | None = None) -> None:
 # -- redaction ------------------------------------------------------------------------------
 
 
-def _replaced(text: str, spans: list[tuple[int, int]], replacement: str) -> str:
-    """``text`` with each span (code point offsets, not overlapping) replaced."""
-    pieces, at = [], 0
-    for start, end in sorted(spans):
-        if start < at:
-            continue
-        pieces += [text[at:start], replacement]
-        at = end
-    return "".join([*pieces, text[at:]])
-
-
 def redact(db: Database, user_id: int, meeting_id: int, contribution_id: int, payload: Any):
     """``{"replacement"?: text, "only_flagged"?: bool}``: the owner replaces a
     contribution's text (default ``[redacted]``) everywhere it is stored; logged as
@@ -358,7 +344,7 @@ def redact(db: Database, user_id: int, meeting_id: int, contribution_id: int, pa
             found = json.loads(row["flag_spans"])
             if not found:
                 raise Conflict("nothing_flagged", "The privacy guard found nothing here.")
-            new = _replaced(row["text"], [(s, e) for _k, s, e in found], replacement)
+            new = identifying.masked(row["text"], [(s, e) for _k, s, e in found], replacement)
             if len(new) > TEXT_MAX:
                 raise DomainError("text_too_long", "The redacted text would be too long.")
             spans = [[f.kind, f.start, f.end] for f in identifying.find(new, names)]

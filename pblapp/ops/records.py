@@ -57,10 +57,7 @@ def _flagged(db: Database, group_id: int) -> dict[int, dict]:
         "WHERE m.group_id = ? AND c.flag_spans != '[]' AND c.flags_cleared = 0",
         [group_id],
     )
-    return {
-        row["id"]: {"text": row["text"], "flag_spans": json.loads(row["flag_spans"])}
-        for row in rows
-    }
+    return {row["id"]: dict(row) for row in rows}
 
 
 def _masked(event: dict, flagged: dict[int, dict]) -> dict:
@@ -201,10 +198,10 @@ def _guarded(item: dict) -> None:
     """A row as research files show it: what the privacy guard found masked until the
     facilitator cleared the flags, and the flags' kinds (``;``-separated) and whether they
     were cleared beside it."""
+    item["text"] = text_as_shown(item["text"], item)
     spans = json.loads(item.pop("flag_spans"))
     item["flags_cleared"] = bool(item["flags_cleared"])
     item["flags"] = ";".join(identifying.kinds(identifying.Finding(*span) for span in spans))
-    item["text"] = text_as_shown(item["text"], {**item, "flag_spans": spans})
 
 
 def group_zone(db: Database, group_id: int, fallback: str = "UTC") -> str:
@@ -322,9 +319,8 @@ def qdpx_facts(db: Database, group_id: int) -> dict:
         if row["participant_id"] not in withdrawn and row["meeting_id"] in by_id:
             post = dict(row)
             # What the privacy guard found stays masked, as in every research file.
-            spans = json.loads(post.pop("flag_spans"))
-            post["text"] = text_as_shown(post["text"], {**post, "flag_spans": spans})
-            del post["flags_cleared"]
+            post["text"] = text_as_shown(post["text"], post)
+            del post["flag_spans"], post["flags_cleared"]
             by_id[row["meeting_id"]]["contributions"].append(post)
     return {
         "group": {
