@@ -186,3 +186,23 @@ def test_the_warning_and_the_queue_have_no_accessibility_violations(server, cont
     item = console.get_by_test_id("contribution").filter(has_text="Personnummer")
     expect(item.get_by_test_id("flag-tools")).to_be_visible()
     assert violations(console) == []
+
+
+def test_on_a_small_phone_the_warnings_buttons_are_not_under_the_send_bar(server, contexts):
+    api = Api(server)
+    meeting = api.meeting({"name": "Basgrupp Motala", "consent_text": "Jag samtycker."}, start=True)
+    phone = contexts(viewport={"width": 320, "height": 568}, is_mobile=True, has_touch=True)
+    page = phone.new_page()
+    join(page, f"{server[0].url}/j/{meeting['join_code']}", "Anna", "FK")
+    post(page, f"Klienten {PERSONNUMMER} ringer på 070-123 45 67", None)
+    expect(page.get_by_test_id("privacy-warning")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "phone-320-privacy-warning.png"))
+    for testid in ("privacy-edit", "privacy-send-anyway"):
+        # What a tap on the button's middle would reach: the button itself, nothing on top.
+        reached = page.get_by_test_id(testid).evaluate(
+            """(button) => { const box = button.getBoundingClientRect();
+                 const top = document.elementFromPoint(box.x + box.width / 2,
+                                                       box.y + box.height / 2);
+                 return top === button || button.contains(top); }"""
+        )
+        assert reached, testid
