@@ -93,6 +93,9 @@ class Event:
     data: dict[str, Any]
     seq: int | None = None
     at: str | None = None
+    # What the event is about as the change wrote it (a new post), for the subscribers, so
+    # that they need not read it back; not stored, and not in :meth:`as_dict`.
+    written: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {

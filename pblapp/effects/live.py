@@ -155,6 +155,8 @@ class LiveFanOut:
         renamed: set[int] = set()
         shows: dict[int, set[str]] = {}
         status_changed: set[int] = set()
+        # New posts as their change wrote them: not read again.
+        written: dict[int, dict] = {}
         for event in events:
             if event.type in _STATUS_EVENTS and event.meeting_id is not None:
                 status_changed.add(event.meeting_id)
@@ -169,6 +171,8 @@ class LiveFanOut:
                 continue
             if event.type == "contribution.added":
                 added.setdefault(event.meeting_id, []).append(event.data["contribution_id"])
+                if event.written is not None:
+                    written[event.data["contribution_id"]] = event.written
             elif event.type == "reaction.set":
                 reacted.setdefault(event.meeting_id, []).append(event.data["contribution_id"])
             elif event.type == "contribution.redacted":
@@ -203,7 +207,13 @@ class LiveFanOut:
             author_display = screen.author_display(self.db, meeting_id)
             for contribution_id in added.get(meeting_id, []):
                 if contribution_id not in gone:
-                    self._post(meeting_id, "contribution:added", contribution_id, author_display)
+                    self._post(
+                        meeting_id,
+                        "contribution:added",
+                        contribution_id,
+                        author_display,
+                        as_written=written.get(contribution_id),
+                    )
             # In seq order (ids grow with seq within a meeting), each post once.
             changed = set(updated.get(meeting_id, []))
             if meeting_id in renamed:
@@ -255,8 +265,9 @@ class LiveFanOut:
         contribution_id: int,
         author_display: str,
         to_phones=True,
+        as_written: dict | None = None,
     ) -> None:
-        contribution = participation.contribution(self.db, contribution_id)
+        contribution = as_written or participation.contribution(self.db, contribution_id)
         self.emit(name, contribution, staff_room(meeting_id))
         if contribution["status"] != participation.VISIBLE:
             # Waiting for approval, or rejected: the console's, and a rejection its author's

@@ -346,7 +346,7 @@ def post(db: Database, attendance: Attendance, payload: Any) -> tuple[dict, bool
                 "status": PENDING if pending else VISIBLE,
             },
         )
-        change.record(
+        added = change.record(
             "contribution.added",
             actor=attendance.pseudonym,
             group_id=attendance.group_id,
@@ -369,7 +369,8 @@ def post(db: Database, attendance: Attendance, payload: Any) -> tuple[dict, bool
             "display_name": attendance.display_name,
             **dict.fromkeys(REACTION_KINDS, 0),
         }
-        return contribution_object(row), True
+        added.written = contribution_object(row)
+        return added.written, True
 
     (stored, created), _ = db.change(write)
     # A new post as written (no one has reacted yet); a known one as it is now.
