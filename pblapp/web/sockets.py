@@ -447,6 +447,9 @@ def init_app(app: Flask) -> SocketIO:
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["MESSAGE_QUEUE"],
+        # Engine.IO already runs each message in a greenlet of its own (its default): the
+        # handler runs there, without a second one spawned for it by Socket.IO.
+        async_handlers=False,
     )
     app.extensions["pblapp.connections"] = {}
     stale = app.extensions["pblapp.stale_sockets"] = StaleSockets(app, socketio)
