@@ -406,15 +406,18 @@ class Database:
                     item.done.set()
 
     def _commit(self, batch: list[_Pending]) -> None:
-        """Each change in a savepoint of one transaction, then one commit."""
+        """Each change in a savepoint of one transaction, then one commit. A change alone
+        needs no savepoint: if it fails, the whole transaction is undone."""
         with self._write_lock:
             conn = self._writer
+            alone = len(batch) == 1
             try:
                 if conn.in_transaction:  # left open by a failure before: none of it stays
                     conn.execute("ROLLBACK")
                 conn.execute("BEGIN IMMEDIATE")
                 for item in batch:
-                    conn.execute("SAVEPOINT change")
+                    if not alone:
+                        conn.execute("SAVEPOINT change")
                     change = Change(self._writer_utils)
                     try:
                         item.result = item.fn(change)
@@ -423,11 +426,13 @@ class Database:
                         if not conn.in_transaction:
                             # SQLite undid the whole transaction (a full disk, say).
                             raise
-                        conn.execute("ROLLBACK TO change")
+                        conn.execute("ROLLBACK" if alone else "ROLLBACK TO change")
                     else:
                         item.events = change.events
-                    conn.execute("RELEASE change")
-                conn.execute("COMMIT")
+                    if not alone:
+                        conn.execute("RELEASE change")
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
             except BaseException as error:
                 # Nothing of the batch is kept: every change in it fails (with storage_full
                 # for each, when the disk was full).

@@ -268,8 +268,8 @@ class LiveFanOut:
         as_written: dict | None = None,
     ) -> None:
         contribution = as_written or participation.contribution(self.db, contribution_id)
-        self.emit(name, contribution, staff_room(meeting_id))
         if contribution["status"] != participation.VISIBLE:
+            self.emit(name, contribution, staff_room(meeting_id))
             # Waiting for approval, or rejected: the console's, and a rejection its author's
             # (their own words, so their phone says "not shown" at once).
             if contribution["status"] == participation.REJECTED and name != "contribution:added":
@@ -277,13 +277,14 @@ class LiveFanOut:
                 own = {**phone_form, "text": contribution["text"]}
                 self.emit(name, own, author_room(meeting_id, contribution["pseudonym"]))
             return
-        # The screens show reaction counts too.
+        # The room's screen first (with reaction counts), then the console: let their frames
+        # leave before the phones' and the counts'.
         self.emit(
             name,
             access.contribution_for(access.SCREEN, contribution, author_display),
             screen_room(meeting_id),
         )
-        # The room's screen first: let its frame leave before the phones' and the counts'.
+        self.emit(name, contribution, staff_room(meeting_id))
         self.pause()
         if not to_phones:
             return

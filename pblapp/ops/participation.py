@@ -297,23 +297,25 @@ def post(db: Database, attendance: Attendance, payload: Any) -> tuple[dict, bool
     spans = flag_spans(db, attendance.group_id, data["text"])
 
     def write(change: Change) -> tuple[dict | int, bool]:
+        # One statement for the meeting, the post this client_id may already have made,
+        # and the next seq.
         meeting = change.db.execute(
-            "SELECT status, current_step_id, premoderation FROM meetings WHERE id = ?",
-            [attendance.meeting_id],
+            "SELECT m.status, m.current_step_id, m.premoderation,"
+            " (SELECT COALESCE(MAX(seq), 0) + 1 FROM contributions WHERE meeting_id = m.id)"
+            " AS next_seq, e.id AS existing_id, e.participant_id AS existing_author,"
+            " e.deleted_at AS existing_deleted_at"
+            " FROM meetings m LEFT JOIN contributions e"
+            " ON e.meeting_id = m.id AND e.client_id = ? WHERE m.id = ?",
+            [data["client_id"], attendance.meeting_id],
         ).fetchone()
         status = meeting["status"]
-        existing = change.db.execute(
-            "SELECT id, participant_id, deleted_at FROM contributions "
-            "WHERE meeting_id = ? AND client_id = ?",
-            [attendance.meeting_id, data["client_id"]],
-        ).fetchone()
-        if existing:
-            if existing["participant_id"] != attendance.participant_id:
+        if meeting["existing_id"] is not None:
+            if meeting["existing_author"] != attendance.participant_id:
                 raise Conflict("client_id_taken", "This client_id belongs to another post.")
-            if existing["deleted_at"] is not None:
+            if meeting["existing_deleted_at"] is not None:
                 # A phone that sends a deleted post again does not bring it back.
                 raise Gone("contribution_deleted", "You deleted this post.")
-            return existing["id"], False
+            return meeting["existing_id"], False
         consent.check_may_post(change, attendance.id)
         if status != "live":
             raise Conflict(
@@ -323,10 +325,7 @@ def post(db: Database, attendance: Attendance, payload: Any) -> tuple[dict, bool
                 else "The meeting has ended.",
             )
         pending = bool(meeting["premoderation"])
-        seq = change.db.execute(
-            "SELECT COALESCE(MAX(seq), 0) + 1 FROM contributions WHERE meeting_id = ?",
-            [attendance.meeting_id],
-        ).fetchone()[0]
+        seq = meeting["next_seq"]
         contribution_id = change.insert(
             "contributions",
             {

@@ -26,8 +26,9 @@ def test_changes_are_published_after_they_are_stored(client, db, facilitator, li
         {"client_id": str(uuid.uuid4()), "text": "Vad innebär dag 180?", "qtype": "encyclopedic"},
     )
     assert sent == [
-        ("contribution:added", f"meeting:{mid}:staff", 1),
+        # The room's screen first, then the console.
         ("contribution:added", f"meeting:{mid}:screen", 1),
+        ("contribution:added", f"meeting:{mid}:staff", 1),
         # Phones: one by one to those that asked so, in a batch to the phone pages.
         ("contribution:added", f"meeting:{mid}:participants:singles", 1),
         ("contributions:added", f"meeting:{mid}:participants:batched", 1),

@@ -256,3 +256,48 @@ def test_a_phone_back_from_offline_learns_what_was_hidden_and_deleted_meanwhile(
     (hidden,) = sent("contribution:updated")
     assert hidden["id"] == first["id"] and hidden["hidden"] is True and hidden["text"] == ""
     assert [removed["id"] for removed in sent("contribution:removed")] == [second["id"]]
+
+
+def test_a_new_post_reaches_the_console_and_the_screen_as_a_reload_shows_it(
+    app, participant, moderator, facilitator, live_meeting
+):
+    """The post the live pages get at once is the one they get again after a reload: the
+    fan-out sends the post as its change wrote it, not read back, and must not differ."""
+    phone, _ = participant
+    as_screen = {"api_token": facilitator["token"], "meeting_id": live_meeting["id"]}
+    screen = sio(app, auth={**as_screen, "view": "screen"})
+    moderator.get_received()
+    screen.get_received()
+    ack = post(phone, "Hur räknas dag 180 för den som arbetar deltid?", "encyclopedic")
+    assert ack["ok"], ack
+    [live_console] = events(moderator, "contribution:added")
+    [live_screen] = events(screen, "contribution:added")
+    console_again = moderator_socket(app, facilitator, live_meeting["id"])
+    screen_again = sio(app, auth={**as_screen, "view": "screen"})
+    assert events(console_again, "contribution:added") == [live_console]
+    assert events(screen_again, "contribution:added") == [live_screen]
+    assert live_console["id"] == ack["contribution"]["id"]
+    assert live_console["reactions"] == {"agree": 0, "disagree": 0, "build_on": 0}
+
+
+def test_a_phone_event_that_breaks_unexpectedly_is_answered_and_logged(
+    app, participant, monkeypatch, caplog
+):
+    """A phone's events are served without Flask-SocketIO's request context; an error
+    nobody foresaw still gets an ack the phone can show, and a line in the log."""
+    phone, _ = participant
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("the disk controller said no")
+
+    monkeypatch.setattr(ops.participation, "post", broken)
+    ack = post(phone, "Vad gäller vid sjukskrivning på deltid?", "meaning")
+    assert ack == {
+        "ok": False,
+        "error": {
+            "code": "internal_error",
+            "message": "Something went wrong on the server; try again.",
+        },
+    }
+    assert "Socket.IO event contribution:add failed" in caplog.text
+    assert "the disk controller said no" in caplog.text
