@@ -293,18 +293,22 @@ def post(db: Database, attendance: Attendance, payload: Any) -> tuple[dict, bool
     ``client_id`` returns the stored contribution and changes nothing.
     """
     data = validation.new_contribution(payload)
-    # Checked before the write, so that the writer's transaction stays short.
-    spans = flag_spans(db, attendance.group_id, data["text"])
+    # The privacy guard checks before the write, so that the writer's transaction stays
+    # short, with the roster as last read; the write looks again only if the roster has
+    # moved since (a join, a new name), so no post is checked against an old roster.
+    version, names = _kept_roster(db, attendance.group_id)
+    spans = _spans(data["text"], names)
 
     def write(change: Change) -> tuple[dict | int, bool]:
+        nonlocal spans
         # One statement for the meeting, the post this client_id may already have made,
         # and the next seq.
         meeting = change.db.execute(
-            "SELECT m.status, m.current_step_id, m.premoderation,"
+            "SELECT m.status, m.current_step_id, m.premoderation, g.roster_version,"
             " (SELECT COALESCE(MAX(seq), 0) + 1 FROM contributions WHERE meeting_id = m.id)"
             " AS next_seq, e.id AS existing_id, e.participant_id AS existing_author,"
             " e.deleted_at AS existing_deleted_at"
-            " FROM meetings m LEFT JOIN contributions e"
+            " FROM meetings m JOIN groups g ON g.id = m.group_id LEFT JOIN contributions e"
             " ON e.meeting_id = m.id AND e.client_id = ? WHERE m.id = ?",
             [data["client_id"], attendance.meeting_id],
         ).fetchone()
@@ -324,6 +328,14 @@ def post(db: Database, attendance: Attendance, payload: Any) -> tuple[dict, bool
                 if status == "planned"
                 else "The meeting has ended.",
             )
+        if meeting["roster_version"] != version:
+            roster = _roster_at(
+                db,
+                attendance.group_id,
+                meeting["roster_version"],
+                lambda sql, params: change.db.execute(sql, params).fetchall(),
+            )
+            spans = _spans(data["text"], roster)
         pending = bool(meeting["premoderation"])
         seq = meeting["next_seq"]
         contribution_id = change.insert(
@@ -388,11 +400,17 @@ def roster_names(db: Database, group_id: int) -> list[str]:
     name, an erasure)."""
     found = db.query_one("SELECT roster_version FROM groups WHERE id = ?", [group_id])
     version = found["roster_version"] if found else -1
+    return _roster_at(db, group_id, version, db.query)
+
+
+def _roster_at(db: Database, group_id: int, version: int, query) -> list[str]:
+    """The roster's names at ``version``: as kept, or read with ``query(sql, params)``
+    (a reader's, or a writer's inside its transaction) and kept."""
     key = (str(db.path), group_id)
     kept = _ROSTERS.get(key)
     if kept is not None and kept[0] == version:
         return kept[1]
-    rows = db.query(
+    rows = query(
         "SELECT display_name FROM participants WHERE group_id = ? AND display_name != ''",
         [group_id],
     )
@@ -401,14 +419,24 @@ def roster_names(db: Database, group_id: int) -> list[str]:
     return names
 
 
+def _kept_roster(db: Database, group_id: int) -> tuple[int, list[str]]:
+    """The roster as last read, with its version, without asking the database again (it
+    is read once if it never was)."""
+    kept = _ROSTERS.get((str(db.path), group_id))
+    if kept is None:
+        roster_names(db, group_id)
+        kept = _ROSTERS[(str(db.path), group_id)]
+    return kept
+
+
+def _spans(text: str, names: list[str]) -> list[list]:
+    """What the detectors find in ``text``, as stored: ``[[kind, start, end]]``."""
+    return [[f.kind, f.start, f.end] for f in identifying.find(text, names)]
+
+
 def findings(db: Database, group_id: int, text: str) -> list[identifying.Finding]:
     """What the detectors find in ``text``, with the group's roster names."""
     return identifying.find(text, roster_names(db, group_id))
-
-
-def flag_spans(db: Database, group_id: int, text: str) -> list[list]:
-    """What the detectors find in ``text``, as stored: ``[[kind, start, end]]``."""
-    return [[f.kind, f.start, f.end] for f in findings(db, group_id, text)]
 
 
 def check(db: Database, attendance: Attendance, payload: Any) -> dict:
