@@ -40,8 +40,15 @@ class Phone:
             return True
         client = socketio.Client(reconnection=False)
         try:
+            # As the phone page connects: the others' posts in lists (``batch``), so that
+            # the replay after a restart is a few messages, not one per post of the meeting.
+            # One per post, thirty phones reconnecting at once on a slow machine kept the
+            # server replaying past the client's wait, and the client trying again.
             client.connect(
-                self.url, auth={"token": self.token}, transports=["websocket"], wait_timeout=2
+                self.url,
+                auth={"token": self.token, "batch": True},
+                transports=["websocket"],
+                wait_timeout=5,
             )
         except Exception:
             return False
