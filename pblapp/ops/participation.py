@@ -406,7 +406,7 @@ def roster_names(db: Database, group_id: int) -> list[str]:
 def _roster_at(db: Database, group_id: int, version: int, query) -> list[str]:
     """The roster's names at ``version``: as kept, or read with ``query(sql, params)``
     (a reader's, or a writer's inside its transaction) and kept."""
-    key = (str(db.path), group_id)
+    key = _roster_key(db, group_id)
     kept = _ROSTERS.get(key)
     if kept is not None and kept[0] == version:
         return kept[1]
@@ -422,11 +422,16 @@ def _roster_at(db: Database, group_id: int, version: int, query) -> list[str]:
 def _kept_roster(db: Database, group_id: int) -> tuple[int, list[str]]:
     """The roster as last read, with its version, without asking the database again (it
     is read once if it never was)."""
-    kept = _ROSTERS.get((str(db.path), group_id))
+    kept = _ROSTERS.get(_roster_key(db, group_id))
     if kept is None:
         roster_names(db, group_id)
-        kept = _ROSTERS[(str(db.path), group_id)]
+        kept = _ROSTERS[_roster_key(db, group_id)]
     return kept
+
+
+def _roster_key(db: Database, group_id: int) -> tuple[str, int]:
+    """Where a group's roster is kept in ``_ROSTERS``: per database file and group."""
+    return (str(db.path), group_id)
 
 
 def _spans(text: str, names: list[str]) -> list[list]:
