@@ -874,6 +874,7 @@ def chart(results: list[dict]) -> str:
         share = math.log10(max(y, 1)) / decades
         return height - bottom - share * (height - top - bottom)
 
+    highest = {x: max(y for at, y in points if at == x) for x in xs}
     colours = {"pblapp": "#c0392b", "bare": "#2c6fbb"}
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -915,8 +916,11 @@ def chart(results: list[dict]) -> str:
         )
         for x, y in line:
             parts.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3.5" fill="{colour}"/>')
+            # The higher of two values at one size is labelled above its point, the lower
+            # below: close values would otherwise print over each other.
+            label_y = py(y) - 6 if y >= highest[x] else py(y) + 16
             parts.append(
-                f'<text x="{px(x) + 6:.1f}" y="{py(y) - 6:.1f}" fill="{colour}">{y:,.0f}</text>'
+                f'<text x="{px(x) + 6:.1f}" y="{label_y:.1f}" fill="{colour}">{y:,.0f}</text>'
             )
         parts.append(
             f'<text x="{left + 12}" y="{top + 14 + 16 * n}" fill="{colour}">{escape(name)}</text>'

@@ -4,30 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import PASSWORD, ServerProcess, create_user_cli
+from helpers import PASSWORD, ServerProcess, app_config, create_user_cli
 from helpers import ROOT as ROOT  # test_browser.py imports PASSWORD and ROOT from here
 from pblapp import create_app, ops
 
 
 @pytest.fixture
 def app(tmp_path):
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATA_DIR": str(tmp_path / "data"),
-            "SECRET_KEY": "test",
-            "PUBLIC_URL": "http://192.168.1.20:5000",
-            "WTF_CSRF_ENABLED": False,
-            # Every change's counts at once, so that a test reads them right after it; the
-            # throttle has tests of its own, and the real servers of tests/e2e use it.
-            "LIVE_STATE_INTERVAL": 0,
-            "PHONE_BATCH_INTERVAL": 0,
-            # Tests that post many at once from one phone test other things; the limits
-            # have tests of their own (test_rate_limits.py, and every real server's).
-            "PARTICIPANT_RATE_LIMITS": False,
-        }
-    )
-    yield app
+    return create_app(app_config(tmp_path))
 
 
 @pytest.fixture

@@ -24,6 +24,25 @@ ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
 
 
+def app_config(data: Path, **overrides) -> dict:
+    """The configuration of the tests' apps, over a data directory under ``data``."""
+    return {
+        "TESTING": True,
+        "DATA_DIR": str(data / "data"),
+        "SECRET_KEY": "test",
+        "PUBLIC_URL": "http://192.168.1.20:5000",
+        "WTF_CSRF_ENABLED": False,
+        # Every change's counts and lists at once, so that a test reads them right after
+        # it; the throttle has tests of its own, and the real servers of tests/e2e use it.
+        "LIVE_STATE_INTERVAL": 0,
+        "PHONE_BATCH_INTERVAL": 0,
+        # Tests that post many at once from one phone test other things; the limits have
+        # tests of their own (test_rate_limits.py, and every real server's).
+        "PARTICIPANT_RATE_LIMITS": False,
+        **overrides,
+    }
+
+
 # -- the JSON API and the pages -----------------------------------------------------------
 
 

@@ -13,11 +13,12 @@ import signal
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from helpers import PASSWORD
+from helpers import PASSWORD, app_config
 from pblapp import create_app, ops
 
 # Every example shares its test's meeting (that is the point: a refusal must leave it as
@@ -184,19 +185,7 @@ def fingerprint(database) -> dict[str, int]:
 
 
 def make_app(data_dir) -> object:
-    return create_app(
-        {
-            "TESTING": True,
-            "DATA_DIR": str(data_dir),
-            "SECRET_KEY": "test",
-            "PUBLIC_URL": "http://192.168.1.20:5000",
-            "WTF_CSRF_ENABLED": False,
-            "LIVE_STATE_INTERVAL": 0,
-            "PHONE_BATCH_INTERVAL": 0,
-            # A test sends many events from one phone; the limits have tests of their own.
-            "PARTICIPANT_RATE_LIMITS": False,
-        }
-    )
+    return create_app(app_config(Path(data_dir), DATA_DIR=str(data_dir)))
 
 
 @dataclass

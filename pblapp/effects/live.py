@@ -14,6 +14,7 @@ authors, every post goes to the screens again.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 from pblapp.db import Database, Event
@@ -30,8 +31,8 @@ from pblapp.ops import (
     selfeval,
 )
 
-# emit(event name, payload, room)
-Emit = Callable[[str, dict, str], None]
+# emit(event name, payload, room or rooms)
+Emit = Callable[[str, dict, str | list[str]], None]
 
 
 def room(meeting_id: int) -> str:
@@ -54,11 +55,26 @@ def singles_room(meeting_id: int) -> str:
     return f"meeting:{meeting_id}:participants:singles"
 
 
-def batched_room(meeting_id: int) -> str:
-    """The phones that asked for new posts in batches (``contributions:added``): the phone
-    page does, since in a plenary a post a second to each of a thousand phones would cost
-    more than the page gains from it."""
-    return f"meeting:{meeting_id}:participants:batched"
+# The phones that take new posts in batches are spread over this many rooms. In a meeting
+# of at least SPREAD_FROM people, each room gets the batch a fraction of the interval after
+# the one before: a plenary's thousand frames leave in eight smaller bursts, and a post that
+# arrives meanwhile waits behind one of them, not behind all. A smaller meeting's phones get
+# each batch at once, in one message to every room.
+BATCH_PARTS = 8
+SPREAD_FROM = 200
+PEOPLE_RECOUNT = 10.0
+
+
+def batched_room(meeting_id: int, part: int) -> str:
+    """One part of the phones that asked for new posts in batches (``contributions:added``):
+    the phone page does, since in a plenary a post a second to each of a thousand phones
+    would cost more than the page gains from it."""
+    return f"meeting:{meeting_id}:participants:batched:{part}"
+
+
+def batched_part(attendance_id: int) -> int:
+    """The part of the batched phones that a participant's phones are in."""
+    return attendance_id % BATCH_PARTS
 
 
 def author_room(meeting_id: int, pseudonym: str) -> str:
@@ -142,6 +158,8 @@ class LiveFanOut:
         self.counts = Throttle(interval, later or _never)
         # New posts for the batched phones, per meeting, until the next batch goes.
         self.batches = Throttle(batch_interval, later or _never)
+        self.batch_interval, self.later = batch_interval, later or _never
+        self._people_counted: dict[int, tuple[float, int]] = {}
         self._waiting: dict[int, list[int]] = {}
         self._waiting_lock = threading.Lock()
 
@@ -302,19 +320,52 @@ class LiveFanOut:
         )
 
     def _send_batch(self, meeting_id: int, known: dict[int, dict] | None = None) -> None:
-        """The new posts waiting for the batched phones, in one ``contributions:added``:
-        at once the ones ``known`` as just read; a batch that waited, read again as they
-        are now (one hidden meanwhile comes hidden, one deleted not at all)."""
+        """The new posts waiting for the batched phones, in one ``contributions:added`` per
+        part: at once the ones ``known`` as just read; a batch that waited, and each later
+        part of a large meeting's, read again as they are then (one hidden meanwhile comes
+        hidden, one deleted not at all)."""
         with self._waiting_lock:
             ids = self._waiting.pop(meeting_id, [])
-        if known is not None and set(ids) <= set(known):
+        if not ids:
+            return
+        if known is None or not set(ids) <= set(known):
+            known = None
+        parts = [batched_room(meeting_id, part) for part in range(BATCH_PARTS)]
+        if self.batch_interval <= 0 or self._people(meeting_id) < SPREAD_FROM:
+            self._send_part(meeting_id, ids, parts, known)
+            return
+        self._send_part(meeting_id, ids, parts[0], known)
+        step = self.batch_interval / BATCH_PARTS
+        for part in range(1, BATCH_PARTS):
+            self.later(step * part, lambda r=parts[part]: self._send_part(meeting_id, ids, r))
+
+    def _send_part(
+        self,
+        meeting_id: int,
+        ids: list[int],
+        rooms: str | list[str],
+        known: dict[int, dict] | None = None,
+    ) -> None:
+        if known is not None:
             batch = [known[i] for i in ids]
         else:
             posts = participation.contributions_by_id(self.db, ids)
             batch = [access.contribution_for(access.PHONE, post) for post in posts]
         if batch:
             payload = {"meeting_id": meeting_id, "contributions": batch}
-            self.emit("contributions:added", payload, batched_room(meeting_id))
+            self.emit("contributions:added", payload, rooms)
+
+    def _people(self, meeting_id: int) -> int:
+        """How many people have joined the meeting (its phones, give or take a second tab),
+        counted again at most every PEOPLE_RECOUNT seconds: a small meeting's batch, which
+        goes with each of its posts, costs no query."""
+        now = time.monotonic()
+        counted_at, people = self._people_counted.get(meeting_id, (-PEOPLE_RECOUNT, 0))
+        if now - counted_at >= PEOPLE_RECOUNT:
+            sql = "SELECT count(*) FROM attendances WHERE meeting_id = ?"
+            people = self.db.query_one(sql, [meeting_id])[0]
+            self._people_counted[meeting_id] = (now, people)
+        return people
 
     def _screens_again(self, meeting_id: int, author_display: str, skip: set[int]) -> None:
         """Every post to the screens, with the author as they now name it (hidden ones

@@ -23,6 +23,7 @@ from pblapp.domain.errors import DomainError, NotFound
 from pblapp.domain.validation import ID_MAX, is_text
 from pblapp.effects.live import (
     author_room,
+    batched_part,
     batched_room,
     participants_room,
     room,
@@ -188,8 +189,11 @@ def _on_connect(auth):
     join_room(room(connection.meeting_id))
     join_room(connection.own_room)
     if connection.audience == access.PHONE:
-        posts_room = batched_room if connection.batched else singles_room
-        join_room(posts_room(connection.meeting_id))
+        if connection.batched:
+            part = batched_part(connection.attendance.id)
+            join_room(batched_room(connection.meeting_id, part))
+        else:
+            join_room(singles_room(connection.meeting_id))
         join_room(author_room(connection.meeting_id, connection.attendance.pseudonym))
     _replay(connection, since_seq)
 

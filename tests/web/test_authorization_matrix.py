@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from flask_socketio import ConnectionRefusedError
 
-from helpers import PASSWORD, png
+from helpers import PASSWORD, app_config, png
 from pblapp import create_app, ops
 from pblapp.domain import authorization_matrix as matrix
 from pblapp.domain.privacy import consent_version
@@ -232,20 +232,9 @@ def build_world(app) -> World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATA_DIR": str(tmp_path_factory.mktemp("matrix") / "data"),
-            "SECRET_KEY": "test",
-            "PUBLIC_URL": "http://192.168.1.20:5000",
-            # CSRF tokens have tests of their own; here each form counts as sent from its
-            # page, so that what answers is the access rule.
-            "WTF_CSRF_ENABLED": False,
-            "LIVE_STATE_INTERVAL": 0,
-            "PHONE_BATCH_INTERVAL": 0,
-            "PARTICIPANT_RATE_LIMITS": False,
-        }
-    )
+    # CSRF tokens have tests of their own; here each form counts as sent from its page
+    # (app_config turns them off), so that what answers is the access rule.
+    app = create_app(app_config(tmp_path_factory.mktemp("matrix")))
     with app.app_context():
         yield build_world(app)
 

@@ -41,7 +41,7 @@ from xss_corpus import (
     stored,
 )
 
-from helpers import PASSWORD, rendered_html
+from helpers import PASSWORD, app_config, rendered_html
 from pblapp import create_app, ops
 
 TEXTS = [p.text for p in ACCEPTED]
@@ -285,18 +285,7 @@ def build_field_groups(room: Room) -> list[Sent]:
 @pytest.fixture(scope="module")
 def room(tmp_path_factory):
     data = tmp_path_factory.mktemp("hostile")
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATA_DIR": str(data / "data"),
-            "SECRET_KEY": "test",
-            "PUBLIC_URL": "http://192.168.1.20:5000",
-            "WTF_CSRF_ENABLED": False,
-            "LIVE_STATE_INTERVAL": 0,
-            "PHONE_BATCH_INTERVAL": 0,
-            "PARTICIPANT_RATE_LIMITS": False,
-        }
-    )
+    app = create_app(app_config(data))
     with app.app_context():
         room = Room(app)
         room.sent = [build_room(room), *build_field_groups(room)]
