@@ -9,6 +9,7 @@ The ``.mo`` files are build output and stay out of git. Babel is a build require
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 from setuptools import setup
@@ -17,16 +18,15 @@ from setuptools.command.build_py import build_py
 CATALOGS = Path("pblapp") / "translations"
 
 
-def compile_catalog(po_path: Path, mo_path: Path) -> None:
-    """Write ``mo_path`` from ``po_path`` (the same output as ``pybabel compile``)."""
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    with po_path.open("rb") as po_file:
-        catalog = read_po(po_file, locale=po_path.parent.parent.name)
-    mo_path.parent.mkdir(parents=True, exist_ok=True)
-    with mo_path.open("wb") as mo_file:
-        write_mo(mo_file, catalog, use_fuzzy=False)
+def _catalogs():
+    """pblapp/catalogs.py, loaded by its path: importing the package would need its
+    dependencies, which a build does not have."""
+    spec = importlib.util.spec_from_file_location(
+        "_pblapp_catalogs", CATALOGS.parent / "catalogs.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 class BuildPyWithCatalogs(build_py):
@@ -39,7 +39,7 @@ class BuildPyWithCatalogs(build_py):
             # An editable install imports the package from the source tree, so the catalog
             # is compiled there (as ``make translations`` does); a wheel gets it in its build.
             target = relative if self.editable_mode else Path(self.build_lib) / relative
-            compile_catalog(po_path, target)
+            _catalogs().compile_catalog(po_path, target)
             print(f"compiled {po_path} -> {target}")
 
 

@@ -9,7 +9,10 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-# The compiled Swedish catalog; every build makes it (setup.py), and so does `make translations`.
+from pblapp import catalogs
+
+# The compiled Swedish catalog; every build makes it (setup.py), so does `make translations`,
+# and so does the server at start when it can (catalogs.compile_stale).
 CATALOG = Path("translations", "sv", "LC_MESSAGES", "messages.mo")
 
 
@@ -20,8 +23,8 @@ def missing_catalog_warning() -> str | None:
         return None
     return (
         f"WARNING: the Swedish translations are not compiled (no pblapp/{CATALOG.as_posix()}), "
-        "so pages and minutes will be in English. Run `make translations`, or reinstall "
-        "with `pip install .`, which compiles them."
+        "and could not be compiled here, so pages and minutes will be in English. Run "
+        "`make translations`, or reinstall with `pip install .`, which compiles them."
     )
 
 
@@ -357,6 +360,12 @@ def serve(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     _check_public_url(parser, args.public_url)
     _check_tls(parser, args)
+    for written in catalogs.compile_stale():
+        print(
+            f"Compiled the translations: {written.relative_to(catalogs.FOLDER.parent.parent)}",
+            file=sys.stderr,
+            flush=True,
+        )
     if warning := missing_catalog_warning():
         print(warning, file=sys.stderr, flush=True)
     # gevent serves many phones on one process; it must patch the standard library

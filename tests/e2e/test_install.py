@@ -1,5 +1,6 @@
 """The package as people install it: a wheel (or an editable install) made from a work tree
-without compiled catalogs still serves Swedish pages and writes Swedish minutes."""
+without compiled catalogs still serves Swedish pages and writes Swedish minutes, and so does
+``python run.py`` in that work tree after a non-editable install."""
 
 from __future__ import annotations
 
@@ -134,7 +135,7 @@ def swedish_minutes(server: InstalledServer, token: str) -> str:
     return response.text
 
 
-def test_a_wheel_from_a_clean_clone_serves_swedish_pages_and_minutes(tmp_path):
+def test_a_wheel_from_a_clean_clone_serves_swedish_and_so_does_run_py_in_the_clone(tmp_path):
     source = clean_copy(tmp_path)
     pip("wheel", str(source), "--no-deps", "--wheel-dir", str(tmp_path / "dist"))
     (wheel,) = (tmp_path / "dist").glob("pblapp-*.whl")
@@ -162,9 +163,31 @@ def test_a_wheel_from_a_clean_clone_serves_swedish_pages_and_minutes(tmp_path):
     assert "## Dagordningens punkter" in minutes and "## Agenda items" not in minutes, minutes
     assert "WARNING" not in server.log.read_text()
 
-    # Someone deletes the catalog: the server says so at start instead of quietly serving
+    # `python run.py` in the source tree after that install imports the tree, which has no
+    # catalog: the server compiles it at start.
+    in_tree = InstalledServer(python, source)
+    in_tree.start()
+    try:
+        assert installed_pblapp(python, source) == source / "pblapp"
+        assert "Gå med i ett möte" in requests.get(in_tree.url + "/j", timeout=10).text
+    finally:
+        in_tree.stop()
+    assert (source / CATALOG).is_file()
+    assert "Compiled the translations" in in_tree.log.read_text()
+    assert "WARNING" not in in_tree.log.read_text()
+
+    # The installed catalog is deleted: compiled again at start from its .po.
+    (package.parent / CATALOG).unlink()
+    server.start()
+    try:
+        assert "Gå med i ett möte" in requests.get(server.url + "/j", timeout=10).text
+    finally:
+        server.stop()
+
+    # And with its .po gone too: the server says so at start instead of quietly serving
     # English.
     (package.parent / CATALOG).unlink()
+    (package.parent / CATALOG).with_suffix(".po").unlink()
     server.start()
     try:
         assert "Gå med i ett möte" not in requests.get(server.url + "/j", timeout=10).text
