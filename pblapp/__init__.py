@@ -78,6 +78,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Seconds between two batches of new posts to the phones that take them in batches
         # (the phone page): the first post after a quiet second goes at once.
         PHONE_BATCH_INTERVAL=1.0,
+        # Seconds a phone waits for the privacy guard's answer (contribution:check) before
+        # it sends the post anyway; the server checks every post again.
+        PRIVACY_CHECK_WAIT=float(os.environ.get("PBLAPP_PRIVACY_CHECK_WAIT", "1.0")),
         # Token buckets on each participant's socket events (domain.rate_limit). Off only
         # with PBLAPP_PARTICIPANT_RATE_LIMITS=0, for a test that fires posts from one
         # phone to measure something else.

@@ -69,11 +69,17 @@ def live_meeting(client, facilitator):
 
 
 @pytest.fixture
-def server(tmp_path):
+def server_env() -> dict[str, str]:
+    """Environment variables of the ``server`` fixture's process; a module may override it."""
+    return {}
+
+
+@pytest.fixture
+def server(tmp_path, server_env):
     """A real server with one facilitator; yields (server, api_token)."""
     data_dir = tmp_path / "server-data"
     token = create_user_cli(data_dir, "Handledare Hanna")
-    process = ServerProcess(data_dir).start()
+    process = ServerProcess(data_dir, env=server_env).start()
     yield process, token
     process.stop()
 

@@ -17,6 +17,14 @@ from test_browser import ARTIFACTS, LAPTOP, PROJECTOR, Api, join, log_in, on_scr
 browser, contexts, new_phone = test_browser.browser, test_browser.contexts, test_browser.new_phone
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
+
+@pytest.fixture
+def server_env() -> dict[str, str]:
+    # The phone waits for the privacy guard's answer however busy the test machine is: the
+    # warning is what this test looks at.
+    return {"PBLAPP_PRIVACY_CHECK_WAIT": "10"}
+
+
 PERSONNUMMER = "811218-9876"
 MASK = "••••"
 

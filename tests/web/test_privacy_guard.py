@@ -4,6 +4,8 @@ screen and the other phones get the flagged part masked until the facilitator cl
 flags; a phone can ask before sending (``contribution:check``); one click redacts only the
 flagged part."""
 
+import json
+import re
 import uuid
 
 import pytest
@@ -301,3 +303,20 @@ def test_a_name_that_joined_after_the_last_post_is_flagged_in_the_next(
     assert post(phone, "Yrsa och David")["contribution"]["flags"] == ["name"]
     [stored] = [c for c in ops.participation.contributions(db, live_meeting["id"]) if c["seq"] == 3]
     assert stored["flag_spans"] == [["name", 0, 4]]
+
+
+def test_the_phone_page_waits_for_the_guards_answer_as_long_as_the_server_says(
+    app, client, live_meeting
+):
+    code = live_meeting["join_code"]
+    client.post(f"/j/{code}", data={"display_name": "Anna", "organization": "FK", "consent": "on"})
+
+    def waits() -> int:
+        page = client.get(f"/j/{code}/live").get_data(as_text=True)
+        return json.loads(re.search(r'id="config">(.*?)</script>', page, re.S).group(1))[
+            "privacyCheckMs"
+        ]
+
+    assert waits() == 1000
+    app.config["PRIVACY_CHECK_WAIT"] = 2.5
+    assert waits() == 2500

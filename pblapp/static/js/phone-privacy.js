@@ -6,6 +6,7 @@
 // and the post goes as usual: the server checks every post again and masks what it finds.
 // The wait is short: a server on the LAN answers in milliseconds, and a socket that stays
 // silent longer is likely dead (a phone back from sleep), which onNoAnswer looks into.
+// The server sets the wait (PRIVACY_CHECK_WAIT, a second unless changed).
 
 const CHECK_TIMEOUT_MS = 1000;
 
@@ -36,7 +37,7 @@ export class PrivacyCheck {
     if (!this.socket.connected) return true;
     const answer = await new Promise((resolve) => {
       this.socket
-        .timeout(CHECK_TIMEOUT_MS)
+        .timeout(this.config.privacyCheckMs || CHECK_TIMEOUT_MS)
         .emit("contribution:check", { text }, (err, reply) => resolve(err ? null : reply));
     });
     if (!answer) this.onNoAnswer();
