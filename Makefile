@@ -34,8 +34,11 @@ messages: $(VENV)/.installed
 run: $(VENV)/.installed translations
 	$(PY) run.py $(ARGS)
 
+# One test process per CPU, each taking whole test files (a file's servers and browser are
+# its own); TEST_WORKERS=0 runs them all in one process.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed-test translations
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The load benchmark's standard set (A, B, C against pblapp and a bare server, and D); takes
 # about half an hour. A quick single run: make bench ARGS="--scenario B --phones 300 --duration 20"

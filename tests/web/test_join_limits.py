@@ -9,6 +9,13 @@ from pblapp.domain import rate_limit
 NAT = {"REMOTE_ADDR": "10.20.30.40"}
 
 
+@pytest.fixture(autouse=True)
+def a_clock_that_stands_still(app):
+    """The buckets' clock stands still: a bucket of 300 refills one a second, and on a slow
+    machine 300 requests take longer than that, which would make the counts below vary."""
+    app.extensions["pblapp.buckets"].clock = lambda: 1000.0
+
+
 def _join(client, code, n, environ=NAT):
     return client.post(
         f"/j/{code}",
