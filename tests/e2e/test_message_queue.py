@@ -159,7 +159,9 @@ def join(server, meeting, name: str) -> str:
     return response.json()["token"]
 
 
-def test_a_post_on_one_process_reaches_a_screen_on_the_other_exactly_once(two_servers):
+def test_a_post_on_one_process_reaches_a_screen_and_phone_pages_on_the_other_exactly_once(
+    two_servers,
+):
     first, second, token = two_servers
     meeting = live_meeting(first, token)
     screen = Listener(
@@ -167,6 +169,15 @@ def test_a_post_on_one_process_reaches_a_screen_on_the_other_exactly_once(two_se
         {"api_token": token, "meeting_id": meeting["id"], "view": "screen"},
         ("contribution:added",),
     )
+    # Phone pages, which take posts in lists, in different parts of the meeting's phones.
+    pages = [
+        Listener(
+            second,
+            {"token": join(second, meeting, f"Deltagare {n}"), "batch": True},
+            ("contributions:added",),
+        )
+        for n in range(3)
+    ]
     phone = Listener(first, {"token": join(first, meeting, "Anna")}, ())
 
     client_id = str(uuid.uuid4())
@@ -181,6 +192,14 @@ def test_a_post_on_one_process_reaches_a_screen_on_the_other_exactly_once(two_se
     received = screen.received["contribution:added"]
     assert [c["id"] for c in received] == [ack["contribution"]["id"]]
     assert received[0]["text"] == "Vem äger frågan om arbetsförmåga?"
+    for page in pages:
+        page.wait_for("contributions:added", lambda b: b["contributions"])
+    time.sleep(0.5)
+    for page in pages:
+        lists = page.received["contributions:added"]
+        assert [[c["id"] for c in b["contributions"]] for b in lists] == [
+            [ack["contribution"]["id"]]
+        ]
 
 
 def test_the_facilitators_agenda_command_on_one_process_reaches_a_phone_on_the_other(
