@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import PASSWORD, ServerProcess, app_config, create_user_cli
+from helpers import PASSWORD, ServerProcess, app_config, new_user_token
 from helpers import ROOT as ROOT  # test_browser.py imports PASSWORD and ROOT from here
 from pblapp import create_app, ops
 
@@ -78,7 +78,7 @@ def server_env() -> dict[str, str]:
 def server(tmp_path, server_env):
     """A real server with one facilitator; yields (server, api_token)."""
     data_dir = tmp_path / "server-data"
-    token = create_user_cli(data_dir, "Handledare Hanna")
+    token = new_user_token(data_dir, "Handledare Hanna")
     process = ServerProcess(data_dir, env=server_env).start()
     yield process, token
     process.stop()

@@ -233,6 +233,20 @@ class ServerProcess:
                 self.kill()
 
 
+def new_user_token(data_dir: Path, name: str, role: str = "facilitator") -> str:
+    """A user made in ``data_dir``'s database as ``run.py create-user`` makes one, in this
+    process (the command line's own test runs the command); returns its API token."""
+    from pblapp import create_app
+
+    app = create_app({"DATA_DIR": str(data_dir), "SECRET_KEY": "test"})
+    database = app.extensions["pblapp.db"]
+    try:
+        _, token = ops.accounts.create_user(database, name, role, PASSWORD)
+    finally:
+        database.close()
+    return token
+
+
 def create_user_cli(data_dir: Path, name: str, role: str = "facilitator") -> str:
     """Run ``run.py create-user``; return the API token it prints last."""
     result = subprocess.run(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pytest
 
 import test_browser
-from helpers import ServerProcess, create_user_cli
+from helpers import ServerProcess, new_user_token
 from test_browser import ARTIFACTS, PHONE, PROJECTOR, TIMEOUT_MS, expect, join, own_post, post
 
 SHOTS = ARTIFACTS / "screenshots"
@@ -90,7 +90,7 @@ def room(tmp_path_factory, browser):
         return made[-1]
 
     try:
-        api = test_browser.Api((server, create_user_cli(data_dir, "Handledare Hanna")))
+        api = test_browser.Api((server, new_user_token(data_dir, "Handledare Hanna")))
         group = api.send(
             "POST",
             "/groups",

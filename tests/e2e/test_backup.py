@@ -19,7 +19,7 @@ import pytest
 import requests
 import socketio
 
-from helpers import ROOT, ServerProcess, api, create_user_cli
+from helpers import ROOT, ServerProcess, api, new_user_token
 
 pytestmark = pytest.mark.server
 
@@ -85,7 +85,7 @@ def _rows(path: Path, sql: str) -> list[tuple]:
 def test_a_backup_taken_while_phones_post_restores_to_the_same_meetings(tmp_path):
     data_dir, dest = tmp_path / "data", tmp_path / "usb" / "pblapp-2026-03-02"
     dest.parent.mkdir()
-    token = create_user_cli(data_dir, "Handledare Hanna")
+    token = new_user_token(data_dir, "Handledare Hanna")
     original = ServerProcess(data_dir, env=ENV).start()
     stop = threading.Event()
     try:

@@ -67,7 +67,7 @@ def tiny_run(tmp_path_factory):
         ],
         capture_output=True,
         text=True,
-        timeout=55,
+        timeout=150,
         cwd=ROOT,
     )
     assert finished.returncode == 0, finished.stdout + finished.stderr

@@ -14,7 +14,7 @@ import pytest
 import socketio
 from test_server import join, live_meeting
 
-from helpers import ServerProcess, api, create_user_cli
+from helpers import ServerProcess, api, new_user_token
 
 pytestmark = pytest.mark.server
 
@@ -119,7 +119,7 @@ def test_two_sigkills_under_thirty_posting_phones_lose_nothing_and_store_nothing
     tmp_path,
 ):
     data_dir = tmp_path / "server-data"
-    token = create_user_cli(data_dir, "Handledare Hanna")
+    token = new_user_token(data_dir, "Handledare Hanna")
     process = ServerProcess(data_dir).start()
     meeting = live_meeting(process, token)
     phones = [

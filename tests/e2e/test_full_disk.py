@@ -20,7 +20,7 @@ import socketio
 from playwright.sync_api import expect
 
 import test_browser
-from helpers import ServerProcess, create_user_cli
+from helpers import ServerProcess, new_user_token
 from test_browser import CONSENT, LAPTOP, PHONE, Api, join, log_in, outbox_on, own_post
 
 browser, contexts = test_browser.browser, test_browser.contexts
@@ -36,7 +36,7 @@ LONG = "å" * 2000
 def server(tmp_path_factory):
     """A real server whose database may grow to MAX_PAGES pages; (process, API token)."""
     data_dir = tmp_path_factory.mktemp("full-disk") / "data"
-    token = create_user_cli(data_dir, "Handledare Hanna")
+    token = new_user_token(data_dir, "Handledare Hanna")
     env = {"PBLAPP_MAX_PAGE_COUNT": str(MAX_PAGES), "PBLAPP_PARTICIPANT_RATE_LIMITS": "0"}
     process = ServerProcess(data_dir, env=env).start()
     yield process, token

@@ -17,7 +17,7 @@ import redis
 import requests
 import socketio
 
-from helpers import ROOT, ServerProcess, api, create_user_cli, free_port
+from helpers import ROOT, ServerProcess, api, free_port, new_user_token
 from pblapp.buckets import RedisBuckets
 from pblapp.domain import rate_limit
 
@@ -100,7 +100,7 @@ def two_servers(tmp_path, redis_url):
     """Two processes on one data directory and one Redis; yields (first, second, api token).
     The second starts once the first is up, so the database is migrated by one of them."""
     data_dir = tmp_path / "server-data"
-    token = create_user_cli(data_dir, "Handledare Hanna")
+    token = new_user_token(data_dir, "Handledare Hanna")
     first = ServerProcess(data_dir, extra_args=("--message-queue", redis_url)).start()
     try:
         second = ServerProcess(data_dir, extra_args=("--message-queue", redis_url)).start()

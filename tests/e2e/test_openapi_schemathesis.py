@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from helpers import ServerProcess, api, create_user_cli
+from helpers import ServerProcess, api, new_user_token
 from pblapp import create_app
 from pblapp.web.openapi import PREFIX, document
 
@@ -137,7 +137,7 @@ def _last(operation) -> tuple[int, str]:
 @pytest.mark.server
 def test_generated_requests_get_no_server_error_and_documented_answers(tmp_path):
     data_dir = tmp_path / "server-data"
-    token = create_user_cli(data_dir, "Handledare Hanna")
+    token = new_user_token(data_dir, "Handledare Hanna")
     server = ServerProcess(data_dir).start()
     try:
         ids = _world(server, token)

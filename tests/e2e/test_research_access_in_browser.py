@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 import test_browser
-from helpers import PASSWORD, create_user_cli
+from helpers import PASSWORD, new_user_token
 from test_browser import ARTIFACTS, LAPTOP, Api, log_in
 
 # test_browser's fixtures, made known to pytest in this module too.
@@ -29,7 +29,7 @@ def test_the_owner_gives_and_takes_back_a_researchers_access_on_the_group_page(
     server, contexts, tmp_path
 ):
     process, _ = server
-    create_user_cli(tmp_path / "server-data", "Rut Forskare", role="researcher")
+    new_user_token(tmp_path / "server-data", "Rut Forskare", role="researcher")
     meeting = Api(server).meeting({"name": "Basgrupp Motala"}, start=True)
     group_url = f"{process.url}/groups/{meeting['group_id']}"
 

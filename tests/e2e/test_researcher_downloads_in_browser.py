@@ -20,7 +20,7 @@ import requests
 import socketio
 
 from conftest import PASSWORD
-from helpers import create_user_cli
+from helpers import new_user_token
 from pblapp import ops
 from pblapp.db import Database
 from pblapp.domain.exports import CSV_COLUMNS
@@ -77,7 +77,7 @@ def a_group_with_posts(process, token) -> dict:
 def test_a_granted_researcher_downloads_the_archive_and_opens_its_log_xlsx(server, tmp_path):
     process, token = server
     group = a_group_with_posts(process, token)
-    researcher_token = create_user_cli(process.data_dir, RESEARCHER, role="researcher")
+    researcher_token = new_user_token(process.data_dir, RESEARCHER, role="researcher")
     database = Database(process.data_dir / "pblapp.sqlite3")
     try:
         researcher = ops.accounts.user_for_api_token(database, researcher_token)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pytest
 
 import test_browser
-from helpers import ServerProcess, create_user_cli
+from helpers import ServerProcess, new_user_token
 from test_browser import (  # Playwright's names too: test_browser skips when there is no browser
     ARTIFACTS,
     PHONE,
@@ -164,7 +164,7 @@ def settle(wait, what: str) -> None:
 def server_process(tmp_path_factory):
     """One real server for the whole module (the meeting is set up once, then measured)."""
     data_dir = tmp_path_factory.mktemp("room-layout") / "data"
-    token = create_user_cli(data_dir, "Handledare Hanna")
+    token = new_user_token(data_dir, "Handledare Hanna")
     process = ServerProcess(data_dir).start()
     yield process, token
     process.stop()

@@ -8,7 +8,7 @@ import pytest
 import requests
 import socketio
 
-from helpers import ServerProcess, api, create_user_cli
+from helpers import ServerProcess, api, new_user_token
 
 pytestmark = pytest.mark.server
 
@@ -154,7 +154,7 @@ UNLIMITED = {"PBLAPP_PARTICIPANT_RATE_LIMITS": "0"}
 
 def test_sigkill_in_the_middle_of_a_burst_keeps_every_acked_post(tmp_path):
     data_dir = tmp_path / "server-data"
-    token = create_user_cli(data_dir, "Handledare Hanna")
+    token = new_user_token(data_dir, "Handledare Hanna")
     process = ServerProcess(data_dir, env=UNLIMITED).start()
     meeting = live_meeting(process, token)
     participant_token = join(process, meeting, "Bo", "AF")

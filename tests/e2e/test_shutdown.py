@@ -13,7 +13,7 @@ import pytest
 import requests
 import socketio
 
-from helpers import ServerProcess, api, create_user_cli
+from helpers import ServerProcess, api, new_user_token
 
 pytestmark = pytest.mark.server
 
@@ -59,7 +59,7 @@ class Phone:
 
 def test_sigterm_under_load_finishes_the_writes_tells_the_phones_and_exits_in_5_s(tmp_path):
     data_dir = tmp_path / "data"
-    token = create_user_cli(data_dir, "Handledare Hanna")
+    token = new_user_token(data_dir, "Handledare Hanna")
     # Without the rate limits, so that each phone posts as fast as the acks come.
     server = ServerProcess(data_dir, env={"PBLAPP_PARTICIPANT_RATE_LIMITS": "0"}).start()
     try:

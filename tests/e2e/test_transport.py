@@ -19,7 +19,7 @@ import pytest
 import requests
 import socketio
 
-from helpers import ROOT, ServerProcess, api, create_user_cli
+from helpers import ROOT, ServerProcess, api, new_user_token
 
 HEADER_TIMEOUT = 1.0
 MARGIN = 2.0
@@ -29,7 +29,7 @@ MARGIN = 2.0
 def server(tmp_path_factory):
     """A server that also answers to ``pbl.example.se``; yields (server, token, meeting)."""
     data_dir = tmp_path_factory.mktemp("transport") / "data"
-    token = create_user_cli(data_dir, "Handledare Hanna")
+    token = new_user_token(data_dir, "Handledare Hanna")
     process = ServerProcess(
         data_dir,
         extra_args=("--allowed-host", "pbl.example.se"),
