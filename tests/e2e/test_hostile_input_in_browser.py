@@ -164,6 +164,8 @@ def test_hostile_text_stays_text_on_the_screen_the_console_and_a_phone(server, c
     phone.get_by_test_id("consent").check()
     phone.get_by_test_id("join").click()
     expect(phone.get_by_test_id("text")).to_be_visible()
+    # The socket up first: a post sent before that goes without the guard's warning.
+    expect(phone.locator("[data-testid=connection][data-connected=true]")).to_have_count(1)
     phone.get_by_test_id("text").fill(own_text)
     phone.get_by_test_id("send").click()
     # The payload is a roster name now: the guard's warning shows it marked, as text.

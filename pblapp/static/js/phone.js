@@ -304,6 +304,9 @@ socket.on("connect_error", (error) => {
 });
 
 function showConnectionState() {
+  // Whether the socket is up, for a page test to wait on (the line itself shows only when
+  // it is not).
+  connectionLine.dataset.connected = String(socket.connected);
   if (removed) {
     connectionLine.hidden = false;
     connectionLine.textContent = config.messages.participant_removed;
