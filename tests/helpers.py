@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import socket
 import struct
@@ -231,6 +233,11 @@ class ServerProcess:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+def page_config(html: str) -> dict:
+    """The JSON a page hands its script (``<script id="config">``)."""
+    return json.loads(re.search(r'id="config">(.*?)</script>', html, re.S).group(1))
 
 
 def new_user_token(data_dir: Path, name: str, role: str = "facilitator") -> str:

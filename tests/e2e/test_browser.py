@@ -181,6 +181,17 @@ def join(phone: Page, join_url: str, name: str, organization: str) -> None:
     expect(phone.locator(".who")).to_contain_text(name)
 
 
+def connected(phone: Page) -> None:
+    """Until the phone's socket is up: a post sent before that waits in the outbox and goes
+    without the privacy guard's check (the server still checks it)."""
+    expect(phone.locator("[data-testid=connection][data-connected=true]")).to_have_count(1)
+
+
+# A server_env for tests of the privacy warning: the phone waits for the guard's answer
+# however busy the test machine is.
+PATIENT_PRIVACY_CHECK = {"PBLAPP_PRIVACY_CHECK_WAIT": "10"}
+
+
 def post(phone: Page, text: str, qtype: str | None) -> None:
     phone.get_by_test_id("text").fill(text)
     phone.get_by_test_id(f"qtype-{qtype or 'none'}").check()

@@ -12,17 +12,28 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 import test_browser
-from test_browser import ARTIFACTS, LAPTOP, PROJECTOR, Api, join, log_in, on_screen, own_post, post
+from test_browser import (
+    ARTIFACTS,
+    LAPTOP,
+    PROJECTOR,
+    Api,
+    connected,
+    join,
+    log_in,
+    on_screen,
+    own_post,
+    post,
+)
 
 browser, contexts, new_phone = test_browser.browser, test_browser.contexts, test_browser.new_phone
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 
+# The phone waits for the guard's answer however busy the machine: the warning is what
+# these tests look at.
 @pytest.fixture
 def server_env() -> dict[str, str]:
-    # The phone waits for the privacy guard's answer however busy the test machine is: the
-    # warning is what this test looks at.
-    return {"PBLAPP_PRIVACY_CHECK_WAIT": "10"}
+    return test_browser.PATIENT_PRIVACY_CHECK
 
 
 PERSONNUMMER = "811218-9876"
@@ -44,13 +55,6 @@ def room(server, contexts, new_phone, *, name="Anna"):
     join(phone, f"{url}/j/{meeting['join_code']}", name, "FK")
     connected(phone)
     return api, meeting, console, screen, phone
-
-
-def connected(phone: Page) -> None:
-    """Until the phone's socket is up: a post sent before that waits in the outbox and goes
-    without the guard's check (the server still checks it), which is not what these tests
-    look at."""
-    expect(phone.locator("[data-testid=connection][data-connected=true]")).to_have_count(1)
 
 
 def test_a_phone_is_warned_of_a_personnummer_edits_it_away_and_sends(server, contexts, new_phone):

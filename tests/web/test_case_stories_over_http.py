@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import uuid
 
 import pytest
 
-from helpers import error_code, join, log_in
+from helpers import error_code, join, log_in, page_config
 from pblapp import create_app, ops
 
 
@@ -220,7 +219,7 @@ def test_the_console_offers_the_case_story_control_and_the_new_downloads(
     assert 'data-testid="case-story-form"' in page
     assert f"/api/v1/meetings/{live_meeting['id']}/log.xlsx" in page
     assert f"/api/v1/meetings/{live_meeting['id']}/participants.csv" in page
-    config = json.loads(re.search(r'id="config">(.*?)</script>', page, re.S).group(1))
+    config = page_config(page)
     assert config["casesUrl"] == f"/api/v1/groups/{live_meeting['group_id']}/cases"
 
 
@@ -256,7 +255,7 @@ def test_a_browser_session_marks_a_case_only_with_the_pages_csrf_token(guarded):
         },
     )
     console = browser.get(f"/meetings/{meeting['id']}").get_data(as_text=True)
-    config = json.loads(re.search(r'id="config">(.*?)</script>', console, re.S).group(1))
+    config = page_config(console)
     body = {"text": "Ett fall", "meeting_id": meeting["id"]}
     without = browser.post(config["casesUrl"], json=body)
     assert (without.status_code, error_code(without)) == (400, "csrf")

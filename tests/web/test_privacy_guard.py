@@ -4,8 +4,6 @@ screen and the other phones get the flagged part masked until the facilitator cl
 flags; a phone can ask before sending (``contribution:check``); one click redacts only the
 flagged part."""
 
-import json
-import re
 import uuid
 
 import pytest
@@ -16,6 +14,7 @@ from helpers import (
     join,
     moderator_socket,
     next_meeting,
+    page_config,
     participant_socket,
     post,
     posts_received,
@@ -313,9 +312,7 @@ def test_the_phone_page_waits_for_the_guards_answer_as_long_as_the_server_says(
 
     def waits() -> int:
         page = client.get(f"/j/{code}/live").get_data(as_text=True)
-        return json.loads(re.search(r'id="config">(.*?)</script>', page, re.S).group(1))[
-            "privacyCheckMs"
-        ]
+        return page_config(page)["privacyCheckMs"]
 
     assert waits() == 1000
     app.config["PRIVACY_CHECK_WAIT"] = 2.5
