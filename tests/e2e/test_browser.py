@@ -400,7 +400,10 @@ def test_a_facilitator_runs_a_three_step_meeting_and_the_minutes_hold_it_all(
     log_in(console, process.url)
     console.goto(f"{process.url}/meetings/{meeting['id']}")
     # The language switch is remembered: the pages after each form stay in English.
-    console.get_by_test_id("lang-en").click()
+    # The switch loads the page again; its buttons work once that load has finished (the
+    # new page's lang attribute shows before its scripts have run).
+    with console.expect_navigation():
+        console.get_by_test_id("lang-en").click()
     expect(console.locator("html")).to_have_attribute("lang", "en")
     console.locator(".agenda-edit summary").click()
     for title, minutes in (("Report back", "10"), ("The case of Eva", "30"), ("Evaluation", "10")):
